@@ -1,0 +1,112 @@
+# procbox: one static multicall binary of /proc tools. Targets: all check demo install uninstall clean deps
+# bench fuzz check-valgrind.
+
+VERSION    = 0.1
+PREFIX     = /usr/local
+DESTDIR    =
+BINDIR     = $(PREFIX)/bin
+MANDIR     = $(PREFIX)/share/man
+
+MUSLCC     = musl-gcc
+CC         = gcc
+CLANG      = clang
+WARN       = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CSTD       = -std=c11 -D_GNU_SOURCE -DPROCBOX_VERSION='"$(VERSION)"'
+CFLAGS     = -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-stack-protector
+LDFLAGS    = -static -s -Wl,--gc-sections
+TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread
+
+CORE_SRC = \
+	core/buf.c \
+	core/parse_cgroup.c \
+	core/parse_net_unix.c \
+	core/parse_smaps.c \
+	core/parse_stat.c \
+	core/parse_status.c \
+	core/parse_vec.c \
+	core/root.c \
+	core/signal.c \
+	core/table.c \
+	core/users.c
+
+APPLET_SRC = \
+	applets/main.c \
+	applets/proc_tree.c
+
+UNIT_TESTS = \
+	check_applets \
+	check_buf \
+	check_parse \
+	check_race \
+	check_signal \
+	check_table \
+	check_users
+
+MAN_PAGES = \
+	man/procbox.1 \
+	man/proc-tree.1
+
+HDRS = core/procbox.h applets/applet.h applets/applets.h
+
+# Debian packages: building, testing, and the real daemons of the end-to-end tests
+DEPS_PKGS = make gcc musl-tools check pkg-config mandoc file jq procps util-linux
+
+all: build/procbox
+
+build/procbox: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
+	@mkdir -p build
+	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $(CORE_SRC) $(APPLET_SRC) $(LDFLAGS)
+
+# the same binary against glibc, for valgrind (which does not follow musl's static start-up as well)
+build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
+	@mkdir -p build
+	$(CC) $(CSTD) $(WARN) -O1 -g -o $@ $(CORE_SRC) $(APPLET_SRC)
+
+build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
+	@mkdir -p build/unit
+	$(CC) $(CSTD) $(WARN) -Wno-shadow $(TESTCFLAGS) -Itests/unit -o $@ $< $(CORE_SRC) $(CHECKLIBS)
+
+build/test-helpers/%: tests/helpers/%.c Makefile
+	@mkdir -p build/test-helpers
+	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
+
+HELPERS = build/test-helpers/spawn_tree
+
+deps:
+	@sh tests/deps.sh install $(DEPS_PKGS)
+
+deps-ok:
+	@sh tests/deps.sh ensure $(DEPS_PKGS)
+
+check: deps-ok
+	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS)
+	@$(MAKE) --no-print-directory check-man check-unit check-e2e
+
+check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
+	@sh tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
+
+check-e2e: build/procbox $(HELPERS)
+	@sh tests/e2e/run.sh
+
+check-man:
+	@mandoc -Tlint -Wwarning $(MAN_PAGES) && echo "man: $(words $(MAN_PAGES)) pages lint clean"
+
+demo: deps-ok build/procbox
+	@sh tests/demo.sh
+
+install: build/procbox
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 build/procbox $(DESTDIR)$(BINDIR)/procbox
+	for a in $$(build/procbox --list); do ln -sf procbox $(DESTDIR)$(BINDIR)/$$a; done
+	for m in $(MAN_PAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	for a in $$(build/procbox --list); do rm -f $(DESTDIR)$(BINDIR)/$$a; done
+	rm -f $(DESTDIR)$(BINDIR)/procbox
+	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+
+clean:
+	rm -rf build
+
+.PHONY: all deps deps-ok check check-unit check-e2e check-man demo install uninstall clean

@@ -1,0 +1,2 @@
+/* The one applet table: name, entry function, one-line summary. Keep it sorted by name (a unit test checks). */
+APPLET("proc-tree", proc_tree_main, "show the process tree, or chosen fields of it as JSON")

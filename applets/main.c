@@ -1,0 +1,300 @@
+/* procbox: dispatch on argv[0] to an applet, and the multicall options --list, --install, --help, --version. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+#ifndef PROCBOX_VERSION
+#define PROCBOX_VERSION "0.1"
+#endif
+
+static const char usage[] =
+	"Usage: procbox APPLET [ARGS...]   (or call it through a link named after the applet)\n"
+	"       procbox --list\n"
+	"       procbox --install [-s] [-f] DIR\n"
+	"       procbox --uninstall DIR\n"
+	"       procbox --help [APPLET]\n"
+	"       procbox --version\n"
+	"\n"
+	"One static binary of /proc tools for shell scripts, cron and udev.\n"
+	"\n"
+	"  --list             print the applet names, one a line\n"
+	"  --install DIR      link every applet name in DIR to this binary (hard links; -s: symbolic links;\n"
+	"                     -f: replace files that are not links to procbox)\n"
+	"  --uninstall DIR    remove from DIR the applet links that lead to this binary\n"
+	"  --help [APPLET]    this text, or the applet's\n"
+	"  --version          print the version\n"
+	"\n"
+	"Environment: PROCBOX_PROC=DIR reads processes from DIR instead of /proc.\n"
+	"\n"
+	"Applets:\n";
+
+struct applet {
+	const char *name;
+	int (*main)(int, char **);
+	const char *summary;
+};
+
+static const struct applet applets[] = {
+#define APPLET(name, fn, summary) {name, fn, summary},
+#include "applets.h"
+#undef APPLET
+};
+#define NAPPLETS (sizeof applets / sizeof applets[0])
+
+const char *applet_name = "procbox";
+
+void applet_warn(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof line, "%s: ", applet_name);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	/* one write: lines of concurrent processes do not interleave */
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	if (write(2, line, (size_t)n) < 0)
+		return;
+}
+
+int applet_usage_error(const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	applet_warn("%s (try '%s --help')", msg, applet_name);
+	return EXIT_USAGE;
+}
+
+int applet_help(const char *text)
+{
+	fputs(text, stdout);
+	return fflush(stdout) ? 1 : 0;
+}
+
+int applet_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int applet_open_root(struct pb_root *root)
+{
+	if (pb_root_open(root, NULL) == 0)
+		return 0;
+	applet_warn("cannot open the proc root %s: %s", root->path[0] ? root->path : "/proc", strerror(errno));
+	return -1;
+}
+
+static const struct applet *find_applet(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NAPPLETS; i++)
+		if (!strcmp(applets[i].name, name))
+			return &applets[i];
+	return NULL;
+}
+
+static int run_applet(const struct applet *a, int argc, char **argv)
+{
+	int r;
+
+	applet_name = a->name;
+	r = a->main(argc, argv);
+	/* a full disk or a closed pipe on stdout is a failure, not a silent success */
+	if (fflush(stdout) && r == 0) {
+		applet_warn("write error: %s", strerror(errno));
+		r = 1;
+	}
+	return r;
+}
+
+static int print_usage(FILE *f)
+{
+	size_t i;
+
+	fputs(usage, f);
+	for (i = 0; i < NAPPLETS; i++)
+		fprintf(f, "  %-22s %s\n", applets[i].name, applets[i].summary);
+	return 0;
+}
+
+/* Same file as this binary (a hard link, or a symbolic link that resolves to it)? */
+static int is_us(const char *path, const struct stat *self)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && sb.st_dev == self->st_dev && sb.st_ino == self->st_ino;
+}
+
+static int self_path(char *out, size_t size, struct stat *sb)
+{
+	ssize_t n = readlink("/proc/self/exe", out, size - 1);
+
+	if (n < 0) {
+		applet_warn("cannot find this binary through /proc/self/exe: %s", strerror(errno));
+		return -1;
+	}
+	out[n] = 0;
+	if (stat(out, sb)) {
+		applet_warn("%s: %s", out, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int install(int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX];
+	struct stat me, sb;
+	int symbolic = 0, force = 0, failed = 0, i;
+	const char *dir = NULL;
+	size_t k;
+
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "-s"))
+			symbolic = 1;
+		else if (!strcmp(argv[i], "-f"))
+			force = 1;
+		else if (argv[i][0] == '-' || dir)
+			return applet_usage_error("--install: unexpected '%s'", argv[i]);
+		else
+			dir = argv[i];
+	}
+	if (!dir)
+		return applet_usage_error("--install needs a directory");
+	if (self_path(self, sizeof self, &me))
+		return 1;
+	if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
+		applet_warn("%s: not a directory", dir);
+		return 1;
+	}
+	for (k = 0; k < NAPPLETS; k++) {
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, applets[k].name) >= sizeof path) {
+			applet_warn("%s/%s: name too long", dir, applets[k].name);
+			failed = 1;
+			continue;
+		}
+		if (lstat(path, &sb) == 0) {
+			if (!is_us(path, &me) && !force) {
+				applet_warn("skipped %s: it exists and is not a link to procbox (-f replaces it)", path);
+				failed = 1;
+				continue;
+			}
+			if (unlink(path)) {
+				applet_warn("cannot replace %s: %s", path, strerror(errno));
+				failed = 1;
+				continue;
+			}
+		}
+		if (symbolic ? symlink(self, path) : link(self, path)) {
+			applet_warn("cannot link %s: %s%s", path, strerror(errno),
+				    errno == EXDEV ? " (another file system: use -s)" : "");
+			failed = 1;
+		}
+	}
+	return failed;
+}
+
+static int uninstall(int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX];
+	struct stat me, sb;
+	int failed = 0;
+	size_t k;
+
+	if (argc != 3 || argv[2][0] == '-')
+		return applet_usage_error("--uninstall needs exactly one directory");
+	if (self_path(self, sizeof self, &me))
+		return 1;
+	for (k = 0; k < NAPPLETS; k++) {
+		snprintf(path, sizeof path, "%s/%s", argv[2], applets[k].name);
+		if (lstat(path, &sb))
+			continue;
+		/* only what leads to this very binary: a file of the same name from elsewhere stays */
+		if (!is_us(path, &me) || !strcmp(path, self)) {
+			applet_warn("left %s: not a link to this procbox", path);
+			continue;
+		}
+		if (unlink(path)) {
+			applet_warn("cannot remove %s: %s", path, strerror(errno));
+			failed = 1;
+		}
+	}
+	return failed;
+}
+
+static int procbox_main(int argc, char **argv)
+{
+	const struct applet *a;
+	size_t i;
+
+	if (argc < 2)
+		return print_usage(stderr), EXIT_USAGE;
+	if (!strcmp(argv[1], "--list")) {
+		for (i = 0; i < NAPPLETS; i++)
+			puts(applets[i].name);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		if (argc < 3)
+			return print_usage(stdout);
+		if (!(a = find_applet(argv[2]))) {
+			applet_warn("unknown applet '%s'", argv[2]);
+			return EXIT_NOT_FOUND;
+		}
+		char *help_argv[] = {argv[2], "--help", NULL};
+		return run_applet(a, 2, help_argv);
+	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("procbox " PROCBOX_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--install"))
+		return install(argc, argv);
+	if (!strcmp(argv[1], "--uninstall"))
+		return uninstall(argc, argv);
+	if (argv[1][0] == '-')
+		return applet_usage_error("unknown option '%s'", argv[1]);
+	if (!(a = find_applet(argv[1]))) {
+		applet_warn("unknown applet '%s' (procbox --list shows them)", argv[1]);
+		return EXIT_NOT_FOUND;
+	}
+	return run_applet(a, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+	const struct applet *a;
+
+	base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "procbox");
+	if ((a = find_applet(base)))
+		return run_applet(a, argc, argv);
+	/* procbox itself, whatever its file is called (procbox, procbox-1.0, ...) */
+	if (!strncmp(base, "procbox", 7))
+		return procbox_main(argc, argv);
+	applet_warn("unknown applet '%s' (procbox --list shows them)", base);
+	return EXIT_NOT_FOUND;
+}

@@ -1,0 +1,639 @@
+/* proc-tree: the process tree, or chosen fields of every process as JSON, straight from the core. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+static const char usage[] =
+	"Usage: proc-tree [OPTIONS] [PID]\n"
+	"\n"
+	"Show the process tree (below PID when given): pid, user, state, rss, runtime and command line.\n"
+	"\n"
+	"  -p, --pid PID          only this process (repeatable)\n"
+	"  -e, --exe-name NAME    only processes whose executable is called NAME (repeatable)\n"
+	"  -u, --user USER        only processes of USER, a name or a uid (repeatable)\n"
+	"  -o, --fields LIST      comma-separated fields to show (see below); only the /proc files they need are read\n"
+	"  -f, --format FORMAT    text (default) or json\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Fields: pid ppid pgrp session state comm user group uids gids starttime runtime vsize rss\n"
+	"        exe exe_path exe_name cwd cgroup cmdline environ status\n"
+	"Text shows pid,user,state,rss,runtime,cmdline by default; JSON shows every field but environ and status\n"
+	"(environments hold secrets, status is bulky: ask for them with -o).\n"
+	"\n"
+	"Exit status: 0 processes shown, 1 nothing matched or the proc root is unusable, 2 usage error.\n";
+
+enum field {
+	PID, PPID, PGRP, SESSION, STATE, COMM, USER, GROUP, UIDS, GIDS, STARTTIME, RUNTIME, VSIZE, RSS,
+	EXE, EXE_PATH, EXE_NAME, CWD, CGROUP, CMDLINE, ENVIRON, STATUS, NFIELDS
+};
+
+static const struct {
+	const char *name, *header;
+	int width; /* text column width; negative: left-aligned */
+} fields[NFIELDS] = {
+	[PID] = {"pid", "PID", 7},           [PPID] = {"ppid", "PPID", 7},
+	[PGRP] = {"pgrp", "PGRP", 7},        [SESSION] = {"session", "SESS", 7},
+	[STATE] = {"state", "S", 1},         [COMM] = {"comm", "COMM", -15},
+	[USER] = {"user", "USER", -10},      [GROUP] = {"group", "GROUP", -10},
+	[UIDS] = {"uids", "UIDS", -23},      [GIDS] = {"gids", "GIDS", -23},
+	[STARTTIME] = {"starttime", "STARTED", -19}, [RUNTIME] = {"runtime", "TIME", 11},
+	[VSIZE] = {"vsize", "VSZ", 6},       [RSS] = {"rss", "RSS", 6},
+	[EXE] = {"exe", "EXE", -30},         [EXE_PATH] = {"exe_path", "EXE_PATH", -30},
+	[EXE_NAME] = {"exe_name", "EXE_NAME", -15}, [CWD] = {"cwd", "CWD", -30},
+	[CGROUP] = {"cgroup", "CGROUP", -40}, [CMDLINE] = {"cmdline", "COMMAND", 0},
+	[ENVIRON] = {"environ", "ENVIRON", 0}, [STATUS] = {"status", "STATUS", 0},
+};
+
+struct opts {
+	int *pids, npids;
+	char **exe_names;
+	int nexe;
+	long *uids;
+	int nuids;
+	enum field show[NFIELDS];
+	int nshow;
+	int json;
+};
+
+static int parse_fields(struct opts *o, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int i;
+
+	if (!copy)
+		return -1;
+	o->nshow = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < NFIELDS && strcmp(fields[i].name, tok); i++)
+			;
+		if (i == NFIELDS || o->nshow == NFIELDS) {
+			applet_usage_error("unknown field '%s'", tok);
+			free(copy);
+			return -1;
+		}
+		o->show[o->nshow++] = (enum field)i;
+	}
+	free(copy);
+	if (!o->nshow)
+		return applet_usage_error("-o needs at least one field"), -1;
+	return 0;
+}
+
+static int selected(struct pb_table *t, struct pb_proc *p, const struct opts *o)
+{
+	int i, ok;
+
+	if (o->npids) {
+		for (ok = 0, i = 0; i < o->npids && !ok; i++)
+			ok = p->st.pid == o->pids[i];
+		if (!ok)
+			return 0;
+	}
+	if (o->nexe) {
+		for (ok = 0, i = 0; i < o->nexe && !ok; i++)
+			ok = !strcmp(pb_exe_name(t, p), o->exe_names[i]);
+		if (!ok)
+			return 0;
+	}
+	if (o->nuids) {
+		long uid = pb_uid(t, p);
+		for (ok = 0, i = 0; i < o->nuids && !ok; i++)
+			ok = uid == o->uids[i];
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* [[D-]HH:]MM:SS */
+static void add_duration(struct pb_buf *b, double secs)
+{
+	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
+
+	if (secs < 0) {
+		pb_buf_adds(b, "-");
+		return;
+	}
+	if (s >= 86400)
+		pb_buf_addf(b, "%llu-%02llu:%02llu:%02llu", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+	else if (s >= 3600)
+		pb_buf_addf(b, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
+	else
+		pb_buf_addf(b, "%02llu:%02llu", s / 60, s % 60);
+}
+
+static void add_size(struct pb_buf *b, unsigned long long bytes)
+{
+	static const char units[] = "KMGTP";
+	double v = (double)bytes / 1024;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	pb_buf_addf(b, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+static void add_time(struct pb_buf *b, double when)
+{
+	char s[32];
+	time_t tt = (time_t)when;
+	struct tm tm;
+
+	if (when < 0 || !localtime_r(&tt, &tm) || !strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm)) {
+		pb_buf_adds(b, "-");
+		return;
+	}
+	pb_buf_adds(b, s);
+}
+
+static void add_ids(struct pb_buf *b, const struct pb_ids *ids, int json)
+{
+	pb_buf_addf(b, json ? "[%u,%u,%u,%u]" : "%u,%u,%u,%u", ids->real, ids->effective, ids->saved, ids->fs);
+}
+
+/* a NUL-separated vector: JSON array, or words joined by spaces for text */
+static void add_vec(struct pb_buf *b, const char *buf, size_t len, int json)
+{
+	struct pb_vec_iter it;
+	const char *item;
+	size_t n;
+	int first = 1;
+
+	if (json)
+		pb_buf_addc(b, '[');
+	pb_vec_iter_init(&it, buf, len);
+	while (pb_vec_next(&it, &item, &n)) {
+		if (!first)
+			pb_buf_addc(b, json ? ',' : ' ');
+		first = 0;
+		if (json)
+			pb_buf_json_str(b, item, n);
+		else
+			pb_buf_text_str(b, item, n);
+	}
+	if (json)
+		pb_buf_addc(b, ']');
+}
+
+static void add_environ_json(struct pb_buf *b, const char *buf, size_t len)
+{
+	struct pb_vec_iter it;
+	const char *item, *eq;
+	size_t n;
+	int first = 1;
+
+	pb_buf_addc(b, '{');
+	pb_vec_iter_init(&it, buf, len);
+	while (pb_vec_next(&it, &item, &n)) {
+		if (!(eq = memchr(item, '=', n)) || eq == item)
+			continue; /* not a variable */
+		if (!first)
+			pb_buf_addc(b, ',');
+		first = 0;
+		pb_buf_json_str(b, item, (size_t)(eq - item));
+		pb_buf_addc(b, ':');
+		pb_buf_json_str(b, eq + 1, n - (size_t)(eq - item) - 1);
+	}
+	pb_buf_addc(b, '}');
+}
+
+static void add_status_json(struct pb_buf *b, const char *buf, size_t len)
+{
+	const char *line = buf, *end = buf + len, *nl, *colon, *v;
+	int first = 1;
+
+	pb_buf_addc(b, '{');
+	for (; line < end; line = nl + 1) {
+		if (!(nl = memchr(line, '\n', (size_t)(end - line))))
+			nl = end;
+		if (!(colon = memchr(line, ':', (size_t)(nl - line))) || colon == line)
+			continue;
+		for (v = colon + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (!first)
+			pb_buf_addc(b, ',');
+		first = 0;
+		pb_buf_json_str(b, line, (size_t)(colon - line));
+		pb_buf_addc(b, ':');
+		pb_buf_json_str(b, v, (size_t)(nl - v));
+	}
+	pb_buf_addc(b, '}');
+}
+
+static void add_str(struct pb_buf *b, const char *s, int json)
+{
+	if (json)
+		pb_buf_json_str(b, s, strlen(s));
+	else
+		pb_buf_text_str(b, *s ? s : "-", *s ? strlen(s) : 1);
+}
+
+/* one field's value: JSON, or text without padding */
+static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, enum field f, int json)
+{
+	const struct pb_status *st;
+	const char *s;
+	char cwd[4096];
+	size_t len;
+	double d;
+
+	switch (f) {
+	case PID: pb_buf_addi(b, p->st.pid); break;
+	case PPID: pb_buf_addi(b, p->st.ppid); break;
+	case PGRP: pb_buf_addi(b, p->st.pgrp); break;
+	case SESSION: pb_buf_addi(b, p->st.session); break;
+	case STATE:
+		if (json)
+			pb_buf_json_str(b, &p->st.state, 1);
+		else
+			pb_buf_addc(b, p->st.state);
+		break;
+	case COMM:
+		if (json)
+			pb_buf_json_str(b, p->st.comm, p->st.comm_len);
+		else
+			pb_buf_text_str(b, p->st.comm, p->st.comm_len);
+		break;
+	case USER: add_str(b, pb_user(t, p), json); break;
+	case GROUP: add_str(b, pb_group(t, p), json); break;
+	case UIDS:
+	case GIDS:
+		st = pb_status(t, p);
+		if (st && (f == UIDS ? st->have_uid : st->have_gid))
+			add_ids(b, f == UIDS ? &st->uid : &st->gid, json);
+		else
+			pb_buf_adds(b, json ? "null" : "-");
+		break;
+	case STARTTIME:
+		d = pb_starttime(t, p);
+		if (!json)
+			add_time(b, d);
+		else if (d < 0)
+			pb_buf_adds(b, "null");
+		else
+			pb_buf_addf(b, "%.2f", d);
+		break;
+	case RUNTIME:
+		d = pb_runtime(t, p);
+		if (!json)
+			add_duration(b, d);
+		else if (d < 0)
+			pb_buf_adds(b, "null");
+		else
+			pb_buf_addf(b, "%.2f", d);
+		break;
+	case VSIZE:
+		if (json)
+			pb_buf_addu(b, p->st.vsize);
+		else
+			add_size(b, p->st.vsize);
+		break;
+	case RSS:
+		if (json)
+			pb_buf_addu(b, pb_rss_bytes(t, p));
+		else
+			add_size(b, pb_rss_bytes(t, p));
+		break;
+	case EXE:
+		add_str(b, pb_exe(t, p), json);
+		if (json)
+			pb_buf_adds(b, pb_exe_deleted(t, p) ? ",\"exe_deleted\":true" : ",\"exe_deleted\":false");
+		else if (pb_exe_deleted(t, p))
+			pb_buf_adds(b, " (deleted)");
+		break;
+	case EXE_PATH: add_str(b, pb_exe_path(t, p), json); break;
+	case EXE_NAME: add_str(b, pb_exe_name(t, p), json); break;
+	case CWD:
+		pb_cwd(t, p, cwd, sizeof cwd);
+		add_str(b, cwd, json);
+		break;
+	case CGROUP: add_str(b, pb_cgroup(t, p), json); break;
+	case CMDLINE:
+		s = pb_cmdline(t, p, &len);
+		len = pb_cmdline_trim(s, len);
+		if (json) {
+			add_vec(b, s, len, 1);
+		} else if (len) {
+			add_vec(b, s, len, 0);
+		} else {
+			/* kernel threads and zombies have no command line: show the name the way ps does */
+			pb_buf_addc(b, '[');
+			pb_buf_text_str(b, p->st.comm, p->st.comm_len);
+			pb_buf_addc(b, ']');
+		}
+		break;
+	case ENVIRON:
+		s = pb_environ(t, p, &len);
+		if (json)
+			add_environ_json(b, s, len);
+		else
+			add_vec(b, s, len, 0);
+		break;
+	case STATUS:
+		s = pb_status_raw(t, p, &len);
+		if (json)
+			add_status_json(b, s, len);
+		else
+			pb_buf_text_str(b, s, len); /* newlines become '?': one line per process */
+		break;
+	case NFIELDS: break;
+	}
+}
+
+static void pad(struct pb_buf *b, size_t start, int width, int last)
+{
+	size_t used = b->len - start, w = (size_t)(width < 0 ? -width : width);
+
+	if (used >= w) {
+		if (!last)
+			pb_buf_addc(b, ' ');
+		return;
+	}
+	if (width > 0) {
+		/* right-align: shift the value */
+		if (pb_buf_reserve(b, w - used))
+			return;
+		memmove(b->data + start + (w - used), b->data + start, used);
+		memset(b->data + start, ' ', w - used);
+		b->len += w - used;
+	} else if (!last) {
+		while (used++ < w)
+			pb_buf_addc(b, ' ');
+	}
+	if (!last)
+		pb_buf_addc(b, ' ');
+}
+
+static void text_header(struct pb_buf *b, const struct opts *o)
+{
+	size_t start;
+	int i;
+
+	for (i = 0; i < o->nshow; i++) {
+		start = b->len;
+		pb_buf_adds(b, fields[o->show[i]].header);
+		pad(b, start, fields[o->show[i]].width, i == o->nshow - 1);
+	}
+	pb_buf_addc(b, '\n');
+}
+
+/* the column that carries the tree drawing: the command line, else the first name-like column */
+static int tree_column(const struct opts *o)
+{
+	static const enum field pref[] = {CMDLINE, COMM, EXE_NAME, EXE, EXE_PATH};
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof pref / sizeof pref[0]; k++)
+		for (i = 0; i < o->nshow; i++)
+			if (o->show[i] == pref[k])
+				return i;
+	return -1;
+}
+
+static void text_row(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, const struct opts *o, int tcol,
+		     const struct pb_buf *art)
+{
+	size_t start;
+	int i;
+
+	for (i = 0; i < o->nshow; i++) {
+		start = b->len;
+		if (i == tcol)
+			pb_buf_add(b, art->data, art->len);
+		add_field(b, t, p, o->show[i], 0);
+		pad(b, start, fields[o->show[i]].width, i == o->nshow - 1);
+	}
+	pb_buf_addc(b, '\n');
+}
+
+static void json_row(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, const struct opts *o, int first)
+{
+	int i;
+
+	pb_buf_adds(b, first ? "\n{" : ",\n{");
+	for (i = 0; i < o->nshow; i++) {
+		if (i)
+			pb_buf_addc(b, ',');
+		pb_buf_addc(b, '"');
+		pb_buf_adds(b, fields[o->show[i]].name);
+		pb_buf_adds(b, "\":");
+		add_field(b, t, p, o->show[i], 1);
+	}
+	pb_buf_addc(b, '}');
+}
+
+static void json_tail(struct pb_buf *b, const struct pb_table *t)
+{
+	int i;
+
+	pb_buf_adds(b, "\n],\n\"vanished\":{");
+	for (i = 0; i < PB_F_COUNT; i++)
+		pb_buf_addf(b, "%s\"%s\":%lu", i ? "," : "", pb_file_names[i], t->count.vanished[i]);
+	pb_buf_addf(b, "},\n\"not_readable\":%lu,\n\"malformed\":%lu\n}\n", t->count.denied_procs, t->count.malformed);
+}
+
+/*
+ * Display tree: the selected processes, each under its nearest parent when that parent is selected too, else at
+ * the top. vis_first/vis_next are its child lists (indexes), built in O(n) like the core's own links.
+ */
+static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
+{
+	int *vis_first, *vis_next, *stack, top_first = -1, depth, tcol = tree_column(o), shown = 0;
+	unsigned char *sel;
+	struct pb_buf out, art;
+	struct pb_proc *p;
+	size_t i, n = t->n;
+
+	vis_first = malloc((n + 1) * sizeof *vis_first);
+	vis_next = malloc((n + 1) * sizeof *vis_next);
+	stack = malloc((n + 1) * sizeof *stack);
+	sel = calloc(n + 1, 1);
+	pb_buf_init(&out);
+	pb_buf_init(&art);
+	if (!vis_first || !vis_next || !stack || !sel) {
+		applet_warn("out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		p = &t->procs[i];
+		vis_first[i] = vis_next[i] = -1;
+		sel[i] = (!top || p == top || pb_is_ancestor(t, top, p)) && selected(t, p, o);
+	}
+	for (i = n; i-- > 0;) {
+		if (!sel[i])
+			continue;
+		p = &t->procs[i];
+		if (p->parent >= 0 && sel[p->parent]) {
+			vis_next[i] = vis_first[p->parent];
+			vis_first[p->parent] = (int)i;
+		} else {
+			vis_next[i] = top_first;
+			top_first = (int)i;
+		}
+	}
+	if (o->json)
+		pb_buf_adds(&out, "{\"processes\":[");
+	else
+		text_header(&out, o);
+	/* depth-first, iterative: hostile trees can be deeper than any C stack */
+	depth = 0;
+	stack[0] = top_first;
+	while (depth >= 0) {
+		int cur = stack[depth];
+		if (cur < 0) {
+			depth--;
+			if (depth >= 0) {
+				stack[depth] = vis_next[stack[depth]];
+				/* drop this level's art: 3 bytes per level below the top */
+				art.len = depth > 0 ? (size_t)(depth - 1) * 3 : 0;
+			}
+			continue;
+		}
+		p = &t->procs[cur];
+		if (depth > 0) {
+			art.len = (size_t)(depth - 1) * 3;
+			pb_buf_add(&art, "\\_ ", 3);
+		} else {
+			art.len = 0;
+		}
+		if (o->json)
+			json_row(&out, t, p, o, !shown);
+		else
+			text_row(&out, t, p, o, tcol, &art);
+		shown++;
+		if (out.len > 65536 && pb_buf_write_fd(&out, 1))
+			break;
+		if (vis_first[cur] >= 0) {
+			/* the parent's own marker becomes a bar when it has later siblings */
+			if (depth > 0) {
+				art.len = (size_t)(depth - 1) * 3;
+				pb_buf_add(&art, vis_next[cur] >= 0 ? "|  " : "   ", 3);
+			}
+			stack[++depth] = vis_first[cur];
+		} else {
+			stack[depth] = vis_next[cur];
+		}
+	}
+	if (!shown) {
+		out.len = 0;
+		applet_warn("%s", top || o->npids || o->nexe || o->nuids ? "no process matched" : "no process found");
+	} else if (o->json) {
+		json_tail(&out, t);
+	}
+	if (shown && pb_buf_write_fd(&out, 1))
+		applet_warn("write error");
+done:
+	free(vis_first);
+	free(vis_next);
+	free(stack);
+	free(sel);
+	pb_buf_free(&out);
+	pb_buf_free(&art);
+	return shown ? 0 : EXIT_NO;
+}
+
+int proc_tree_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"pid", required_argument, NULL, 'p'},   {"exe-name", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'},  {"fields", required_argument, NULL, 'o'},
+		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const enum field text_default[] = {PID, USER, STATE, RSS, RUNTIME, CMDLINE};
+	struct opts o = {0};
+	struct pb_root root;
+	struct pb_table t;
+	struct pb_proc *top = NULL;
+	long v, top_pid = 0;
+	int c, r = EXIT_USAGE, fields_given = 0;
+
+	o.pids = calloc((size_t)argc, sizeof *o.pids);
+	o.exe_names = calloc((size_t)argc, sizeof *o.exe_names);
+	o.uids = calloc((size_t)argc, sizeof *o.uids);
+	if (!o.pids || !o.exe_names || !o.uids) {
+		applet_warn("out of memory");
+		r = EXIT_NO;
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (applet_parse_int(optarg, 1, 0x7fffffff, &v)) {
+				applet_usage_error("bad pid '%s'", optarg);
+				goto out;
+			}
+			o.pids[o.npids++] = (int)v;
+			break;
+		case 'e': o.exe_names[o.nexe++] = optarg; break;
+		case 'u':
+			if ((v = pb_user_lookup(optarg)) < 0) {
+				applet_usage_error("unknown user '%s'", optarg);
+				goto out;
+			}
+			o.uids[o.nuids++] = v;
+			break;
+		case 'o':
+			if (parse_fields(&o, optarg))
+				goto out;
+			fields_given = 1;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json")) {
+				o.json = 1;
+			} else if (strcmp(optarg, "text")) {
+				applet_usage_error("unknown format '%s' (text or json)", optarg);
+				goto out;
+			}
+			break;
+		case 'h': r = applet_help(usage); goto out;
+		default: applet_usage_error("bad option"); goto out;
+		}
+	}
+	if (optind < argc - 1) {
+		applet_usage_error("at most one PID");
+		goto out;
+	}
+	if (optind == argc - 1 && applet_parse_int(argv[optind], 1, 0x7fffffff, &top_pid)) {
+		applet_usage_error("bad pid '%s'", argv[optind]);
+		goto out;
+	}
+	if (!fields_given) {
+		if (o.json) {
+			for (c = 0; c < NFIELDS; c++)
+				if (c != ENVIRON && c != STATUS)
+					o.show[o.nshow++] = (enum field)c;
+		} else {
+			memcpy(o.show, text_default, sizeof text_default);
+			o.nshow = sizeof text_default / sizeof text_default[0];
+		}
+	}
+	r = EXIT_NO;
+	if (applet_open_root(&root))
+		goto out;
+	if (pb_scan(&root, &t)) {
+		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
+		pb_root_close(&root);
+		goto out;
+	}
+	if (top_pid && !(top = pb_find_pid(&t, (int)top_pid)))
+		applet_warn("no process %ld", top_pid);
+	else
+		r = show(&t, &o, top);
+	pb_table_free(&t);
+	pb_root_close(&root);
+out:
+	free(o.pids);
+	free(o.exe_names);
+	free(o.uids);
+	return r;
+}

@@ -1,0 +1,211 @@
+/* The proc root and every read from it: whole files, links, uptime, boot time, pinned processes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "procbox.h"
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+int pb_root_open(struct pb_root *root, const char *path)
+{
+	struct statfs sfs;
+
+	memset(root, 0, sizeof *root);
+	root->fd = -1;
+	if (!path)
+		path = getenv("PROCBOX_PROC");
+	if (!path || !*path)
+		path = "/proc";
+	if (strlen(path) >= sizeof root->path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(root->path, path);
+	root->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root->fd < 0)
+		return -1;
+	/* only a real procfs lists processes that our signals reach; a fixture tree is just files */
+	root->is_live = fstatfs(root->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+	root->clk_tck = sysconf(_SC_CLK_TCK);
+	if (root->clk_tck <= 0)
+		root->clk_tck = 100;
+	root->page_size = sysconf(_SC_PAGESIZE);
+	if (root->page_size <= 0)
+		root->page_size = 4096;
+	return 0;
+}
+
+void pb_root_close(struct pb_root *root)
+{
+	if (root->fd >= 0)
+		close(root->fd);
+	root->fd = -1;
+}
+
+int pb_read_at(int dirfd, const char *name, struct pb_buf *b)
+{
+	size_t want;
+	ssize_t r;
+	int fd, saved;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		if (pb_buf_reserve(b, b->len < 4096 ? 4096 - b->len : b->len))
+			goto fail;
+		want = b->cap - b->len - 1;
+		r = read(fd, b->data + b->len, want);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		b->len += (size_t)r;
+		b->data[b->len] = 0;
+		/* procfs fills the whole request unless it reached the end (seq_file, cmdline and environ all loop
+		 * until count is met), so a short read is the end: no extra read() per file */
+		if ((size_t)r < want)
+			break;
+	}
+	close(fd);
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+ssize_t pb_readlink_at(int dirfd, const char *name, char *out, size_t size)
+{
+	ssize_t n = readlinkat(dirfd, name, out, size - 1);
+
+	if (n < 0)
+		return -1;
+	out[n] = 0;
+	return n;
+}
+
+/* seconds with an optional fraction: "12345.67" */
+static int parse_seconds(const char *p, double *out)
+{
+	double v = 0, scale = 0.1;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			v += (*p - '0') * scale;
+	*out = v;
+	return 0;
+}
+
+int pb_root_uptime(const struct pb_root *root, double *uptime)
+{
+	struct pb_buf b;
+	int r;
+
+	pb_buf_init(&b);
+	r = pb_read_at(root->fd, "uptime", &b);
+	if (r == 0 && (!b.len || parse_seconds(b.data, uptime))) {
+		errno = EINVAL;
+		r = -1;
+	}
+	pb_buf_free(&b);
+	return r;
+}
+
+int pb_root_btime(const struct pb_root *root, long long *btime)
+{
+	struct pb_buf b;
+	const char *v;
+	size_t vlen;
+	double d;
+	int r = -1;
+
+	pb_buf_init(&b);
+	if (pb_read_at(root->fd, "stat", &b) == 0) {
+		/* "btime 1700000000" among space-separated lines: reuse the status field scanner with ' ' */
+		v = NULL;
+		for (size_t pos = 0; pos < b.len;) {
+			char *nl = memchr(b.data + pos, '\n', b.len - pos);
+			size_t end = nl ? (size_t)(nl - b.data) : b.len;
+			if (end - pos > 6 && !memcmp(b.data + pos, "btime ", 6)) {
+				v = b.data + pos + 6;
+				vlen = end - pos - 6;
+				break;
+			}
+			pos = end + 1;
+		}
+		errno = EINVAL;
+		if (v && vlen && parse_seconds(v, &d) == 0) {
+			*btime = (long long)d;
+			r = 0;
+		}
+	}
+	pb_buf_free(&b);
+	return r;
+}
+
+int pb_pin_open(const struct pb_root *root, int pid, unsigned long long starttime, struct pb_pin *pin)
+{
+	char name[16];
+	struct pb_buf b;
+	struct pb_stat st;
+	int r;
+
+	pin->dirfd = -1;
+	pin->pid = pid;
+	pin->starttime = starttime;
+	if (pid <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(name, sizeof name, "%d", pid);
+	pin->dirfd = openat(root->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pin->dirfd < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;
+		return -1;
+	}
+	/* the directory now stays with this process: confirm it is the one the caller means */
+	pb_buf_init(&b);
+	r = pb_read_at(pin->dirfd, "stat", &b);
+	if (r == 0 && pb_parse_stat(b.data, b.len, &st) == 0) {
+		if (starttime && st.starttime != starttime) {
+			errno = ESRCH;
+			r = -1;
+		}
+		pin->starttime = st.starttime;
+	} else {
+		if (r == 0)
+			errno = EINVAL;
+		else if (errno == ENOENT)
+			errno = ESRCH;
+		r = -1;
+	}
+	pb_buf_free(&b);
+	if (r)
+		pb_pin_close(pin);
+	return r;
+}
+
+int pb_pin_read(const struct pb_pin *pin, const char *name, struct pb_buf *b)
+{
+	return pb_read_at(pin->dirfd, name, b);
+}
+
+void pb_pin_close(struct pb_pin *pin)
+{
+	if (pin->dirfd >= 0)
+		close(pin->dirfd);
+	pin->dirfd = -1;
+}

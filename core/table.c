@@ -1,0 +1,694 @@
+/* The process table: one scan of PID/stat, the tree links, and the lazily read files of each process. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "procbox.h"
+
+const char *const pb_file_names[PB_F_COUNT] = {"stat", "status", "cmdline", "environ", "exe",
+					       "cwd",  "cgroup", "smaps",   "fd"};
+
+/* process flags */
+#define F_DENIED 1u    /* counted once in denied_procs */
+#define F_REACHED 2u   /* seen from a root while breaking parent cycles */
+
+/* which lazy files were tried (bits by enum pb_file) */
+struct pb_extra {
+	unsigned int tried;
+	const char *cmdline, *environ, *status_raw, *exe, *exe_path, *exe_name, *cgroup;
+	size_t cmdline_len, environ_len, status_len;
+	int exe_deleted;
+	struct pb_status status;
+	int status_ok, smaps_ok;
+	struct pb_smaps smaps;
+};
+
+/* ---- arena: everything a table holds beyond the array is freed in one go ---- */
+struct pb_arena {
+	struct pb_arena *next;
+	size_t used, size;
+	char data[];
+};
+
+static void *arena_alloc(struct pb_table *t, size_t n)
+{
+	struct pb_arena *a = t->arena;
+	size_t size;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!a || a->size - a->used < n) {
+		size = n > 32768 ? n : 32768;
+		a = malloc(sizeof *a + size);
+		if (!a)
+			return NULL;
+		a->next = t->arena;
+		a->used = 0;
+		a->size = size;
+		t->arena = a;
+	}
+	a->used += n;
+	return a->data + a->used - n;
+}
+
+static char *arena_dup(struct pb_table *t, const char *s, size_t n)
+{
+	char *p = arena_alloc(t, n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = 0;
+	}
+	return p;
+}
+
+/* ---- scan ---- */
+
+/* canonical decimal pid ("0123" and "99999999999" are not process directories) */
+static int dir_pid(const char *name)
+{
+	long long v = 0;
+	const char *p = name;
+
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || p - name >= 10)
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v <= 0x7fffffff ? (int)v : 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct pb_proc *x = a, *y = b;
+
+	return (x->st.pid > y->st.pid) - (x->st.pid < y->st.pid);
+}
+
+static size_t hash_slot(const struct pb_table *t, int pid)
+{
+	return ((unsigned int)pid * 2654435761u) & t->hash_mask;
+}
+
+static void count_error(struct pb_table *t, struct pb_proc *p, enum pb_file kind, int err)
+{
+	if (err == ENOENT || err == ESRCH) {
+		t->count.vanished[kind]++;
+	} else if (err == EACCES || err == EPERM) {
+		t->count.denied[kind]++;
+		if (p && !(p->flags & F_DENIED)) {
+			p->flags |= F_DENIED;
+			t->count.denied_procs++;
+		}
+	}
+}
+
+static int read_stat(struct pb_table *t, int pid, struct pb_proc *p)
+{
+	char path[24];
+
+	snprintf(path, sizeof path, "%d/stat", pid);
+	t->scratch.len = 0;
+	if (pb_read_at(t->root->fd, path, &t->scratch)) {
+		count_error(t, NULL, PB_F_STAT, errno);
+		return -1;
+	}
+	if (pb_parse_stat(t->scratch.data, t->scratch.len, &p->st) || p->st.pid != pid) {
+		/* an empty read is a process that ended after the open */
+		if (t->scratch.len == 0)
+			t->count.vanished[PB_F_STAT]++;
+		else
+			t->count.malformed++;
+		return -1;
+	}
+	return 0;
+}
+
+/* Parents whose chains loop (possible only in a forged tree or across pid reuse) would make walks endless:
+ * every process not reachable from a root becomes a root itself. */
+static void break_cycles(struct pb_table *t)
+{
+	size_t i;
+	struct pb_proc *p, *q, *par;
+
+	for (i = 0; i < t->n; i++)
+		if (t->procs[i].parent < 0)
+			for (p = &t->procs[i], q = p; q; q = pb_next_descendant(t, p, q))
+				q->flags |= F_REACHED;
+	for (i = 0; i < t->n; i++) {
+		p = &t->procs[i];
+		if (p->flags & F_REACHED)
+			continue;
+		par = &t->procs[p->parent];
+		if (par->first_child == (int)i) {
+			par->first_child = p->next_sibling;
+		} else {
+			for (q = &t->procs[par->first_child]; q->next_sibling != (int)i; q = &t->procs[q->next_sibling])
+				;
+			q->next_sibling = p->next_sibling;
+		}
+		p->parent = -1;
+		p->next_sibling = -1;
+		for (q = p; q; q = pb_next_descendant(t, p, q))
+			q->flags |= F_REACHED;
+	}
+	for (i = 0; i < t->n; i++)
+		t->procs[i].flags &= ~F_REACHED;
+}
+
+static void link_tree(struct pb_table *t)
+{
+	size_t i, j, size = 16;
+	struct pb_proc *p, *par;
+
+	while (size < t->n * 2)
+		size *= 2;
+	t->hash = malloc(size * sizeof *t->hash);
+	if (!t->hash)
+		return;
+	t->hash_mask = size - 1;
+	memset(t->hash, 0xff, size * sizeof *t->hash);
+	for (i = 0; i < t->n; i++) {
+		for (j = hash_slot(t, t->procs[i].st.pid); t->hash[j] >= 0; j = (j + 1) & t->hash_mask)
+			;
+		t->hash[j] = (int)i;
+	}
+	for (i = 0; i < t->n; i++) {
+		p = &t->procs[i];
+		p->parent = p->first_child = p->next_sibling = -1;
+		if (p->st.ppid != p->st.pid && (par = pb_find_pid(t, p->st.ppid)))
+			p->parent = pb_index(t, par);
+	}
+	/* backwards, so that every child list comes out sorted by pid */
+	for (i = t->n; i-- > 0;) {
+		p = &t->procs[i];
+		if (p->parent >= 0) {
+			p->next_sibling = t->procs[p->parent].first_child;
+			t->procs[p->parent].first_child = (int)i;
+		}
+	}
+	break_cycles(t);
+}
+
+struct linux_dirent64 {
+	unsigned long long d_ino;
+	long long d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int pb_scan(const struct pb_root *root, struct pb_table *t)
+{
+	char dents[32768];
+	size_t cap = 0, i, out;
+	long nread;
+	int dirfd, pid, sorted = 1, saved;
+	struct pb_proc *procs;
+
+	memset(t, 0, sizeof *t);
+	t->root = root;
+	t->uptime = -1;
+	t->btime = -1;
+	pb_buf_init(&t->scratch);
+	/* a fresh descriptor per scan: the root's own offset stays untouched */
+	dirfd = openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -1;
+	while ((nread = syscall(SYS_getdents64, dirfd, dents, sizeof dents)) > 0) {
+		for (long off = 0; off < nread;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
+			off += d->d_reclen;
+			if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
+				continue;
+			if (!(pid = dir_pid(d->d_name)))
+				continue;
+			if (t->n == cap) {
+				cap = cap ? cap * 2 : 512;
+				procs = realloc(t->procs, cap * sizeof *procs);
+				if (!procs)
+					goto fail;
+				t->procs = procs;
+			}
+			memset(&t->procs[t->n], 0, sizeof t->procs[t->n]);
+			if (read_stat(t, pid, &t->procs[t->n]))
+				continue;
+			if (t->n && t->procs[t->n - 1].st.pid >= pid)
+				sorted = 0;
+			t->n++;
+		}
+	}
+	if (nread < 0)
+		goto fail;
+	close(dirfd);
+	/* procfs lists pids in ascending order; a fixture tree on another filesystem does not */
+	if (!sorted && t->n) {
+		qsort(t->procs, t->n, sizeof *t->procs, by_pid);
+		for (i = 1, out = 1; i < t->n; i++)
+			if (t->procs[i].st.pid != t->procs[out - 1].st.pid)
+				t->procs[out++] = t->procs[i];
+		t->n = out;
+	}
+	link_tree(t);
+	if (!t->hash && t->n) {
+		errno = ENOMEM;
+		pb_table_free(t);
+		return -1;
+	}
+	return 0;
+fail:
+	saved = errno;
+	close(dirfd);
+	pb_table_free(t);
+	errno = saved;
+	return -1;
+}
+
+void pb_table_free(struct pb_table *t)
+{
+	struct pb_arena *a, *next;
+
+	for (a = t->arena; a; a = next) {
+		next = a->next;
+		free(a);
+	}
+	free(t->procs);
+	free(t->hash);
+	pb_buf_free(&t->scratch);
+	memset(t, 0, sizeof *t);
+}
+
+struct pb_proc *pb_find_pid(const struct pb_table *t, int pid)
+{
+	size_t j;
+
+	if (!t->hash)
+		return NULL;
+	for (j = hash_slot(t, pid); t->hash[j] >= 0; j = (j + 1) & t->hash_mask)
+		if (t->procs[t->hash[j]].st.pid == pid)
+			return &t->procs[t->hash[j]];
+	return NULL;
+}
+
+struct pb_proc *pb_parent(const struct pb_table *t, const struct pb_proc *p)
+{
+	return p->parent >= 0 ? &t->procs[p->parent] : NULL;
+}
+
+struct pb_proc *pb_first_child(const struct pb_table *t, const struct pb_proc *p)
+{
+	return p->first_child >= 0 ? &t->procs[p->first_child] : NULL;
+}
+
+struct pb_proc *pb_next_sibling(const struct pb_table *t, const struct pb_proc *p)
+{
+	return p->next_sibling >= 0 ? &t->procs[p->next_sibling] : NULL;
+}
+
+struct pb_proc *pb_next_descendant(const struct pb_table *t, const struct pb_proc *p, const struct pb_proc *cur)
+{
+	if (cur->first_child >= 0)
+		return &t->procs[cur->first_child];
+	while (cur != p) {
+		if (cur->next_sibling >= 0)
+			return &t->procs[cur->next_sibling];
+		if (cur->parent < 0)
+			return NULL;
+		cur = &t->procs[cur->parent];
+	}
+	return NULL;
+}
+
+int pb_is_ancestor(const struct pb_table *t, const struct pb_proc *a, const struct pb_proc *p)
+{
+	size_t steps = 0;
+
+	while (p->parent >= 0 && steps++ < t->n) {
+		p = &t->procs[p->parent];
+		if (p == a)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- lazily read files ---- */
+
+static struct pb_extra *extra(struct pb_table *t, struct pb_proc *p)
+{
+	if (!p->x) {
+		p->x = arena_alloc(t, sizeof *p->x);
+		if (p->x)
+			memset(p->x, 0, sizeof *p->x);
+	}
+	return p->x;
+}
+
+/* First use of a file kind: 1 when it must be read now, 0 when it was tried already (or no memory). */
+static int first_try(struct pb_table *t, struct pb_proc *p, enum pb_file kind)
+{
+	struct pb_extra *x = extra(t, p);
+
+	if (!x || (x->tried & 1u << kind))
+		return 0;
+	x->tried |= 1u << kind;
+	return 1;
+}
+
+/* Reads PID/name into the scratch buffer and copies it into the arena; NULL (and counted) on failure. */
+static const char *read_file(struct pb_table *t, struct pb_proc *p, enum pb_file kind, const char *name, size_t *len)
+{
+	char path[40];
+
+	*len = 0;
+	snprintf(path, sizeof path, "%d/%s", p->st.pid, name);
+	t->scratch.len = 0;
+	if (pb_read_at(t->root->fd, path, &t->scratch)) {
+		count_error(t, p, kind, errno);
+		return NULL;
+	}
+	*len = t->scratch.len;
+	return arena_dup(t, t->scratch.data, t->scratch.len);
+}
+
+const char *pb_cmdline(struct pb_table *t, struct pb_proc *p, size_t *len)
+{
+	if (first_try(t, p, PB_F_CMDLINE))
+		p->x->cmdline = read_file(t, p, PB_F_CMDLINE, "cmdline", &p->x->cmdline_len);
+	*len = p->x ? p->x->cmdline_len : 0;
+	return p->x && p->x->cmdline ? p->x->cmdline : "";
+}
+
+const char *pb_environ(struct pb_table *t, struct pb_proc *p, size_t *len)
+{
+	if (first_try(t, p, PB_F_ENVIRON))
+		p->x->environ = read_file(t, p, PB_F_ENVIRON, "environ", &p->x->environ_len);
+	*len = p->x ? p->x->environ_len : 0;
+	return p->x && p->x->environ ? p->x->environ : "";
+}
+
+const char *pb_getenv(struct pb_table *t, struct pb_proc *p, const char *name, size_t *vlen)
+{
+	size_t len;
+	const char *env = pb_environ(t, p, &len);
+
+	return pb_environ_get(env, len, name, vlen);
+}
+
+const char *pb_status_raw(struct pb_table *t, struct pb_proc *p, size_t *len)
+{
+	if (first_try(t, p, PB_F_STATUS)) {
+		p->x->status_raw = read_file(t, p, PB_F_STATUS, "status", &p->x->status_len);
+		if (p->x->status_raw)
+			p->x->status_ok = !pb_parse_status(p->x->status_raw, p->x->status_len, &p->x->status);
+	}
+	*len = p->x ? p->x->status_len : 0;
+	return p->x && p->x->status_raw ? p->x->status_raw : "";
+}
+
+const struct pb_status *pb_status(struct pb_table *t, struct pb_proc *p)
+{
+	size_t len;
+
+	pb_status_raw(t, p, &len);
+	return p->x && p->x->status_ok ? &p->x->status : NULL;
+}
+
+static void load_exe(struct pb_table *t, struct pb_proc *p)
+{
+	static const char deleted[] = " (deleted)";
+	char path[40], link[4096];
+	ssize_t n;
+
+	p->x->exe = "";
+	/* kernel threads have no executable, zombies have lost theirs: neither is a race */
+	if ((p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z')
+		return;
+	snprintf(path, sizeof path, "%d/exe", p->st.pid);
+	n = pb_readlink_at(t->root->fd, path, link, sizeof link);
+	if (n < 0) {
+		count_error(t, p, PB_F_EXE, errno);
+		return;
+	}
+	/* a binary replaced while it runs (a package upgrade) is still the same program */
+	if ((size_t)n > sizeof deleted - 1 && !memcmp(link + n - (sizeof deleted - 1), deleted, sizeof deleted - 1)) {
+		n -= sizeof deleted - 1;
+		p->x->exe_deleted = 1;
+	}
+	p->x->exe = arena_dup(t, link, (size_t)n);
+	if (!p->x->exe)
+		p->x->exe = "";
+}
+
+const char *pb_exe(struct pb_table *t, struct pb_proc *p)
+{
+	if (first_try(t, p, PB_F_EXE))
+		load_exe(t, p);
+	return p->x && p->x->exe ? p->x->exe : "";
+}
+
+int pb_exe_deleted(struct pb_table *t, struct pb_proc *p)
+{
+	pb_exe(t, p);
+	return p->x ? p->x->exe_deleted : 0;
+}
+
+static int is_executable_file(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
+}
+
+/* argv[0] as a NUL-terminated string in the arena (cmdline's first element), "" when none */
+static const char *argv0(struct pb_table *t, struct pb_proc *p, size_t *n)
+{
+	size_t len;
+	const char *cmd = pb_cmdline(t, p, &len);
+	const char *nul = memchr(cmd, 0, len);
+
+	*n = nul ? (size_t)(nul - cmd) : len;
+	/* the arena copy always has a NUL after the last byte, so cmd[*n] is 0 in both cases */
+	return cmd;
+}
+
+const char *pb_exe_path(struct pb_table *t, struct pb_proc *p)
+{
+	const char *exe = pb_exe(t, p), *a0;
+	size_t n;
+
+	if (!p->x)
+		return "";
+	if (!p->x->exe_path) {
+		p->x->exe_path = "";
+		if (*exe) {
+			p->x->exe_path = exe;
+		} else {
+			a0 = argv0(t, p, &n);
+			if (n && a0[0] == '/' && is_executable_file(a0))
+				p->x->exe_path = a0;
+		}
+	}
+	return p->x->exe_path;
+}
+
+static int on_path(const char *name)
+{
+	const char *path = getenv("PATH"), *colon;
+	char full[4096];
+	size_t dlen;
+
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (; *path; path = colon + 1) {
+		colon = strchr(path, ':');
+		if (!colon)
+			colon = path + strlen(path);
+		dlen = (size_t)(colon - path);
+		if (dlen && dlen + strlen(name) + 2 <= sizeof full) {
+			memcpy(full, path, dlen);
+			full[dlen] = '/';
+			strcpy(full + dlen + 1, name);
+			if (is_executable_file(full))
+				return 1;
+		}
+		if (!*colon)
+			break;
+	}
+	return 0;
+}
+
+const char *pb_exe_name(struct pb_table *t, struct pb_proc *p)
+{
+	const char *path = pb_exe_path(t, p), *slash, *a0;
+	size_t n;
+
+	if (!p->x)
+		return p->st.comm;
+	if (!p->x->exe_name) {
+		if (*path) {
+			slash = strrchr(path, '/');
+			p->x->exe_name = slash ? slash + 1 : path;
+		} else {
+			a0 = argv0(t, p, &n);
+			p->x->exe_name = n && !memchr(a0, '/', n) && !memchr(a0, ' ', n) && on_path(a0) ? a0 : p->st.comm;
+		}
+	}
+	return p->x->exe_name;
+}
+
+const char *pb_cgroup(struct pb_table *t, struct pb_proc *p)
+{
+	size_t len;
+	const char *raw, *path;
+	int n;
+
+	if (first_try(t, p, PB_F_CGROUP)) {
+		p->x->cgroup = "";
+		raw = read_file(t, p, PB_F_CGROUP, "cgroup", &len);
+		if (raw && (n = pb_parse_cgroup(raw, len, &path)) >= 0)
+			p->x->cgroup = arena_dup(t, path, (size_t)n);
+		if (!p->x->cgroup)
+			p->x->cgroup = "";
+	}
+	return p->x && p->x->cgroup ? p->x->cgroup : "";
+}
+
+const struct pb_smaps *pb_smaps(struct pb_table *t, struct pb_proc *p)
+{
+	char path[40];
+	int r;
+
+	if (first_try(t, p, PB_F_SMAPS)) {
+		snprintf(path, sizeof path, "%d/smaps_rollup", p->st.pid);
+		t->scratch.len = 0;
+		r = pb_read_at(t->root->fd, path, &t->scratch);
+		if (r && errno == ENOENT) {
+			/* kernels before 4.14 have no rollup: sum the whole smaps instead */
+			snprintf(path, sizeof path, "%d/smaps", p->st.pid);
+			t->scratch.len = 0;
+			r = pb_read_at(t->root->fd, path, &t->scratch);
+		}
+		if (r)
+			count_error(t, p, PB_F_SMAPS, errno);
+		else
+			p->x->smaps_ok = !pb_parse_smaps(t->scratch.data, t->scratch.len, &p->x->smaps);
+	}
+	return p->x && p->x->smaps_ok ? &p->x->smaps : NULL;
+}
+
+int pb_cwd(struct pb_table *t, struct pb_proc *p, char *out, size_t size)
+{
+	char path[40];
+
+	snprintf(path, sizeof path, "%d/cwd", p->st.pid);
+	if (pb_readlink_at(t->root->fd, path, out, size) < 0) {
+		count_error(t, p, PB_F_CWD, errno);
+		out[0] = 0;
+		return -1;
+	}
+	return 0;
+}
+
+long pb_uid(struct pb_table *t, struct pb_proc *p)
+{
+	const struct pb_status *st = pb_status(t, p);
+
+	return st && st->have_uid ? (long)st->uid.real : -1;
+}
+
+long pb_gid(struct pb_table *t, struct pb_proc *p)
+{
+	const struct pb_status *st = pb_status(t, p);
+
+	return st && st->have_gid ? (long)st->gid.real : -1;
+}
+
+const char *pb_user(struct pb_table *t, struct pb_proc *p)
+{
+	long uid = pb_uid(t, p);
+
+	return uid < 0 ? "?" : pb_uid_name((unsigned int)uid);
+}
+
+const char *pb_group(struct pb_table *t, struct pb_proc *p)
+{
+	long gid = pb_gid(t, p);
+
+	return gid < 0 ? "?" : pb_gid_name((unsigned int)gid);
+}
+
+static double boot_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double pb_starttime(struct pb_table *t, const struct pb_proc *p)
+{
+	if (t->btime < 0 && pb_root_btime(t->root, &t->btime))
+		t->btime = -2; /* unknown: do not read again */
+	if (t->btime < 0)
+		return -1;
+	return (double)t->btime + (double)p->st.starttime / (double)t->root->clk_tck;
+}
+
+double pb_runtime(struct pb_table *t, const struct pb_proc *p)
+{
+	double now, r;
+
+	if (t->uptime == -1) {
+		if (pb_root_uptime(t->root, &t->uptime))
+			t->uptime = -2;
+		t->clock0 = boot_clock();
+	}
+	if (t->uptime < 0)
+		return -1;
+	/* a live root keeps counting; a saved tree is a snapshot frozen at its own uptime */
+	now = t->root->is_live ? t->uptime + (boot_clock() - t->clock0) : t->uptime;
+	r = now - (double)p->st.starttime / (double)t->root->clk_tck;
+	return r < 0 ? 0 : r;
+}
+
+unsigned long long pb_rss_bytes(const struct pb_table *t, const struct pb_proc *p)
+{
+	return p->st.rss > 0 ? (unsigned long long)p->st.rss * (unsigned long long)t->root->page_size : 0;
+}
+
+static int matches(struct pb_table *t, struct pb_proc *p, const struct pb_match *m)
+{
+	if (m->pid && p->st.pid != m->pid)
+		return 0;
+	if (m->exe_name && strcmp(pb_exe_name(t, p), m->exe_name))
+		return 0;
+	if (m->exe_path && strcmp(pb_exe_path(t, p), m->exe_path))
+		return 0;
+	return 1;
+}
+
+struct pb_proc *pb_find_next(struct pb_table *t, const struct pb_proc *below, const struct pb_match *m,
+			     const struct pb_proc *cur)
+{
+	struct pb_proc *p;
+
+	for (;;) {
+		if (!below)
+			p = cur ? (cur + 1 < t->procs + t->n ? (struct pb_proc *)cur + 1 : NULL) : (t->n ? t->procs : NULL);
+		else if (m->recursive)
+			p = pb_next_descendant(t, below, cur ? cur : below);
+		else
+			p = cur ? pb_next_sibling(t, cur) : pb_first_child(t, below);
+		if (!p || matches(t, p, m))
+			return p;
+		cur = p;
+	}
+}

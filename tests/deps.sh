@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs the Debian packages named on the command line that are missing (as root), or says which to install.
+missing=
+for p in "$@"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+	echo "procbox: missing Debian packages:$missing" >&2
+	echo "procbox: as root run: apt-get install$missing   (or: make deps)" >&2
+	exit 1
+fi
+echo "procbox: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# a fresh machine has no package lists yet; update once, and again if the install fails on stale lists
+if [ -z "$(ls /var/lib/apt/lists/ 2>/dev/null | grep -v -e lock -e partial)" ]; then
+	apt-get update -qq || exit 1
+fi
+# daemons in the package set must not start at install time: the tests start (and stop) their own
+printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d.procbox && chmod 755 /usr/sbin/policy-rc.d.procbox
+[ -e /usr/sbin/policy-rc.d ] || { cp /usr/sbin/policy-rc.d.procbox /usr/sbin/policy-rc.d; added_policy=1; }
+rm -f /usr/sbin/policy-rc.d.procbox
+apt-get install -y -qq --no-install-recommends $missing >/tmp/procbox-apt.log 2>&1 ||
+	{ apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/tmp/procbox-apt.log 2>&1; }
+status=$?
+[ -n "$added_policy" ] && rm -f /usr/sbin/policy-rc.d
+if [ $status != 0 ]; then
+	tail -n 20 /tmp/procbox-apt.log >&2
+	echo "procbox: apt-get install$missing failed" >&2
+	exit 1
+fi
