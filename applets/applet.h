@@ -20,6 +20,8 @@ extern const char *applet_name;
 void applet_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "applet: message" plus a hint at --help on stderr; returns EXIT_USAGE */
 int applet_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The usage error for what getopt_long rejected (the dispatcher turns getopt's own messages off). */
+int applet_bad_option(int argc, char **argv);
 /* Writes the usage text to stdout and returns 0 (for -h/--help). */
 int applet_help(const char *usage);
 /* A decimal number in [min, max]; -1 and a usage error message when it is not. */

@@ -1,5 +1,6 @@
 /* procbox: dispatch on argv[0] to an applet, and the multicall options --list, --install, --help, --version. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,6 +80,16 @@ int applet_usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int applet_bad_option(int argc, char **argv)
+{
+	/* after a missing argument optind may point past the end */
+	const char *arg = optind > 0 && optind - 1 < argc && argv[optind - 1] ? argv[optind - 1] : "?";
+
+	if (optopt && (arg[0] != '-' || arg[1] != '-'))
+		return applet_usage_error("bad option '-%c' or missing argument", optopt);
+	return applet_usage_error("bad option '%s' or missing argument", arg);
+}
+
 int applet_help(const char *text)
 {
 	fputs(text, stdout);
@@ -121,6 +132,7 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 	int r;
 
 	applet_name = a->name;
+	opterr = 0; /* applets report bad options in their own one-line format */
 	r = a->main(argc, argv);
 	/* a full disk or a closed pipe on stdout is a failure, not a silent success */
 	if (fflush(stdout) && r == 0) {

@@ -447,7 +447,7 @@ static void json_tail(struct pb_buf *b, const struct pb_table *t)
  */
 static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 {
-	int *vis_first, *vis_next, *stack, top_first = -1, depth, tcol = tree_column(o), shown = 0;
+	int *vis_first, *vis_next, *stack, top_first = -1, depth, tcol = tree_column(o), shown = 0, failed = 0;
 	unsigned char *sel;
 	struct pb_buf out, art;
 	struct pb_proc *p;
@@ -510,8 +510,10 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 		else
 			text_row(&out, t, p, o, tcol, &art);
 		shown++;
-		if (out.len > 65536 && pb_buf_write_fd(&out, 1))
+		if (out.len > 65536 && pb_buf_write_fd(&out, 1)) {
+			failed = 1;
 			break;
+		}
 		if (vis_first[cur] >= 0) {
 			/* the parent's own marker becomes a bar when it has later siblings */
 			if (depth > 0) {
@@ -529,8 +531,10 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 	} else if (o->json) {
 		json_tail(&out, t);
 	}
-	if (shown && pb_buf_write_fd(&out, 1))
-		applet_warn("write error");
+	if (failed || (shown && pb_buf_write_fd(&out, 1))) {
+		applet_warn("write error: %s", strerror(errno));
+		failed = 1;
+	}
 done:
 	free(vis_first);
 	free(vis_next);
@@ -538,7 +542,7 @@ done:
 	free(sel);
 	pb_buf_free(&out);
 	pb_buf_free(&art);
-	return shown ? 0 : EXIT_NO;
+	return shown && !failed ? 0 : EXIT_NO;
 }
 
 int proc_tree_main(int argc, char **argv)
@@ -596,7 +600,7 @@ int proc_tree_main(int argc, char **argv)
 			}
 			break;
 		case 'h': r = applet_help(usage); goto out;
-		default: applet_usage_error("bad option"); goto out;
+		default: applet_bad_option(argc, argv); goto out;
 		}
 	}
 	if (optind < argc - 1) {

@@ -1,0 +1,77 @@
+# Shared helpers of the end-to-end tests: source it, call the checks, end with `finish`.
+# Every test runs the built static binary; what a test starts it registers with `track PID` and stops by PID.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+PB="$TOP/build/procbox"
+HELPERS="$TOP/build/test-helpers"
+FIXTURES="$TOP/tests/fixtures"
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "/tmp/pb-e2e-$TEST_NAME.XXXXXX")
+chmod 755 "$T"
+PASSED=0 FAILED=0 SKIPPED=0 TRACKED=""
+
+ok() { PASSED=$((PASSED + 1)); echo "  ok   $*"; }
+not_ok() { FAILED=$((FAILED + 1)); echo "  FAIL $*"; }
+skip() { SKIPPED=$((SKIPPED + 1)); echo "  SKIP $*"; }
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# run CMD...: runs it with stdout in $T/out, stderr in $T/err, status in $RC
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	RC=$?
+}
+
+# expect_status N DESCRIPTION: the last run exited N
+expect_status() {
+	if [ "$RC" = "$1" ]; then
+		ok "$2 (exit $1)"
+	else
+		not_ok "$2: exit $RC, wanted $1; stderr: $(head -c 300 "$T/err")"
+	fi
+}
+
+# one_error_line PREFIX: stderr of the last run is exactly one line starting with PREFIX
+one_error_line() {
+	if [ "$(wc -l <"$T/err")" = 1 ] && grep -q "^$1" "$T/err"; then
+		ok "one error line: $(cat "$T/err")"
+	else
+		not_ok "wanted one line starting with '$1' on stderr, got: $(head -c 300 "$T/err")"
+	fi
+}
+
+track() { TRACKED="$TRACKED $*"; }
+
+cleanup() {
+	for p in $TRACKED; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# wait_for SECONDS COMMAND...: polls until the command succeeds
+wait_for() {
+	limit=$(($1 * 20))
+	shift
+	while [ "$limit" -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.05
+		limit=$((limit - 1))
+	done
+	return 1
+}
+
+finish() {
+	echo "$TEST_NAME: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+	echo "RESULT $PASSED $FAILED $SKIPPED" >&3
+	[ "$FAILED" = 0 ]
+}
+
+[ -x "$PB" ] || { echo "$PB is missing: run make first" >&2; exit 1; }
+# fd 3 carries the counts to run.sh; alone, it goes to /dev/null
+{ true >&3; } 2>/dev/null || exec 3>/dev/null
+echo "== $TEST_NAME"
