@@ -31,6 +31,7 @@ CORE_SRC = \
 	core/users.c
 
 APPLET_SRC = \
+	applets/applet.c \
 	applets/main.c \
 	applets/proc_tree.c
 

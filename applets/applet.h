@@ -16,8 +16,18 @@
 #undef APPLET
 
 extern const char *applet_name;
-/* "applet: message" on stderr */
+extern int applet_verbosity; /* 0 with -q, 1 by default, 2 with -v */
+
+/* "applet: message" on stderr (and syslog once applet_syslog(1) found /dev/log) */
 void applet_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void applet_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* unless -q */
+void applet_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* only with -v */
+/* Also log to syslog when on and /dev/log exists; returns whether it does. */
+int applet_syslog(int on);
+/* Progress of a long wait: on a terminal one self-updating line (call it about once a second); otherwise a
+ * log line when changed is set, and at most once a minute when not. applet_progress_done() clears the line. */
+void applet_progress(const char *line, int changed);
+void applet_progress_done(void);
 /* "applet: message" plus a hint at --help on stderr; returns EXIT_USAGE */
 int applet_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The usage error for what getopt_long rejected (the dispatcher turns getopt's own messages off). */
@@ -26,6 +36,12 @@ int applet_bad_option(int argc, char **argv);
 int applet_help(const char *usage);
 /* A decimal number in [min, max]; -1 and a usage error message when it is not. */
 int applet_parse_int(const char *s, long min, long max, long *out);
+/* Seconds, with an optional fraction ("2.5"), to milliseconds; -1 when it is not a number. */
+int applet_parse_seconds(const char *s, long long *ms);
+/* "export NAME='value'" with the value quoted for any POSIX shell. */
+void applet_print_export(struct pb_buf *b, const char *name, const char *value, size_t len);
+/* execvp, or exit: 127 when the command is not found, 126 when it cannot be run (after one error line). */
+void applet_exec(char **argv) __attribute__((noreturn));
 /* Opens the proc root ($PROCBOX_PROC or /proc), reporting a failure; 0 or -1. */
 int applet_open_root(struct pb_root *root);
 

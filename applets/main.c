@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,74 +47,6 @@ static const struct applet applets[] = {
 #undef APPLET
 };
 #define NAPPLETS (sizeof applets / sizeof applets[0])
-
-const char *applet_name = "procbox";
-
-void applet_warn(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	n = snprintf(line, sizeof line, "%s: ", applet_name);
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	/* one write: lines of concurrent processes do not interleave */
-	n = (int)strlen(line);
-	line[n++] = '\n';
-	if (write(2, line, (size_t)n) < 0)
-		return;
-}
-
-int applet_usage_error(const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	applet_warn("%s (try '%s --help')", msg, applet_name);
-	return EXIT_USAGE;
-}
-
-int applet_bad_option(int argc, char **argv)
-{
-	/* after a missing argument optind may point past the end */
-	const char *arg = optind > 0 && optind - 1 < argc && argv[optind - 1] ? argv[optind - 1] : "?";
-
-	if (optopt && (arg[0] != '-' || arg[1] != '-'))
-		return applet_usage_error("bad option '-%c' or missing argument", optopt);
-	return applet_usage_error("bad option '%s' or missing argument", arg);
-}
-
-int applet_help(const char *text)
-{
-	fputs(text, stdout);
-	return fflush(stdout) ? 1 : 0;
-}
-
-int applet_parse_int(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int applet_open_root(struct pb_root *root)
-{
-	if (pb_root_open(root, NULL) == 0)
-		return 0;
-	applet_warn("cannot open the proc root %s: %s", root->path[0] ? root->path : "/proc", strerror(errno));
-	return -1;
-}
 
 static const struct applet *find_applet(const char *name)
 {

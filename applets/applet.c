@@ -1,0 +1,200 @@
+/* What applets share beyond the core: error and log lines, syslog, progress lines, option values, exec. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+const char *applet_name = "procbox";
+int applet_verbosity = 1;
+static int use_syslog;
+static int progress_shown; /* a self-updating line is on the terminal */
+
+static void vsay(int prio, const char *fmt, va_list ap)
+{
+	char line[1024];
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	if (use_syslog)
+		vsyslog(prio, fmt, copy);
+	va_end(copy);
+	n = snprintf(line, sizeof line, "%s%s: ", progress_shown ? "\r\033[K" : "", applet_name);
+	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	/* one write: lines of concurrent processes do not interleave */
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	progress_shown = 0;
+	if (write(2, line, (size_t)n) < 0)
+		return;
+}
+
+void applet_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void applet_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (applet_verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	vsay(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void applet_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (applet_verbosity < 2)
+		return;
+	va_start(ap, fmt);
+	vsay(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+int applet_syslog(int on)
+{
+	struct stat sb;
+
+	/* only where a syslog daemon listens: musl would otherwise retry the socket on every line */
+	use_syslog = on && stat("/dev/log", &sb) == 0;
+	if (use_syslog)
+		openlog(applet_name, LOG_PID, LOG_DAEMON);
+	return use_syslog;
+}
+
+int applet_usage_error(const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	applet_warn("%s (try '%s --help')", msg, applet_name);
+	return EXIT_USAGE;
+}
+
+int applet_bad_option(int argc, char **argv)
+{
+	/* after a missing argument optind may point past the end */
+	const char *arg = optind > 0 && optind - 1 < argc && argv[optind - 1] ? argv[optind - 1] : "?";
+
+	if (optopt && (arg[0] != '-' || arg[1] != '-'))
+		return applet_usage_error("bad option '-%c' or missing argument", optopt);
+	return applet_usage_error("bad option '%s' or missing argument", arg);
+}
+
+int applet_help(const char *text)
+{
+	fputs(text, stdout);
+	return fflush(stdout) ? 1 : 0;
+}
+
+int applet_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int applet_parse_seconds(const char *s, long long *ms)
+{
+	long long whole = 0, frac = 0, scale = 100;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > 100000000LL)
+			return -1;
+	}
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	if (*p)
+		return -1;
+	*ms = whole * 1000 + frac;
+	return 0;
+}
+
+int applet_open_root(struct pb_root *root)
+{
+	if (pb_root_open(root, NULL) == 0)
+		return 0;
+	applet_warn("cannot open the proc root %s: %s", root->path[0] ? root->path : "/proc", strerror(errno));
+	return -1;
+}
+
+void applet_progress(const char *line, int changed)
+{
+	static long long last_log;
+	long long now = pb_now_ms();
+	char buf[512];
+	int n;
+
+	if (applet_verbosity < 1)
+		return;
+	if (isatty(2)) {
+		/* one self-updating line, cut to a sane width */
+		n = snprintf(buf, sizeof buf, "\r\033[K%s: %.150s", applet_name, line);
+		if (n > (int)sizeof buf - 1)
+			n = (int)sizeof buf - 1;
+		progress_shown = write(2, buf, (size_t)n) > 0;
+		return;
+	}
+	/* a log or a pipe: when something changed, and at most once a minute otherwise */
+	if (!changed && now - last_log < 60000)
+		return;
+	last_log = now;
+	applet_info("%s", line);
+}
+
+void applet_progress_done(void)
+{
+	if (progress_shown && write(2, "\r\033[K", 4) < 0)
+		return;
+	progress_shown = 0;
+}
+
+void applet_print_export(struct pb_buf *b, const char *name, const char *value, size_t len)
+{
+	pb_buf_adds(b, "export ");
+	pb_buf_adds(b, name);
+	pb_buf_addc(b, '=');
+	pb_buf_shell_str(b, value, len);
+	pb_buf_addc(b, '\n');
+}
+
+void applet_exec(char **argv)
+{
+	int err;
+
+	fflush(NULL);
+	execvp(argv[0], argv);
+	err = errno;
+	applet_warn("cannot run %s: %s", argv[0], strerror(err));
+	_exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
