@@ -97,6 +97,17 @@ run "$PB" --uninstall "$T/bin"
 check "--uninstall removed the hard links" sh -c "! ls '$T/bin/proc-tree' 2>/dev/null"
 check "--uninstall left the directory" [ -d "$T/bin" ]
 
+# make install / uninstall into a staging directory
+run make -s -C "$TOP" install DESTDIR="$T/stage" PREFIX=/usr/local
+expect_status 0 "make install DESTDIR=... PREFIX=/usr/local"
+check "installs the binary" [ -x "$T/stage/usr/local/bin/procbox" ]
+check "installs a link per applet" sh -c "for a in $(echo $APPLETS); do [ -L '$T/stage/usr/local/bin/'\$a ] || exit 1; done"
+check "installs the man pages" [ -f "$T/stage/usr/local/share/man/man1/procbox.1" ]
+run "$T/stage/usr/local/bin/proc-tree" --help
+expect_status 0 "the installed link runs"
+run make -s -C "$TOP" uninstall DESTDIR="$T/stage" PREFIX=/usr/local
+check "make uninstall removes what it installed" [ -z "$(find "$T/stage" -type f -o -type l)" ]
+
 # static: runs in an empty root with no libc at all
 check "file(1) says statically linked" sh -c "file -L '$PB' | grep -q 'statically linked'"
 if [ "$(id -u)" = 0 ]; then
