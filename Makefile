@@ -72,7 +72,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
 
-HELPERS =
+HELPERS = build/test-helpers/churn
 
 # installs what is missing when run as root, else names what to install and fails
 deps:
