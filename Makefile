@@ -27,6 +27,7 @@ CORE_SRC = \
 	core/parse_vec.c \
 	core/root.c \
 	core/signal.c \
+	core/sockets.c \
 	core/table.c \
 	core/users.c
 
@@ -41,6 +42,7 @@ UNIT_TESTS = \
 	check_parse \
 	check_race \
 	check_signal \
+	check_sockets \
 	check_table \
 	check_users
 
