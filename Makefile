@@ -34,7 +34,8 @@ CORE_SRC = \
 APPLET_SRC = \
 	applets/applet.c \
 	applets/main.c \
-	applets/proc_tree.c
+	applets/proc_tree.c \
+	applets/with_gpg_agent.c
 
 UNIT_TESTS = \
 	check_applets \
@@ -48,7 +49,8 @@ UNIT_TESTS = \
 
 MAN_PAGES = \
 	man/procbox.1 \
-	man/proc-tree.1
+	man/proc-tree.1 \
+	man/with-gpg-agent.1
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
@@ -74,7 +76,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
 
-HELPERS =
+HELPERS = build/test-helpers/unix_listener
 
 # installs what is missing when run as root, else names what to install and fails
 deps:
