@@ -55,7 +55,8 @@ MAN_PAGES = \
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace \
+	gnupg gpg-agent gpgconf openssh-client passwd
 
 all: build/procbox
 

@@ -34,8 +34,9 @@ static const char usage[] =
 	"\n"
 	"Options end at the first argument that is not one: with-gpg-agent ls -h runs ls -h.\n"
 	"\n"
-	"Exit status: COMMAND's; 125 no agent could be found or started (or the proc root is unusable),\n"
-	"126 COMMAND cannot be run, 127 COMMAND not found, 2 usage error. With --print: 0, or 1 without an agent.\n";
+	"Exit status: COMMAND's (0 after --print); 124 a started agent did not come up within the timeout;\n"
+	"125 no agent could be started (or the proc root is unusable); 126 COMMAND cannot be run;\n"
+	"127 COMMAND not found; 2 usage error.\n";
 
 #define AGENT_SOCKET "S.gpg-agent"
 #define SSH_SOCKET "S.gpg-agent.ssh"
@@ -424,7 +425,8 @@ static void sleep_ms(long ms)
 
 /*
  * Starts an agent (gpgconf --launch, which knows the socket layout; else gpg-agent --daemon) and polls /proc
- * until it holds its socket. 0 with *found set, -1 after one error line.
+ * until it holds its socket. 0 with *found set; after one error line EXIT_TIMEOUT, or EXIT_OWN_FAILURE when
+ * the launcher failed.
  */
 static int start_agent(const struct pb_root *root, const char *want, int have_gpgconf, long long timeout_ms,
 		       struct agent *found)
@@ -435,14 +437,14 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 	long long start = pb_now_ms(), now, last_progress = -1;
 	const char *how = have_gpgconf ? "gpgconf --launch gpg-agent" : "gpg-agent --daemon";
 	char line[128], guess[PATH_SIZE];
-	int status, r, polls = 0;
+	int status, r, polls = 0, failure = EXIT_OWN_FAILURE;
 	pid_t pid;
 
 	applet_debug("no gpg-agent of ours is running: starting one with %s", how);
 	pid = spawn(launch, -1, applet_verbosity > 1);
 	if (pid < 0) {
 		applet_warn("cannot start %s: %s", how, strerror(errno));
-		return -1;
+		return EXIT_OWN_FAILURE;
 	}
 	for (;;) {
 		if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
@@ -453,7 +455,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 				applet_warn("%s failed (%s %d)%s", how, WIFEXITED(status) ? "exit" : "signal",
 					    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 					    applet_verbosity > 1 ? "" : "; -v shows its messages");
-				return -1;
+				return EXIT_OWN_FAILURE;
 			}
 		}
 		/* both launchers return once the daemon is up; until then the parent of the fork may still hold
@@ -480,6 +482,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 			applet_progress_done();
 			applet_warn("gpg-agent did not come up within %.1f s%s%s", (double)timeout_ms / 1000,
 				    want ? ": no agent of ours holds " : "", want ? want : "");
+			failure = EXIT_TIMEOUT;
 			break;
 		}
 		/* a terminal sees the wait; a log gets nothing unless it ends in a failure */
@@ -497,7 +500,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 		kill(pid, SIGTERM);
 		wait_status(pid);
 	}
-	return -1;
+	return failure;
 }
 
 /* Runs gpg-connect-agent updatestartuptty /bye with the environment the command will get. */
@@ -552,7 +555,8 @@ static int print_exports(void)
 	return 0;
 }
 
-/* Sets GPG_AGENT_INFO and SSH_AUTH_SOCK from a working variable, a running agent or a started one. */
+/* Sets GPG_AGENT_INFO and SSH_AUTH_SOCK from a working variable, a running agent or a started one: 0, or the
+ * exit status of a failure (EXIT_TIMEOUT, EXIT_OWN_FAILURE) after one error line. */
 static int connect_agent(long long timeout_ms)
 {
 	char socket[PATH_SIZE], want[PATH_SIZE], info[PATH_SIZE + 32], gpgconf[PATH_SIZE], dir[PATH_SIZE];
@@ -574,7 +578,7 @@ static int connect_agent(long long timeout_ms)
 		unsetenv("GPG_AGENT_INFO");
 	}
 	if (applet_open_root(&root))
-		return -1;
+		return EXIT_OWN_FAILURE;
 	have_gpgconf = find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
 	if (have_gpgconf) {
 		have_want = gpgconf_agent_socket(want) == 0;
@@ -589,13 +593,16 @@ static int connect_agent(long long timeout_ms)
 	if (r < 0) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 		pb_root_close(&root);
-		return -1;
+		return EXIT_OWN_FAILURE;
 	}
 	if (r == 0) {
-		/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
-		slash = strrchr(gpgconf, '/');
-		snprintf(dir, sizeof dir, "%.*s/gpg-agent", slash ? (int)(slash - gpgconf) : 0, gpgconf);
-		installed = find_program("gpg-agent", NULL, 0) == 0 || (have_gpgconf && access(dir, X_OK) == 0);
+		installed = find_program("gpg-agent", NULL, 0) == 0;
+		if (!installed && have_gpgconf) {
+			/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
+			slash = strrchr(gpgconf, '/');
+			snprintf(dir, sizeof dir, "%.*s/gpg-agent", (int)(slash - gpgconf), gpgconf);
+			installed = access(dir, X_OK) == 0;
+		}
 		if (!installed) {
 			if (applet_verbosity > 0)
 				applet_warn("gpg-agent is not installed: running without GPG_AGENT_INFO");
@@ -606,13 +613,15 @@ static int connect_agent(long long timeout_ms)
 			applet_warn("no gpg-agent in %s, and none is started for a proc root that is not /proc",
 				    root.path);
 			pb_root_close(&root);
-			return -1;
+			return EXIT_OWN_FAILURE;
 		}
-		r = start_agent(&root, have_want && have_gpgconf ? want : NULL, have_gpgconf, timeout_ms, &a) == 0;
+		r = start_agent(&root, have_want && have_gpgconf ? want : NULL, have_gpgconf, timeout_ms, &a);
+		if (r) {
+			pb_root_close(&root);
+			return r;
+		}
 	}
 	pb_root_close(&root);
-	if (!r)
-		return -1;
 	snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
 	setenv("GPG_AGENT_INFO", info, 1);
 	if (a.ssh[0] && !usable_socket(getenv("SSH_AUTH_SOCK")))
@@ -632,7 +641,7 @@ int with_gpg_agent_main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	long long timeout_ms = 30000;
-	int c, update_tty = 0, print = 0;
+	int c, update_tty = 0, print = 0, status;
 
 	while ((c = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -656,8 +665,8 @@ int with_gpg_agent_main(int argc, char **argv)
 	}
 	/* first, so that an agent started from here gets the terminal as its default */
 	set_gpg_tty();
-	if (connect_agent(timeout_ms))
-		return print ? EXIT_NO : EXIT_OWN_FAILURE;
+	if ((status = connect_agent(timeout_ms)))
+		return status;
 	if (update_tty && getenv("GPG_AGENT_INFO"))
 		update_startup_tty();
 	if (print)

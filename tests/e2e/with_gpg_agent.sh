@@ -251,12 +251,13 @@ chmod 755 "$T/fakebin/gpgconf"
 start=$(date +%s)
 run as_user "$A" PATH="$T/fakebin:$STD_PATH" $WGA -t 1.5 sh -c 'echo ran' </dev/null
 took=$(($(date +%s) - start))
-expect_status 125 "an agent that never comes up"
+expect_status 124 "an agent that never comes up"
 one_error_line "with-gpg-agent: gpg-agent did not come up within 1.5 s"
 check "the command did not run" [ ! -s "$T/out" ]
 check "it gave up after the timeout ($took s)" [ "$took" -ge 1 ] && [ "$took" -lt 10 ]
 run as_user "$A" PATH="$T/fakebin:$STD_PATH" $WGA -t 0.2 --print </dev/null
-expect_status 1 "--print without an agent"
+expect_status 124 "--print without an agent"
+check "--print prints nothing then" [ ! -s "$T/out" ]
 run as_user "$A" PATH="$T/fakebin:$STD_PATH" script -qec "$WGA -t 2 true" /dev/null </dev/null
 check "on a terminal the wait shows progress" grep -q "waiting for gpg-agent to come up" "$T/out"
 run as_user "$A" GNUPGHOME="$T/no-such-gnupg-home" $WGA true </dev/null
