@@ -302,7 +302,8 @@ static int ask_agent_pid(const char *path, int *pid)
 		return -1;
 	}
 	if (read_line(fd, line, sizeof line) == 0 && !strncmp(line, "OK", 2) &&
-	    write(fd, request, sizeof request - 1) == (ssize_t)(sizeof request - 1)) {
+	    /* MSG_NOSIGNAL: a listener that hangs up must not kill us with SIGPIPE */
+	    send(fd, request, sizeof request - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof request - 1)) {
 		while (read_line(fd, line, sizeof line) == 0 && strncmp(line, "OK", 2) && strncmp(line, "ERR", 3)) {
 			if (strncmp(line, "D ", 2))
 				continue;

@@ -321,8 +321,8 @@ check "two agents of $B" [ "$(count_agents "$B")" = 2 ]
 # ---- root may read every agent's fds: its own agent is found from /proc, nobody else's ----
 RG="$T/root-gnupg"
 mkdir -m 700 "$RG"
-SOCK_R=$(env -i HOME="$HOME" PATH="$STD_PATH" GNUPGHOME="$RG" gpgconf --list-dirs agent-socket)
-run env -i HOME="$HOME" PATH="$STD_PATH" GNUPGHOME="$RG" $WGA sh -c "$SHOW; gpg-connect-agent 'GETINFO pid' /bye" </dev/null
+SOCK_R=$(env -i HOME="${HOME:-/root}" PATH="$STD_PATH" GNUPGHOME="$RG" gpgconf --list-dirs agent-socket)
+run env -i HOME="${HOME:-/root}" PATH="$STD_PATH" GNUPGHOME="$RG" $WGA sh -c "$SHOW; gpg-connect-agent 'GETINFO pid' /bye" </dev/null
 expect_status 0 "root with its own GNUPGHOME"
 INFO=$(var INFO)
 PID_R=${INFO%:1}
@@ -331,7 +331,7 @@ track_pid "$PID_R"
 check "root's agent in GPG_AGENT_INFO ($INFO)" [ "$INFO" = "$SOCK_R:$PID_R:1" ]
 check "a gpg-agent of root" [ "$(proc_uid "$PID_R")" = 0 ] && [ "$(proc_comm "$PID_R")" = gpg-agent ]
 check "gpg-connect-agent inside reports it" grep -qx "D $PID_R" "$T/out"
-run env -i HOME="$HOME" PATH="$STD_PATH" GNUPGHOME="$RG" $WGA -v true </dev/null
+run env -i HOME="${HOME:-/root}" PATH="$STD_PATH" GNUPGHOME="$RG" $WGA -v true </dev/null
 check "root finds it from its fds and net/unix" \
 	grep -q "gpg-agent $PID_R holds socket $SOCK_R, ssh socket ${SOCK_R%/*}/S.gpg-agent.ssh (from /proc)" "$T/err"
 OTHERS=0
