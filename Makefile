@@ -27,13 +27,15 @@ CORE_SRC = \
 	core/parse_vec.c \
 	core/root.c \
 	core/signal.c \
+	core/sockets.c \
 	core/table.c \
 	core/users.c
 
 APPLET_SRC = \
 	applets/applet.c \
 	applets/main.c \
-	applets/proc_tree.c
+	applets/proc_tree.c \
+	applets/with_gpg_agent.c
 
 UNIT_TESTS = \
 	check_applets \
@@ -41,17 +43,20 @@ UNIT_TESTS = \
 	check_parse \
 	check_race \
 	check_signal \
+	check_sockets \
 	check_table \
 	check_users
 
 MAN_PAGES = \
 	man/procbox.1 \
-	man/proc-tree.1
+	man/proc-tree.1 \
+	man/with-gpg-agent.1
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace \
+	gnupg gpg-agent gpgconf openssh-client passwd
 
 all: build/procbox
 
@@ -72,7 +77,9 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
 
-HELPERS = build/test-helpers/churn
+HELPERS = \
+	build/test-helpers/churn \
+	build/test-helpers/unix_listener
 
 # installs what is missing when run as root, else names what to install and fails
 deps:

@@ -275,4 +275,26 @@ const char *pb_gid_name(unsigned int gid);
 /* Name or number -> uid; -1 when neither. */
 long pb_user_lookup(const char *name_or_uid);
 
+/* ---- unix sockets of a process (core/sockets.c), for with-gpg-agent ---- */
+#define PB_UNIX_LISTENING 0x10000u /* __SO_ACCEPTCON in the flags column of net/unix: a listening socket */
+struct pb_unix_socket {
+	unsigned long long inode;
+	unsigned int flags, type, state;
+	char *path; /* NUL-terminated copy: "" unnamed, '@' first for abstract (the kernel shows NULs as '@') */
+	size_t path_len;
+};
+struct pb_unix_sockets {
+	struct pb_unix_socket *v;
+	size_t n;
+};
+/* Inodes of the sockets among the pinned process's fds (links "socket:[N]"), sorted, each once (malloc'd).
+ * ESRCH when the process is gone, EACCES when its fds are not ours to see. */
+int pb_pin_socket_inodes(const struct pb_pin *pin, unsigned long long **inodes, size_t *n);
+/* The net/unix lines whose inode is in the sorted inodes, in file order; malformed lines counted in *bad. */
+int pb_unix_sockets_match(const char *net_unix, size_t len, const unsigned long long *inodes, size_t n,
+			  struct pb_unix_sockets *out, size_t *bad);
+/* The unix sockets the pinned process holds: its socket fds matched against net/unix of the proc root. */
+int pb_pin_unix_sockets(const struct pb_root *root, const struct pb_pin *pin, struct pb_unix_sockets *out);
+void pb_unix_sockets_free(struct pb_unix_sockets *s);
+
 #endif

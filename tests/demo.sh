@@ -13,3 +13,6 @@ PROCBOX_PROC=tests/fixtures/normal $PB proc-tree -o pid,ppid,user,state,exe_name
 echo
 echo "### PROCBOX_PROC=tests/fixtures/malformed procbox proc-tree   (hostile names, broken files)"
 PROCBOX_PROC=tests/fixtures/malformed $PB proc-tree -o pid,ppid,state,comm,cmdline
+echo
+echo "### procbox with-gpg-agent --print   (the current user's agent; one is started when none runs)"
+$PB with-gpg-agent --print || true

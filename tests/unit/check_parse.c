@@ -344,6 +344,64 @@ START_TEST(net_unix)
 }
 END_TEST
 
+START_TEST(net_unix_edges)
+{
+	static const char buf[] =
+		"0000000000000000: 00000002 00000000 00010000 0001 01 1  /leading/blank\n"
+		"Num       RefCount Protocol Flags    Type St Inode Path\n"
+		"\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 2 /trailing/blank \n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 3\t/tab\n"
+		"0000000000000000: 00000002 00000000 100000000 0001 01 4 /flags/overflow\n"
+		"0000000000000000: 00000002 00000000 00010000 10000 01 5 /type/overflow\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 100 6 /state/overflow\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 99999999999999999999 /inode/overflow\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 -7 /negative\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 8 @\n"
+		"0000000000000000: 00000002 00000000 00010000 0001 01 9 /x/y\r\n";
+	struct socks k = {0};
+	size_t bad;
+
+	ck_assert_int_eq(pb_parse_net_unix(buf, sizeof buf - 1, add_sock, &k, &bad), 0);
+	/* without a header first the first line is data; a later "Num" line is just malformed */
+	ck_assert_int_eq(k.n, 4);
+	ck_assert_uint_eq(bad, 7);
+	ck_assert_str_eq(k.path[0], " /leading/blank");
+	ck_assert_str_eq(k.path[1], "/trailing/blank ");
+	ck_assert_str_eq(k.path[2], "@");
+	ck_assert_str_eq(k.path[3], "/x/y\r");
+	/* a header alone, a header without its newline */
+	k.n = 0;
+	ck_assert_int_eq(pb_parse_net_unix(S("Num       RefCount Protocol Flags    Type St Inode Path\n"), add_sock, &k, &bad),
+			 0);
+	ck_assert_int_eq(k.n, 0);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_int_eq(pb_parse_net_unix(S("Num "), add_sock, &k, &bad), 0);
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
+static int stop_at_second(const struct pb_unix_sock *s, void *arg)
+{
+	int *seen = arg;
+
+	(void)s;
+	return ++*seen == 2 ? 42 : 0;
+}
+
+START_TEST(net_unix_stop)
+{
+	int seen = 0;
+	size_t bad;
+
+	/* the callback's non-zero value ends the walk and is returned */
+	ck_assert_int_eq(pb_parse_net_unix(S("0: 1 0 0 1 1 1 /a\n0: 1 0 0 1 1 2 /b\n0: 1 0 0 1 1 3 /c\n"), stop_at_second,
+					   &seen, &bad),
+			 42);
+	ck_assert_int_eq(seen, 2);
+}
+END_TEST
+
 START_TEST(socket_inodes)
 {
 	ck_assert_uint_eq(pb_socket_inode(S("socket:[31337]")), 31337);
@@ -374,6 +432,8 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, smaps_rollup);
 	tcase_add_test(tc, smaps_whole_and_malformed);
 	tcase_add_test(tc, net_unix);
+	tcase_add_test(tc, net_unix_edges);
+	tcase_add_test(tc, net_unix_stop);
 	tcase_add_test(tc, socket_inodes);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,676 @@
+/* with-gpg-agent: run a command connected to the caller's gpg-agent, found through /proc or started on demand. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+static const char usage[] =
+	"Usage: with-gpg-agent [OPTIONS] COMMAND [ARGS...]\n"
+	"       with-gpg-agent [OPTIONS] --print\n"
+	"\n"
+	"Run COMMAND connected to your gpg-agent. A working GPG_AGENT_INFO is kept; otherwise your running agent\n"
+	"is found through /proc (its process and listening sockets) and, when there is none, one is started.\n"
+	"COMMAND gets GPG_AGENT_INFO=SOCKET:PID:1, SSH_AUTH_SOCK (when the agent has ssh support and no working\n"
+	"SSH_AUTH_SOCK is set) and GPG_TTY (when standard input is a terminal).\n"
+	"\n"
+	"  -t, --timeout SECONDS  wait this long for a started agent to come up (default 30)\n"
+	"      --update-tty       also make the agent use this terminal (gpg-connect-agent updatestartuptty)\n"
+	"      --print, --sh      print the variables as export lines for eval instead of running a command\n"
+	"  -v, --verbose          say which agent and sockets were chosen\n"
+	"  -q, --quiet            no warnings about a missing gpg-agent\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Options end at the first argument that is not one: with-gpg-agent ls -h runs ls -h.\n"
+	"\n"
+	"Exit status: COMMAND's (0 after --print); 124 a started agent did not come up within the timeout;\n"
+	"125 no agent could be started (or the proc root is unusable); 126 COMMAND cannot be run;\n"
+	"127 COMMAND not found; 2 usage error.\n";
+
+#define AGENT_SOCKET "S.gpg-agent"
+#define SSH_SOCKET "S.gpg-agent.ssh"
+#define PATH_SIZE 4096
+
+struct agent {
+	int pid; /* 0: a socket that no process of ours holds (socket activation, a forwarded agent) */
+	char socket[PATH_SIZE];
+	char ssh[PATH_SIZE]; /* "" when the agent has no ssh socket */
+};
+
+/*
+ * A socket a client can use: exists, is a socket, we may write to it (connect needs write permission), and
+ * something listens: an agent killed with SIGKILL leaves its socket file behind, and a dead socket handed out
+ * would also keep us from starting a new agent.
+ */
+static int usable_socket(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct stat sb;
+	int fd, r;
+
+	if (!path || *path != '/' || stat(path, &sb) || !S_ISSOCK(sb.st_mode) || access(path, W_OK))
+		return 0;
+	if (strlen(path) >= sizeof sa.sun_path)
+		return 1; /* too long to connect to by name: the file checks are all we have */
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1;
+	r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	/* EAGAIN: a full backlog, so a listener is there; ECONNREFUSED: nobody listens */
+	r = r == 0 || errno == EAGAIN || errno == EINPROGRESS;
+	close(fd);
+	return r;
+}
+
+/* The socket of GPG_AGENT_INFO is what old clients use: everything before the first ':' */
+static int usable_agent_info(const char *info, char *socket, size_t size)
+{
+	size_t n;
+
+	if (!info)
+		return 0;
+	n = strcspn(info, ":");
+	if (!n || n >= size || info[n] != ':')
+		return 0;
+	memcpy(socket, info, n);
+	socket[n] = 0;
+	return usable_socket(socket);
+}
+
+static int copy_path(char *out, const char *s, size_t n)
+{
+	if (n >= PATH_SIZE)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = 0;
+	return 0;
+}
+
+/* "DIR/NAME" for the socket NAME beside the socket at path */
+static int sibling(char *out, const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (!slash)
+		return -1;
+	n = snprintf(out, PATH_SIZE, "%.*s/%s", (int)(slash - path), path, name);
+	return n > 0 && n < PATH_SIZE ? 0 : -1;
+}
+
+/* Full path of an executable on PATH into out (when out is not NULL); 0 when found. */
+static int find_program(const char *name, char *out, size_t size)
+{
+	const char *path = getenv("PATH"), *colon;
+	char full[PATH_SIZE];
+	struct stat sb;
+	size_t dlen;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (; *path; path = colon + 1) {
+		colon = strchr(path, ':');
+		if (!colon)
+			colon = path + strlen(path);
+		dlen = (size_t)(colon - path);
+		if (dlen && dlen + strlen(name) + 2 <= sizeof full) {
+			memcpy(full, path, dlen);
+			full[dlen] = '/';
+			strcpy(full + dlen + 1, name);
+			if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0) {
+				if (out && strlen(full) < size)
+					strcpy(out, full);
+				return 0;
+			}
+		}
+		if (!*colon)
+			break;
+	}
+	return -1;
+}
+
+/* stdin on /dev/null; stdout on out_fd (or /dev/null when -1); stderr ours with -v, else /dev/null */
+static void child_stdio(int out_fd, int keep_stderr)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		_exit(EXIT_OWN_FAILURE);
+	dup2(null, 0);
+	dup2(out_fd >= 0 ? out_fd : null, 1);
+	if (!keep_stderr)
+		dup2(null, 2);
+}
+
+static pid_t spawn(char **argv, int out_fd, int keep_stderr)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		child_stdio(out_fd, keep_stderr);
+		/* a daemon started from here should not die with our process group's ^C */
+		setsid();
+		execvp(argv[0], argv);
+		_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	}
+	return pid;
+}
+
+static int wait_status(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Where GnuPG itself puts the agent's socket (GNUPGHOME, /run/user/UID/gnupg/d.HASH): gpgconf knows. */
+static int gpgconf_agent_socket(char *out)
+{
+	char *argv[] = {"gpgconf", "--list-dirs", "agent-socket", NULL};
+	size_t len = 0;
+	ssize_t r;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid = spawn(argv, fds[1], applet_verbosity > 1);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	for (;;) {
+		r = read(fds[0], out + len, PATH_SIZE - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == PATH_SIZE - 1)
+			break;
+	}
+	close(fds[0]);
+	status = wait_status(pid);
+	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+		len--;
+	out[len] = 0;
+	if (status != 0 || out[0] != '/' || memchr(out, '\n', len))
+		return -1;
+	return 0;
+}
+
+/* Is pid a live gpg-agent of our real uid? Read through a pinned directory: name and uid of one process. */
+static int is_our_agent(const struct pb_root *root, int pid)
+{
+	struct pb_status status;
+	struct pb_stat st;
+	struct pb_buf b;
+	struct pb_pin pin;
+	int ok = 0;
+
+	if (pid <= 0 || pb_pin_open(root, pid, 0, &pin))
+		return 0;
+	pb_buf_init(&b);
+	if (pb_pin_read(&pin, "stat", &b) == 0 && pb_parse_stat(b.data, b.len, &st) == 0 && st.state != 'Z' &&
+	    !strcmp(st.comm, "gpg-agent")) {
+		b.len = 0;
+		ok = pb_pin_read(&pin, "status", &b) == 0 && pb_parse_status(b.data, b.len, &status) == 0 &&
+		     status.have_uid && status.uid.real == getuid();
+	}
+	pb_buf_free(&b);
+	pb_pin_close(&pin);
+	return ok;
+}
+
+/* One line from an Assuan server into line (NUL-terminated, without the newline); -1 on EOF, error, timeout. */
+static int read_line(int fd, char *line, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+	char c;
+
+	for (;;) {
+		r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		if (c == '\n')
+			break;
+		if (n + 1 < size)
+			line[n++] = c;
+	}
+	line[n] = 0;
+	return 0;
+}
+
+/*
+ * Asks the agent behind a socket for its pid (Assuan: greeting "OK ...", then GETINFO pid -> "D PID", "OK").
+ * The way in when the agent's fds are closed to us: gpg-agent makes itself non-dumpable, so even its own user
+ * cannot read /proc/PID/fd. -1: no usable socket, or one another user listens on; 0: usable, *pid the
+ * agent's pid or 0 when it did not say (a socket that is no gpg-agent, or a forwarded one).
+ */
+static int ask_agent_pid(const char *path, int *pid)
+{
+	static const char request[] = "GETINFO pid\nBYE\n";
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {2, 0};
+	struct ucred cred;
+	socklen_t clen = sizeof cred;
+	char line[256], *end;
+	long v;
+	int fd;
+
+	*pid = 0;
+	if (!usable_socket(path))
+		return -1;
+	if (strlen(path) >= sizeof sa.sun_path)
+		return 0;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	/* an agent answers at once; a socket that never answers must not hang the command */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
+		close(fd);
+		return -1;
+	}
+	/* the uid that created the listening socket: never hand out another user's agent */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.uid != getuid()) {
+		applet_debug("%s is served by uid %u, not by us", path, (unsigned)cred.uid);
+		close(fd);
+		return -1;
+	}
+	if (read_line(fd, line, sizeof line) == 0 && !strncmp(line, "OK", 2) &&
+	    /* MSG_NOSIGNAL: a listener that hangs up must not kill us with SIGPIPE */
+	    send(fd, request, sizeof request - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof request - 1)) {
+		while (read_line(fd, line, sizeof line) == 0 && strncmp(line, "OK", 2) && strncmp(line, "ERR", 3)) {
+			if (strncmp(line, "D ", 2))
+				continue;
+			errno = 0;
+			v = strtol(line + 2, &end, 10);
+			if (!errno && !*end && v > 0 && v <= 0x7fffffff)
+				*pid = (int)v;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * The caller's running agent. First from /proc: processes named gpg-agent with our real uid, and of their
+ * listening unix sockets those named S.gpg-agent and S.gpg-agent.ssh that work; with want (gpgconf's socket)
+ * only the agent holding that socket counts: another GNUPGHOME's agent holds other keys. Where those fds are
+ * closed to us, the socket at want (else fallback) is asked for its pid, which must again be a gpg-agent of
+ * ours; a working socket without one counts as an agent all the same (pid 0). 1 found, 0 none, -1 error.
+ */
+static int find_agent(const struct pb_root *root, const char *want, const char *fallback, struct agent *found)
+{
+	struct pb_match m = {.exe_name = "gpg-agent"};
+	long uid = (long)getuid();
+	struct pb_unix_sockets socks;
+	const char *ask = want ? want : fallback, *base;
+	struct pb_table t;
+	struct pb_proc *p = NULL;
+	struct pb_pin pin;
+	struct agent a;
+	int got = 0, pid;
+	size_t i;
+
+	if (pb_scan(root, &t))
+		return -1;
+	while (!got && (p = pb_find_next(&t, NULL, &m, p))) {
+		/* never another user's agent, and never a zombie's stale sockets */
+		if (pb_uid(&t, p) != uid || p->st.state == 'Z')
+			continue;
+		if (pb_pin_open(root, p->st.pid, p->st.starttime, &pin))
+			continue; /* ended since the scan */
+		if (pb_pin_unix_sockets(root, &pin, &socks)) {
+			applet_debug("gpg-agent %d: its sockets are not visible in %s (%s)", p->st.pid, root->path,
+				     strerror(errno));
+			pb_pin_close(&pin);
+			continue;
+		}
+		pb_pin_close(&pin);
+		memset(&a, 0, sizeof a);
+		a.pid = p->st.pid;
+		for (i = 0; i < socks.n; i++) {
+			if (!(socks.v[i].flags & PB_UNIX_LISTENING) || socks.v[i].path[0] != '/')
+				continue;
+			base = strrchr(socks.v[i].path, '/') + 1;
+			if (!strcmp(base, AGENT_SOCKET) && !a.socket[0] && usable_socket(socks.v[i].path))
+				copy_path(a.socket, socks.v[i].path, socks.v[i].path_len);
+			else if (!strcmp(base, SSH_SOCKET) && !a.ssh[0] && usable_socket(socks.v[i].path))
+				copy_path(a.ssh, socks.v[i].path, socks.v[i].path_len);
+		}
+		pb_unix_sockets_free(&socks);
+		applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s)", a.pid,
+			     a.socket[0] ? a.socket : "none", a.ssh[0] ? a.ssh : "none", root->path);
+		if (a.socket[0] && (!want || !strcmp(a.socket, want))) {
+			/* gpg-agent --daemon opens its sockets before it forks: until the parent is gone it holds
+			 * them too, so the pid comes from the agent itself when it tells */
+			if (ask_agent_pid(a.socket, &pid) == 0 && pid && pid != a.pid && is_our_agent(root, pid)) {
+				applet_debug("gpg-agent %d answers on %s", pid, a.socket);
+				a.pid = pid;
+			}
+			*found = a;
+			got = 1;
+		}
+	}
+	pb_table_free(&t);
+	if (got)
+		return 1;
+	if (!ask || ask_agent_pid(ask, &pid))
+		return 0;
+	memset(found, 0, sizeof *found);
+	copy_path(found->socket, ask, strlen(ask));
+	if (pid && is_our_agent(root, pid))
+		found->pid = pid;
+	if (sibling(found->ssh, ask, SSH_SOCKET) || !usable_socket(found->ssh))
+		found->ssh[0] = 0;
+	if (found->pid)
+		applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, ask);
+	else
+		applet_debug("%s works but no gpg-agent process of ours answers on it: using it", ask);
+	return 1;
+}
+
+/* Without gpgconf: the fixed places GnuPG 2.1+ puts the socket (/run/user/UID/gnupg first, then the home). */
+static int fixed_agent_socket(char *out)
+{
+	const char *home = getenv("GNUPGHOME");
+	char dir[64];
+	struct stat sb;
+
+	snprintf(dir, sizeof dir, "/run/user/%u", (unsigned)getuid());
+	if (!getenv("GNUPGHOME") && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(out, PATH_SIZE, "%s/gnupg/" AGENT_SOCKET, dir);
+		if (usable_socket(out))
+			return 0;
+	}
+	if (home && *home)
+		return snprintf(out, PATH_SIZE, "%s/" AGENT_SOCKET, home) < PATH_SIZE ? 0 : -1;
+	home = getenv("HOME");
+	if (!home || !*home)
+		return -1;
+	return snprintf(out, PATH_SIZE, "%s/.gnupg/" AGENT_SOCKET, home) < PATH_SIZE ? 0 : -1;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Starts an agent (gpgconf --launch, which knows the socket layout; else gpg-agent --daemon) and polls /proc
+ * until it holds its socket. 0 with *found set; after one error line EXIT_TIMEOUT, or EXIT_OWN_FAILURE when
+ * the launcher failed.
+ */
+static int start_agent(const struct pb_root *root, const char *want, int have_gpgconf, long long timeout_ms,
+		       struct agent *found)
+{
+	char *launch_gpgconf[] = {"gpgconf", "--launch", "gpg-agent", NULL};
+	char *launch_daemon[] = {"gpg-agent", "--daemon", NULL};
+	char **launch = have_gpgconf ? launch_gpgconf : launch_daemon;
+	long long start = pb_now_ms(), now, last_progress = -1;
+	const char *how = have_gpgconf ? "gpgconf --launch gpg-agent" : "gpg-agent --daemon";
+	char line[128], guess[PATH_SIZE];
+	int status, r, polls = 0, failure = EXIT_OWN_FAILURE;
+	pid_t pid;
+
+	applet_debug("no gpg-agent of ours is running: starting one with %s", how);
+	pid = spawn(launch, -1, applet_verbosity > 1);
+	if (pid < 0) {
+		applet_warn("cannot start %s: %s", how, strerror(errno));
+		return EXIT_OWN_FAILURE;
+	}
+	for (;;) {
+		if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
+			pid = 0;
+			/* a launcher that failed will not succeed by waiting */
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				applet_progress_done();
+				applet_warn("%s failed (%s %d)%s", how, WIFEXITED(status) ? "exit" : "signal",
+					    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+					    applet_verbosity > 1 ? "" : "; -v shows its messages");
+				return EXIT_OWN_FAILURE;
+			}
+		}
+		/* both launchers return once the daemon is up; until then the parent of the fork may still hold
+		 * its sockets. Without gpgconf the place of the socket is guessed anew, /run/user/UID/gnupg once
+		 * it exists. */
+		if (pid > 0)
+			r = 0;
+		else if (have_gpgconf)
+			r = find_agent(root, want, want, found);
+		else
+			r = find_agent(root, NULL, fixed_agent_socket(guess) == 0 ? guess : NULL, found);
+		if (r < 0) {
+			applet_progress_done();
+			applet_warn("cannot scan %s: %s", root->path, strerror(errno));
+			break;
+		}
+		if (r > 0) {
+			applet_progress_done();
+			applet_debug("gpg-agent came up after %lld ms", pb_now_ms() - start);
+			return 0;
+		}
+		now = pb_now_ms();
+		if (now - start >= timeout_ms) {
+			applet_progress_done();
+			applet_warn("gpg-agent did not come up within %.1f s%s%s", (double)timeout_ms / 1000,
+				    want ? ": no agent of ours holds " : "", want ? want : "");
+			failure = EXIT_TIMEOUT;
+			break;
+		}
+		/* a terminal sees the wait; a log gets nothing unless it ends in a failure */
+		if (isatty(2) && (last_progress < 0 || now - last_progress >= 1000)) {
+			snprintf(line, sizeof line, "waiting for gpg-agent to come up (%lld s of %lld s)",
+				 (now - start) / 1000, (timeout_ms + 999) / 1000);
+			applet_progress(line, last_progress < 0);
+			last_progress = now;
+		}
+		/* an agent is up within tens of milliseconds: poll fast at first, then every 50 ms */
+		sleep_ms(++polls < 10 ? 10 : 50);
+	}
+	if (pid > 0) {
+		/* our own launcher, still running: it is ours to end */
+		kill(pid, SIGTERM);
+		wait_status(pid);
+	}
+	return failure;
+}
+
+/* Runs gpg-connect-agent updatestartuptty /bye with the environment the command will get. */
+static void update_startup_tty(void)
+{
+	char *argv[] = {"gpg-connect-agent", "updatestartuptty", "/bye", NULL};
+	pid_t pid;
+	int status;
+
+	pid = spawn(argv, -1, 1);
+	if (pid < 0 || (status = wait_status(pid)) < 0) {
+		applet_warn("cannot run gpg-connect-agent: %s", strerror(errno));
+		return;
+	}
+	if (status == EXIT_NOT_FOUND)
+		applet_warn("cannot run gpg-connect-agent: not found");
+	else if (status)
+		applet_warn("gpg-connect-agent updatestartuptty failed (exit %d)", status);
+	else
+		applet_debug("told the agent to use %s", getenv("GPG_TTY") ? getenv("GPG_TTY") : "no terminal");
+}
+
+/* GPG_TTY names the terminal pinentry should use: stdin's, else an inherited value that names a terminal */
+static void set_gpg_tty(void)
+{
+	const char *tty = isatty(0) ? ttyname(0) : NULL, *old = getenv("GPG_TTY");
+	struct stat sb;
+
+	if (tty)
+		setenv("GPG_TTY", tty, 1);
+	else if (old && (*old != '/' || stat(old, &sb) || !S_ISCHR(sb.st_mode)))
+		unsetenv("GPG_TTY"); /* "not a tty", as `export GPG_TTY=$(tty)` leaves it without one */
+}
+
+static int print_exports(void)
+{
+	static const char *const names[] = {"GPG_AGENT_INFO", "SSH_AUTH_SOCK", "GPG_TTY"};
+	struct pb_buf out;
+	const char *v;
+	size_t i;
+
+	pb_buf_init(&out);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if ((v = getenv(names[i])))
+			applet_print_export(&out, names[i], v, strlen(v));
+	if (out.failed || pb_buf_write_fd(&out, 1)) {
+		applet_warn("write error: %s", out.failed ? "out of memory" : strerror(errno));
+		pb_buf_free(&out);
+		return EXIT_NO;
+	}
+	pb_buf_free(&out);
+	return 0;
+}
+
+/* Sets GPG_AGENT_INFO and SSH_AUTH_SOCK from a working variable, a running agent or a started one: 0, or the
+ * exit status of a failure (EXIT_TIMEOUT, EXIT_OWN_FAILURE) after one error line. */
+static int connect_agent(long long timeout_ms)
+{
+	char socket[PATH_SIZE], want[PATH_SIZE], info[PATH_SIZE + 32], gpgconf[PATH_SIZE], dir[PATH_SIZE];
+	const char *old = getenv("GPG_AGENT_INFO"), *slash;
+	int have_gpgconf, have_want, installed, r;
+	struct pb_root root;
+	struct agent a;
+
+	if (usable_agent_info(old, socket, sizeof socket)) {
+		applet_debug("keeping GPG_AGENT_INFO=%s", old);
+		/* its ssh socket sits beside it */
+		if (!usable_socket(getenv("SSH_AUTH_SOCK")) && sibling(a.ssh, socket, SSH_SOCKET) == 0 &&
+		    usable_socket(a.ssh))
+			setenv("SSH_AUTH_SOCK", a.ssh, 1);
+		return 0;
+	}
+	if (old) {
+		applet_debug("GPG_AGENT_INFO=%s does not lead to a socket we can use: replacing it", old);
+		unsetenv("GPG_AGENT_INFO");
+	}
+	if (applet_open_root(&root))
+		return EXIT_OWN_FAILURE;
+	have_gpgconf = find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
+	if (have_gpgconf) {
+		have_want = gpgconf_agent_socket(want) == 0;
+		if (!have_want)
+			applet_debug("gpgconf --list-dirs agent-socket gave no path: taking any agent of ours");
+		r = find_agent(&root, have_want ? want : NULL, have_want ? want : NULL, &a);
+	} else {
+		/* without gpgconf the fixed places are only a guess: any agent of ours will do */
+		have_want = fixed_agent_socket(want) == 0;
+		r = find_agent(&root, NULL, have_want ? want : NULL, &a);
+	}
+	if (r < 0) {
+		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
+		pb_root_close(&root);
+		return EXIT_OWN_FAILURE;
+	}
+	if (r == 0) {
+		installed = find_program("gpg-agent", NULL, 0) == 0;
+		if (!installed && have_gpgconf) {
+			/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
+			slash = strrchr(gpgconf, '/');
+			snprintf(dir, sizeof dir, "%.*s/gpg-agent", (int)(slash - gpgconf), gpgconf);
+			installed = access(dir, X_OK) == 0;
+		}
+		if (!installed) {
+			if (applet_verbosity > 0)
+				applet_warn("gpg-agent is not installed: running without GPG_AGENT_INFO");
+			pb_root_close(&root);
+			return 0;
+		}
+		if (!root.is_live) {
+			applet_warn("no gpg-agent in %s, and none is started for a proc root that is not /proc",
+				    root.path);
+			pb_root_close(&root);
+			return EXIT_OWN_FAILURE;
+		}
+		r = start_agent(&root, have_want && have_gpgconf ? want : NULL, have_gpgconf, timeout_ms, &a);
+		if (r) {
+			pb_root_close(&root);
+			return r;
+		}
+	}
+	pb_root_close(&root);
+	snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
+	setenv("GPG_AGENT_INFO", info, 1);
+	if (a.ssh[0] && !usable_socket(getenv("SSH_AUTH_SOCK")))
+		setenv("SSH_AUTH_SOCK", a.ssh, 1);
+	applet_debug("GPG_AGENT_INFO=%s%s%s", info, a.ssh[0] ? " SSH_AUTH_SOCK=" : "",
+		     a.ssh[0] ? getenv("SSH_AUTH_SOCK") : "");
+	return 0;
+}
+
+int with_gpg_agent_main(int argc, char **argv)
+{
+	enum { OPT_UPDATE_TTY = 256, OPT_PRINT };
+	static const struct option longopts[] = {
+		{"timeout", required_argument, NULL, 't'}, {"update-tty", no_argument, NULL, OPT_UPDATE_TTY},
+		{"print", no_argument, NULL, OPT_PRINT},    {"sh", no_argument, NULL, OPT_PRINT},
+		{"verbose", no_argument, NULL, 'v'},        {"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	};
+	long long timeout_ms = 30000;
+	int c, update_tty = 0, print = 0, status;
+
+	while ((c = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (applet_parse_seconds(optarg, &timeout_ms))
+				return applet_usage_error("bad timeout '%s'", optarg);
+			break;
+		case OPT_UPDATE_TTY: update_tty = 1; break;
+		case OPT_PRINT: print = 1; break;
+		case 'v': applet_verbosity = 2; break;
+		case 'q': applet_verbosity = 0; break;
+		case 'h': return applet_help(usage);
+		default: return applet_bad_option(argc, argv);
+		}
+	}
+	if (print && optind < argc)
+		return applet_usage_error("--print takes no command");
+	if (!print && optind >= argc) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	/* first, so that an agent started from here gets the terminal as its default */
+	set_gpg_tty();
+	if ((status = connect_agent(timeout_ms)))
+		return status;
+	if (update_tty && getenv("GPG_AGENT_INFO"))
+		update_startup_tty();
+	if (print)
+		return print_exports();
+	applet_exec(argv + optind);
+}
