@@ -34,7 +34,8 @@ CORE_SRC = \
 APPLET_SRC = \
 	applets/applet.c \
 	applets/main.c \
-	applets/proc_tree.c
+	applets/proc_tree.c \
+	applets/with_gui_environment.c
 
 UNIT_TESTS = \
 	check_applets \
@@ -48,12 +49,15 @@ UNIT_TESTS = \
 
 MAN_PAGES = \
 	man/procbox.1 \
-	man/proc-tree.1
+	man/notify-send-headless.1 \
+	man/proc-tree.1 \
+	man/with-gui-environment.1
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace \
+	xvfb xauth dbus-daemon dbus-bin dunst libnotify-bin passwd
 
 all: build/procbox
 
