@@ -13,3 +13,6 @@ PROCBOX_PROC=tests/fixtures/normal $PB proc-tree -o pid,ppid,user,state,exe_name
 echo
 echo "### PROCBOX_PROC=tests/fixtures/malformed procbox proc-tree   (hostile names, broken files)"
 PROCBOX_PROC=tests/fixtures/malformed $PB proc-tree -o pid,ppid,state,comm,cmdline
+echo
+echo "### PROCBOX_PROC=tests/fixtures/gui procbox with-gui-environment -v --print-env   (the session vote, saved tree)"
+PROCBOX_PROC=tests/fixtures/gui $PB with-gui-environment -v --print-env 2>&1
