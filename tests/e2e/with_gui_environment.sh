@@ -123,6 +123,24 @@ check "-v says the stale one was rejected for its bus" \
 for p in $STALE; do kill "$p"; done
 for p in $STALE; do wait_for 5 sh -c "! kill -0 $p 2>/dev/null"; done
 
+# carriers that come and go during the vote (ending between the scan and the pin): never an error
+sh -c 'while :; do env -i DISPLAY=:pbgui-churn sleep 0.001 & env -i DISPLAY=:pbgui-churn true; wait; done' \
+	>/dev/null 2>&1 &
+CHURN=$!
+track "$CHURN"
+good=0 vanished=0
+for i in $(seq 30); do
+	if env -i $WGE -v sh -c 'echo "$DISPLAY"' >"$T/churn.out" 2>"$T/churn.err" &&
+		[ "$(cat "$T/churn.out")" = "$GUI_DISPLAY" ]; then
+		good=$((good + 1))
+	fi
+	v=$(sed -n 's/.* \([0-9]*\) vanished.*/\1/p' "$T/churn.err")
+	vanished=$((vanished + ${v:-0}))
+done
+kill "$CHURN"
+check "30 votes among short-lived carriers all chose the session ($vanished carriers vanished before the pin)" \
+	[ "$good" = 30 ]
+
 # the session user itself: no switch, its own HOME stays
 run as_user "$GUI_USER" env -i PATH=/usr/bin:/bin HOME=/pbgui-callers-home $WGE -v sh -c 'id -u; echo "$HOME"; echo "$DISPLAY"'
 expect_status 0 "run as the session user"
