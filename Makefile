@@ -57,7 +57,7 @@ HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
 DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace \
-	xvfb xauth dbus-daemon dbus-bin dunst libnotify-bin passwd
+	xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin passwd
 
 all: build/procbox
 
