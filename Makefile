@@ -26,6 +26,7 @@ CORE_SRC = \
 	core/parse_status.c \
 	core/parse_vec.c \
 	core/root.c \
+	core/session.c \
 	core/signal.c \
 	core/sockets.c \
 	core/table.c \
@@ -35,13 +36,15 @@ APPLET_SRC = \
 	applets/applet.c \
 	applets/main.c \
 	applets/proc_tree.c \
-	applets/with_gpg_agent.c
+	applets/with_gpg_agent.c \
+	applets/with_gui_environment.c
 
 UNIT_TESTS = \
 	check_applets \
 	check_buf \
 	check_parse \
 	check_race \
+	check_session \
 	check_signal \
 	check_sockets \
 	check_table \
@@ -49,14 +52,16 @@ UNIT_TESTS = \
 
 MAN_PAGES = \
 	man/procbox.1 \
+	man/notify-send-headless.1 \
 	man/proc-tree.1 \
-	man/with-gpg-agent.1
+	man/with-gpg-agent.1 \
+	man/with-gui-environment.1
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace \
-	gnupg gpg-agent gpgconf openssh-client passwd
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
+	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin
 
 all: build/procbox
 

@@ -16,3 +16,6 @@ PROCBOX_PROC=tests/fixtures/malformed $PB proc-tree -o pid,ppid,state,comm,cmdli
 echo
 echo "### procbox with-gpg-agent --print   (the current user's agent; one is started when none runs)"
 $PB with-gpg-agent --print || true
+echo
+echo "### PROCBOX_PROC=tests/fixtures/gui procbox with-gui-environment -v --print-env   (the session vote, saved tree)"
+PROCBOX_PROC=tests/fixtures/gui $PB with-gui-environment -v --print-env 2>&1

@@ -1,0 +1,481 @@
+/* with-gui-environment and notify-send-headless: run a command, or notify-send, inside the desktop session. */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+static const char with_gui_usage[] =
+	"Usage: with-gui-environment [OPTIONS] [--] COMMAND [ARGS...]\n"
+	"       with-gui-environment [OPTIONS] --print-env\n"
+	"\n"
+	"Run COMMAND inside the desktop session (X11 or Wayland) from cron, udev, ssh or a root shell. The session\n"
+	"is the most common (user, DISPLAY, WAYLAND_DISPLAY, XAUTHORITY, XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS)\n"
+	"in the environments of the running processes; values pointing at sockets or files that are gone lose.\n"
+	"COMMAND gets our environment with those variables replaced by the session's; as root it runs as the\n"
+	"session's user (groups, gid, uid; HOME, USER, LOGNAME and XDG_RUNTIME_DIR set to the user's).\n"
+	"Options end at the first non-option: `with-gui-environment xrandr --auto` passes --auto to xrandr.\n"
+	"\n"
+	"  -u, --user USER     only sessions of USER (a name or a uid)\n"
+	"  -p, --print-env     print the session's variables as shell `export NAME='value'` lines and exit\n"
+	"  -v, --verbose       explain the vote on stderr: every candidate, its processes, why it lost\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Ties: more processes win, then more variables set, then the session whose oldest process started first.\n"
+	"Exit status: COMMAND's; 125 no session found, another user's session without root, or a failed switch\n"
+	"of user; 126 COMMAND cannot be run; 127 COMMAND not found; 2 usage error. With --print-env: 0 printed,\n"
+	"1 no session found.\n";
+
+static const char notify_usage[] =
+	"Usage: notify-send-headless [--user USER] [--verbose] [--print-env] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
+	"\n"
+	"Send a desktop notification from cron, udev, a daemon or root: runs notify-send inside the desktop session\n"
+	"that with-gui-environment finds, as that session's user.\n"
+	"\n"
+	"notify-send's options pass through: -u/--urgency, -t/--expire-time, -a/--app-name, -i/--icon,\n"
+	"-c/--category, -e/--transient, -h/--hint, -p/--print-id, -r/--replace-id, -w/--wait, -A/--action,\n"
+	"-v/--version (`notify-send --help` explains them). Ours are long only, so that its short ones keep\n"
+	"their meaning:\n"
+	"\n"
+	"  --user USER         only sessions of USER (a name or a uid)\n"
+	"  --print-env         print the session's variables as shell `export NAME='value'` lines and exit\n"
+	"  --verbose           explain the vote on stderr\n"
+	"  --help              show this help\n"
+	"\n"
+	"Exit status: notify-send's; 125 no session found, another user's session without root, or a failed\n"
+	"switch of user; 127 notify-send not installed (package libnotify-bin); 2 usage error. With --print-env:\n"
+	"0 printed, 1 no session found.\n";
+
+struct gui_opts {
+	long uid; /* --user, -1 for everyone */
+	const char *user;
+	int print_env;
+};
+
+static int parse_user(struct gui_opts *o, const char *arg)
+{
+	o->uid = pb_user_lookup(arg);
+	o->user = arg;
+	if (o->uid < 0)
+		return applet_usage_error("unknown user '%s'", arg);
+	return 0;
+}
+
+/* ---- the vote ---- */
+
+static void add_session(struct pb_buf *b, const struct pb_session *x)
+{
+	size_t k;
+
+	pb_buf_addf(b, "uid %u (%s), %lu process%s, oldest pid %d:", x->uid, pb_uid_name(x->uid), x->procs,
+		    x->procs == 1 ? "" : "es", x->oldest_pid);
+	for (k = 0; k < PB_SV_COUNT; k++) {
+		if (!x->value[k])
+			continue;
+		pb_buf_addf(b, " %s=", pb_session_var_names[k]);
+		/* a line, not a dump: long values are cut */
+		pb_buf_text_str(b, x->value[k], x->len[k] > 160 ? 160 : x->len[k]);
+		if (x->len[k] > 160)
+			pb_buf_adds(b, "...");
+	}
+	if (x->bus_filled)
+		pb_buf_adds(b, " (bus address filled in: the socket exists)");
+}
+
+static const char *reject_reason(enum pb_session_reject r)
+{
+	switch (r) {
+	case PB_SR_BUS_GONE:
+		return "its DBUS_SESSION_BUS_ADDRESS names no socket that still exists";
+	case PB_SR_RUNTIME_DIR_GONE:
+		return "its XDG_RUNTIME_DIR is gone";
+	case PB_SR_XAUTHORITY_GONE:
+		return "its XAUTHORITY file is gone";
+	case PB_SR_NONE:
+		break;
+	}
+	return "valid";
+}
+
+static const char *lost_reason(const struct pb_session *winner, const struct pb_session *x)
+{
+	if (x->reject)
+		return reject_reason(x->reject);
+	if (x->procs < winner->procs)
+		return "fewer processes";
+	if (x->nvars < winner->nvars)
+		return "as many processes, fewer variables";
+	return "a tie, and its oldest process started later";
+}
+
+/* -v: what was looked at, then every candidate in rank order with its fate */
+static void explain_vote(const struct pb_table *t, const struct pb_session_search *s)
+{
+	struct pb_buf b;
+	size_t i, shown = s->n > 50 ? 50 : s->n;
+
+	applet_debug("%lu processes looked at, %lu carry DISPLAY or WAYLAND_DISPLAY, %lu environments not readable; "
+		     "of the carriers %lu of other users left out, %lu vanished, %lu not readable, %lu without a uid; "
+		     "%zu candidate%s",
+		     s->screened, s->carriers, t->count.denied[PB_F_ENVIRON], s->other_uid, s->vanished, s->denied,
+		     s->malformed, s->n, s->n == 1 ? "" : "s");
+	pb_buf_init(&b);
+	for (i = 0; i < shown; i++) {
+		b.len = 0;
+		if (i == 0 && s->found)
+			pb_buf_adds(&b, "#1 chosen: ");
+		else
+			pb_buf_addf(&b, "#%zu %s (%s): ", i + 1, s->candidates[i].reject ? "rejected" : "lost",
+				    lost_reason(&s->candidates[0], &s->candidates[i]));
+		add_session(&b, &s->candidates[i]);
+		if (!b.failed)
+			applet_debug("%s", b.data);
+	}
+	if (shown < s->n)
+		applet_debug("... and %zu more candidates", s->n - shown);
+	pb_buf_free(&b);
+}
+
+/* one line saying why there is no session, with what would help */
+static void report_no_session(const struct pb_table *t, const struct pb_session_search *s, const struct gui_opts *o)
+{
+	char who[128] = "", unreadable[160] = "", stale[96] = "";
+	unsigned long denied = t->count.denied[PB_F_ENVIRON] + s->denied;
+
+	if (o->user)
+		snprintf(who, sizeof who, " of user %s", o->user);
+	if (denied)
+		snprintf(unreadable, sizeof unreadable, "; the environment%s of %lu process%s %s not readable (%s)",
+			 denied == 1 ? "" : "s", denied, denied == 1 ? "" : "es", denied == 1 ? "was" : "were",
+			 geteuid() ? "root sees other users' sessions" : "hidden even from root");
+	if (s->n)
+		snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
+			 s->n == 1 ? "" : "s");
+	applet_warn("no graphical session%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
+		    who, stale, unreadable);
+}
+
+/* ---- running inside the session ---- */
+
+static int set_var(const char *name, const char *value)
+{
+	if (value ? setenv(name, value, 1) : unsetenv(name)) {
+		applet_warn("cannot set %s: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int same_groups(const gid_t *a, int na, const gid_t *b, int nb)
+{
+	int i, j;
+
+	/* as sets: the kernel keeps the order setgroups() was given, initgroups() may add the primary group */
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && b[j] != a[i]; j++)
+			;
+		if (j == nb)
+			return 0;
+	}
+	for (j = 0; j < nb; j++) {
+		for (i = 0; i < na && a[i] != b[j]; i++)
+			;
+		if (i == na)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Root into the session's user: supplementary groups first (they need root), then the gid (it needs root
+ * too), then the uid, which gives root up for good. Each step is checked, and the result verified: a
+ * half-done switch (root's groups left, say) must never run the command.
+ */
+static int become_user(const struct pb_session *x)
+{
+	struct passwd *pw = getpwuid((uid_t)x->uid);
+	char name[256], home[4096], runtime[64];
+	gid_t want[1024], have[1024];
+	int nwant = 1024, nhave;
+	gid_t gid;
+	struct stat sb;
+
+	if (!pw) {
+		applet_warn("the session's uid %u has no passwd entry: no home, no groups; not switching to it", x->uid);
+		return -1;
+	}
+	if (strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
+		applet_warn("the passwd entry of uid %u is too long", x->uid);
+		return -1;
+	}
+	strcpy(name, pw->pw_name);
+	strcpy(home, pw->pw_dir);
+	gid = pw->pw_gid;
+	if (getgrouplist(name, gid, want, &nwant) < 0) {
+		applet_warn("user %s is in more than %d groups", name, nwant);
+		return -1;
+	}
+	if (initgroups(name, gid)) {
+		applet_warn("cannot set the groups of %s: %s", name, strerror(errno));
+		return -1;
+	}
+	if (setgid(gid)) {
+		applet_warn("cannot set gid %u: %s", (unsigned int)gid, strerror(errno));
+		return -1;
+	}
+	if (setuid((uid_t)x->uid)) {
+		applet_warn("cannot set uid %u: %s", x->uid, strerror(errno));
+		return -1;
+	}
+	nhave = getgroups(1024, have);
+	if (getuid() != x->uid || geteuid() != x->uid || getgid() != gid || getegid() != gid || nhave < 0 ||
+	    !same_groups(want, nwant, have, nhave) || setuid(0) == 0) {
+		applet_warn("switching to user %s did not take (uid %u, gid %u, %d groups)", name,
+			    (unsigned int)geteuid(), (unsigned int)getegid(), nhave);
+		return -1;
+	}
+	/* the session's runtime directory, else the user's standard one when it exists; never root's */
+	snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
+	if (set_var("HOME", home) || set_var("USER", name) || set_var("LOGNAME", name) ||
+	    set_var("XDG_RUNTIME_DIR", x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
+				       : stat(runtime, &sb) == 0 && S_ISDIR(sb.st_mode) ? runtime : NULL))
+		return -1;
+	applet_debug("running as %s (uid %u, gid %u, %d groups)", name, x->uid, (unsigned int)gid, nhave);
+	return 0;
+}
+
+/* Finds the session; prints it (--print-env) or runs cmd inside it. Returns an exit status, or execs. */
+static int run_in_session(const struct gui_opts *o, char **cmd)
+{
+	int failed = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE;
+	struct pb_session_search s = {.uid = o->uid};
+	const struct pb_session *x;
+	struct pb_root root;
+	struct pb_table t;
+	struct pb_buf out;
+	size_t k;
+	int r, switch_user;
+
+	if (applet_open_root(&root))
+		return failed;
+	if (pb_scan(&root, &t)) {
+		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
+		pb_root_close(&root);
+		return failed;
+	}
+	if (pb_session_find(&t, &s)) {
+		applet_warn("cannot look for the session: %s", strerror(errno));
+		r = failed;
+		goto out;
+	}
+	explain_vote(&t, &s);
+	if (!s.found) {
+		report_no_session(&t, &s, o);
+		r = failed;
+		goto out;
+	}
+	x = &s.candidates[0];
+	if (o->print_env) {
+		pb_buf_init(&out);
+		for (k = 0; k < PB_SV_COUNT; k++)
+			if (x->value[k])
+				applet_print_export(&out, pb_session_var_names[k], x->value[k], x->len[k]);
+		r = pb_buf_write_fd(&out, 1) ? EXIT_NO : 0;
+		if (r)
+			applet_warn("write error: %s", strerror(errno));
+		pb_buf_free(&out);
+		goto out;
+	}
+	switch_user = x->uid != getuid() || x->uid != geteuid();
+	if (switch_user && geteuid() != 0) {
+		applet_warn("the session belongs to %s (uid %u): only root may run a command in another user's session",
+			    pb_uid_name(x->uid), x->uid);
+		r = failed;
+		goto out;
+	}
+	/* the session's view replaces ours: a variable it lacks (DISPLAY of a Wayland session) is removed */
+	r = failed;
+	for (k = 0; k < PB_SV_COUNT; k++)
+		if (set_var(pb_session_var_names[k], x->value[k]))
+			goto out;
+	if (switch_user && become_user(x))
+		goto out;
+	if (!switch_user)
+		applet_debug("the session is our own user's: no switch of user");
+	pb_session_free(&s);
+	pb_table_free(&t);
+	pb_root_close(&root);
+	applet_exec(cmd);
+out:
+	pb_session_free(&s);
+	pb_table_free(&t);
+	pb_root_close(&root);
+	return r;
+}
+
+/* ---- with-gui-environment ---- */
+
+int with_gui_environment_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"user", required_argument, NULL, 'u'}, {"print-env", no_argument, NULL, 'p'},
+		{"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct gui_opts o = {.uid = -1};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+u:pvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			if (parse_user(&o, optarg))
+				return EXIT_USAGE;
+			break;
+		case 'p':
+			o.print_env = 1;
+			break;
+		case 'v':
+			applet_verbosity = 2;
+			break;
+		case 'h':
+			return applet_help(with_gui_usage);
+		default:
+			return applet_bad_option(argc, argv);
+		}
+	}
+	if (o.print_env && optind < argc)
+		return applet_usage_error("--print-env takes no command");
+	if (!o.print_env && optind >= argc)
+		return applet_usage_error("no command given");
+	return run_in_session(&o, argv + optind);
+}
+
+/* ---- notify-send-headless ---- */
+
+/* notify-send's own options (libnotify 0.8), rebuilt in their long form for it */
+static const struct option notify_send_options[] = {
+	{"urgency", required_argument, NULL, 'u'},   {"expire-time", required_argument, NULL, 't'},
+	{"app-name", required_argument, NULL, 'a'},  {"icon", required_argument, NULL, 'i'},
+	{"category", required_argument, NULL, 'c'},  {"transient", no_argument, NULL, 'e'},
+	{"hint", required_argument, NULL, 'h'},      {"print-id", no_argument, NULL, 'p'},
+	{"replace-id", required_argument, NULL, 'r'}, {"wait", no_argument, NULL, 'w'},
+	{"action", required_argument, NULL, 'A'},    {"version", no_argument, NULL, 'v'},
+};
+#define NOTIFY_SEND_NOPTS (sizeof notify_send_options / sizeof notify_send_options[0])
+
+enum { OPT_USER = 256, OPT_PRINT_ENV, OPT_VERBOSE, OPT_HELP };
+
+/* Is notify-send on PATH (or the default path execvp uses)? */
+static int notify_send_installed(void)
+{
+	const char *path = getenv("PATH"), *colon;
+	char full[4096];
+	size_t dlen;
+
+	if (!path)
+		path = "/usr/local/bin:/bin:/usr/bin";
+	for (; *path; path = colon + 1) {
+		colon = strchr(path, ':');
+		if (!colon)
+			colon = path + strlen(path);
+		dlen = (size_t)(colon - path);
+		/* an empty entry is the current directory, as for execvp */
+		if (dlen + sizeof "/notify-send" <= sizeof full) {
+			memcpy(full, dlen ? path : ".", dlen ? dlen : 1);
+			strcpy(full + (dlen ? dlen : 1), "/notify-send");
+			if (access(full, X_OK) == 0)
+				return 1;
+		}
+		if (!*colon)
+			break;
+	}
+	return 0;
+}
+
+int notify_send_headless_main(int argc, char **argv)
+{
+	struct option longopts[NOTIFY_SEND_NOPTS + 5];
+	struct gui_opts o = {.uid = -1};
+	char **cmd, *opt;
+	int c, n = 0, idx, last_optind = optind, r;
+	size_t i, rebuilt = 0;
+
+	memcpy(longopts, notify_send_options, sizeof notify_send_options);
+	longopts[NOTIFY_SEND_NOPTS] = (struct option){"user", required_argument, NULL, OPT_USER};
+	longopts[NOTIFY_SEND_NOPTS + 1] = (struct option){"print-env", no_argument, NULL, OPT_PRINT_ENV};
+	longopts[NOTIFY_SEND_NOPTS + 2] = (struct option){"verbose", no_argument, NULL, OPT_VERBOSE};
+	longopts[NOTIFY_SEND_NOPTS + 3] = (struct option){"help", no_argument, NULL, OPT_HELP};
+	longopts[NOTIFY_SEND_NOPTS + 4] = (struct option){NULL, 0, NULL, 0};
+	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
+	cmd = calloc((size_t)argc + 3, sizeof *cmd);
+	if (!cmd) {
+		applet_warn("out of memory");
+		return EXIT_OWN_FAILURE;
+	}
+	cmd[n++] = "notify-send";
+	while ((c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
+		last_optind = optind;
+		switch (c) {
+		case OPT_USER:
+			if (parse_user(&o, optarg)) {
+				r = EXIT_USAGE;
+				goto out;
+			}
+			continue;
+		case OPT_PRINT_ENV:
+			o.print_env = 1;
+			continue;
+		case OPT_VERBOSE:
+			applet_verbosity = 2;
+			continue;
+		case OPT_HELP:
+			r = applet_help(notify_usage);
+			goto out;
+		}
+		for (i = 0; i < NOTIFY_SEND_NOPTS && notify_send_options[i].val != c; i++)
+			;
+		if (i == NOTIFY_SEND_NOPTS) {
+			r = applet_bad_option(argc, argv);
+			goto out;
+		}
+		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
+		if (notify_send_options[i].has_arg)
+			r = asprintf(&opt, "--%s=%s", notify_send_options[i].name, optarg);
+		else
+			r = asprintf(&opt, "--%s", notify_send_options[i].name);
+		if (r < 0) {
+			applet_warn("out of memory");
+			r = EXIT_OWN_FAILURE;
+			goto out;
+		}
+		cmd[n++] = opt;
+		rebuilt++;
+	}
+	/* a "--" we consumed still matters to notify-send: a summary may start with '-' */
+	if (optind == last_optind + 1 && !strcmp(argv[last_optind], "--"))
+		cmd[n++] = "--";
+	if (o.print_env && optind < argc) {
+		r = applet_usage_error("--print-env takes no summary");
+	} else if (!o.print_env && optind >= argc && n == 1) {
+		r = applet_usage_error("no summary given");
+	} else if (!o.print_env && !notify_send_installed()) {
+		applet_warn("notify-send is not installed (not found on PATH): install the package libnotify-bin");
+		r = EXIT_NOT_FOUND;
+	} else {
+		for (; optind < argc; optind++)
+			cmd[n++] = argv[optind];
+		r = run_in_session(&o, cmd);
+	}
+out:
+	/* the rebuilt options are ours, cmd[1] to cmd[rebuilt]; the rest belongs to argv */
+	for (i = 1; i <= rebuilt; i++)
+		free(cmd[i]);
+	free(cmd);
+	return r;
+}
