@@ -296,6 +296,8 @@ int pb_unix_sockets_match(const char *net_unix, size_t len, const unsigned long 
 /* The unix sockets the pinned process holds: its socket fds matched against net/unix of the proc root. */
 int pb_pin_unix_sockets(const struct pb_root *root, const struct pb_pin *pin, struct pb_unix_sockets *out);
 void pb_unix_sockets_free(struct pb_unix_sockets *s);
+
+
 /* ---- the graphical session finder (core/session.c): notify-send-headless, with-gui-environment ---- */
 /* The variables a desktop session hands its programs, in the order they are reported and printed. */
 enum pb_session_var {
@@ -305,6 +307,7 @@ enum pb_session_var {
 	PB_SV_RUNTIME,    /* XDG_RUNTIME_DIR */
 	PB_SV_BUS,        /* DBUS_SESSION_BUS_ADDRESS */
 	PB_SV_COUNT
+};
 extern const char *const pb_session_var_names[PB_SV_COUNT];
 
 /* One entry of a D-Bus address list ("unix:path=/run/user/1000/bus,guid=...;tcp:host=..."). */
@@ -313,9 +316,12 @@ enum pb_bus_kind {
 	PB_BUS_UNIX_ABSTRACT, /* unix:abstract=: a Linux abstract socket, path holds its name */
 	PB_BUS_UNCHECKED,     /* another transport (tcp, launchd, ...): nothing local to check */
 	PB_BUS_MALFORMED      /* no transport, no unix key, a bad %XX escape, a NUL byte, a path too long */
+};
 struct pb_bus_addr {
 	enum pb_bus_kind kind;
 	char path[4096]; /* NUL-terminated */
+	size_t path_len;
+};
 /* Next entry from *pos (start at 0); 1 with *a filled, 0 after the last. Empty entries (";;") are skipped. */
 int pb_parse_bus_address(const char *buf, size_t len, size_t *pos, struct pb_bus_addr *a);
 
@@ -325,6 +331,7 @@ enum pb_session_reject {
 	PB_SR_BUS_GONE,         /* no entry of the bus address is usable: sockets gone, or malformed */
 	PB_SR_RUNTIME_DIR_GONE, /* XDG_RUNTIME_DIR is not a directory any more */
 	PB_SR_XAUTHORITY_GONE   /* the XAUTHORITY file is gone */
+};
 
 /* One distinct (real uid, values) seen in the environments of running processes. */
 struct pb_session {
@@ -337,6 +344,7 @@ struct pb_session {
 	unsigned long long oldest_start;
 	enum pb_session_reject reject;
 	int bus_filled;                 /* value[PB_SV_BUS] was filled in from /run/user/UID/bus */
+};
 
 /*
  * The vote. Every process (kernel threads, zombies and the caller itself aside) whose environment holds a
@@ -354,6 +362,7 @@ struct pb_session_search {
 	const char *files_root; /* NULL (/), or a directory standing in for / (tests) */
 	/* out: every candidate, best first */
 	struct pb_session *candidates;
+	size_t n;
 	int found;               /* candidates[0] is valid: the session */
 	unsigned long screened;  /* processes whose environment was looked at */
 	unsigned long carriers;  /* of them, with a display variable */
@@ -361,6 +370,7 @@ struct pb_session_search {
 	unsigned long vanished;  /* carriers that ended (or whose pid was reused) before they were pinned */
 	unsigned long denied;    /* carriers whose pinned status or environ could not be read */
 	unsigned long malformed; /* carriers whose status has no Uid:/Gid: */
+};
 /* Runs the vote over the table (the environments of unreadable processes are in t->count.denied). 0, or -1
  * with errno on a failed allocation or an unusable files_root; s is then empty. */
 int pb_session_find(struct pb_table *t, struct pb_session_search *s);
