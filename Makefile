@@ -18,6 +18,7 @@ TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread
 
 CORE_SRC = \
+	core/apache.c \
 	core/buf.c \
 	core/parse_cgroup.c \
 	core/parse_net_unix.c \
@@ -27,6 +28,7 @@ CORE_SRC = \
 	core/parse_vec.c \
 	core/root.c \
 	core/signal.c \
+	core/stats.c \
 	core/table.c \
 	core/users.c
 
@@ -36,11 +38,13 @@ APPLET_SRC = \
 	applets/proc_tree.c
 
 UNIT_TESTS = \
+	check_apache \
 	check_applets \
 	check_buf \
 	check_parse \
 	check_race \
 	check_signal \
+	check_stats \
 	check_table \
 	check_users
 
