@@ -33,6 +33,7 @@ CORE_SRC = \
 	core/users.c
 
 APPLET_SRC = \
+	applets/apache_mem.c \
 	applets/applet.c \
 	applets/main.c \
 	applets/proc_tree.c
@@ -50,12 +51,14 @@ UNIT_TESTS = \
 
 MAN_PAGES = \
 	man/procbox.1 \
+	man/apache-mem.8 \
 	man/proc-tree.1
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace \
+	apache2 libapache2-mod-wsgi-py3 curl prometheus
 
 all: build/procbox
 

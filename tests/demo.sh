@@ -13,3 +13,6 @@ PROCBOX_PROC=tests/fixtures/normal $PB proc-tree -o pid,ppid,user,state,exe_name
 echo
 echo "### PROCBOX_PROC=tests/fixtures/malformed procbox proc-tree   (hostile names, broken files)"
 PROCBOX_PROC=tests/fixtures/malformed $PB proc-tree -o pid,ppid,state,comm,cmdline
+echo
+echo "### PROCBOX_PROC=tests/fixtures/apache procbox apache-mem   (a saved tree: Apache with mod_wsgi groups, and an idle httpd)"
+PROCBOX_PROC=tests/fixtures/apache $PB apache-mem
