@@ -18,7 +18,8 @@ static const char usage[] =
 	"of PSS, USS and swap when /proc/PID/smaps_rollup is readable (as root). PSS is the number to plan with.\n"
 	"\n"
 	"  -e, --exe-name NAME    the executable's name (repeatable; default: apache2 and httpd)\n"
-	"  -p, --pid PID          the master with this pid, or the master of this worker (repeatable)\n"
+	"  -p, --pid PID          the master with this pid, or the master of this worker (repeatable);\n"
+	"                         it must run an executable of those names\n"
 	"  -P, --pidfile FILE     the master whose pid FILE holds (repeatable)\n"
 	"  -f, --format FORMAT    text (default), json or prometheus\n"
 	"  -b, --bytes            text: sizes in bytes instead of K, M, G\n"
@@ -132,6 +133,29 @@ static void add_master(struct instance *v, size_t *n, struct pb_proc *master)
 	v[(*n)++].master = master;
 }
 
+/* "apache2 or httpd" */
+static void add_names(struct pb_buf *b, const char *const *names, size_t nnames)
+{
+	size_t i;
+
+	for (i = 0; i < nnames; i++) {
+		if (i)
+			pb_buf_adds(b, i == nnames - 1 ? " or " : ", ");
+		pb_buf_text_str(b, names[i], strlen(names[i]));
+	}
+}
+
+static int has_name(struct pb_table *t, struct pb_proc *p, const char *const *names, size_t nnames)
+{
+	const char *name = pb_exe_name(t, p);
+	size_t i;
+
+	for (i = 0; i < nnames; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
 /* The masters named by -p/-P, else every master of the executable names; -1 after one error line. */
 static int find_masters(struct pb_table *t, const struct opts *o, struct instance **out, size_t *n)
 {
@@ -140,6 +164,7 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 	size_t nnames = o->nexe ? o->nexe : 2, i, cap;
 	struct pb_proc *p;
 	struct instance *v;
+	struct pb_buf b;
 	long pid;
 
 	cap = o->npids + o->npidfiles;
@@ -164,21 +189,26 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 					    o->pidfiles[i - o->npids]);
 			return -1;
 		}
-		add_master(v, n, pb_apache_master_of(t, p));
+		p = pb_apache_master_of(t, p);
+		/* a pid file left by a crash may name whatever process got that pid later */
+		if (!has_name(t, p, names, nnames)) {
+			pb_buf_init(&b);
+			pb_buf_text_str(&b, pb_exe_name(t, p), strlen(pb_exe_name(t, p)));
+			pb_buf_adds(&b, ", not ");
+			add_names(&b, names, nnames);
+			applet_warn("Apache is not running: process %d is %s", p->st.pid, b.data ? b.data : "");
+			pb_buf_free(&b);
+			return -1;
+		}
+		add_master(v, n, p);
 	}
 	if (!o->npids && !o->npidfiles)
 		for (i = 0; i < t->n; i++)
 			if (pb_apache_is_master(t, &t->procs[i], names, nnames))
 				add_master(v, n, &t->procs[i]);
 	if (!*n) {
-		struct pb_buf b;
-
 		pb_buf_init(&b);
-		for (i = 0; i < nnames; i++) {
-			if (i)
-				pb_buf_adds(&b, i == nnames - 1 ? " or " : ", ");
-			pb_buf_text_str(&b, names[i], strlen(names[i]));
-		}
+		add_names(&b, names, nnames);
 		applet_warn("Apache is not running: found no %s process", b.data ? b.data : "");
 		pb_buf_free(&b);
 		return -1;
@@ -908,10 +938,6 @@ int apache_mem_main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		applet_usage_error("unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if ((o.npids || o.npidfiles) && o.nexe) {
-		applet_usage_error("--exe-name finds masters; --pid and --pidfile name them: use one or the other");
 		goto out;
 	}
 	r = run(&o);

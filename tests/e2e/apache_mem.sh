@@ -311,6 +311,19 @@ else
 	not_ok "no stable view of the test Apache for Prometheus"
 fi
 
+# smaps only for the processes reported: one smaps_rollup per process of the instance, nothing else
+if command -v strace >/dev/null 2>&1; then
+	own_view "$M1" "$SOCK" | awk '{ print $2 }' | sort -n >"$T/want"
+	strace -f -e trace=openat -o "$T/trace" "$PB" apache-mem --pid "$M1" >/dev/null 2>&1
+	grep -o '"[0-9]*/smaps_rollup"' "$T/trace" | tr -dc '0-9\n' | sort -n >"$T/got"
+	check "--pid: smaps_rollup read once for each process of the instance, and for no other" diff -u "$T/want" "$T/got"
+	strace -f -e trace=openat -o "$T/trace" "$PB" apache-mem -f json >"$T/all.json" 2>/dev/null
+	check "every instance: as many smaps_rollup reads as processes reported" [ "$(grep -c '/smaps_rollup"' "$T/trace")" = \
+		"$(jq -s '[.[] | (arrays | .[]), objects | .groups[].count] | add' "$T/all.json")" ]
+else
+	skip "strace not installed"
+fi
+
 # a worker's pid leads to its master
 W1=$(awk '$1 == "workers" { print $2; exit }' "$T/view")
 run "$PB" apache-mem --pid "$W1" -f json
@@ -424,6 +437,8 @@ if stable_run "$M3" "" "$PB" apache-mem --exe-name httpd -f json; then
 else
 	not_ok "no stable view of the httpd Apache"
 fi
+run "$PB" apache-mem --exe-name httpd --pid "$(children "$M3" | head -n 1)" -f json
+check "--exe-name httpd with the pid of one of its workers" jqt --argjson m "$M3" '.master.pid == $m' "$T/out"
 run "$PB" apache-mem --exe-name apache2 -f json
 check "--exe-name apache2 leaves httpd out" jqt --argjson m "$M3" '[(arrays | .[]), objects | .master.pid] | index($m) == null' "$T/out"
 
@@ -464,7 +479,12 @@ one_error_line "apache-mem: unknown format 'xml'"
 run "$PB" apache-mem --pid abc
 expect_status 2 "a bad pid"
 run "$PB" apache-mem --pid "$M1" --exe-name httpd
-expect_status 2 "--pid with --exe-name"
+expect_status 1 "--pid of an apache2 master with --exe-name httpd"
+one_error_line "apache-mem: Apache is not running: process $M1 is apache2, not httpd"
+echo "$$" >"$T/stale.pid"
+run "$PB" apache-mem --pidfile "$T/stale.pid"
+expect_status 1 "a pid file whose pid another program has taken"
+one_error_line "apache-mem: Apache is not running: process $$ is "
 run "$PB" apache-mem extra
 expect_status 2 "an argument"
 run "$PB" apache-mem --bogus
