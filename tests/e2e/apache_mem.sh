@@ -481,10 +481,15 @@ expect_status 2 "a bad pid"
 run "$PB" apache-mem --pid "$M1" --exe-name httpd
 expect_status 1 "--pid of an apache2 master with --exe-name httpd"
 one_error_line "apache-mem: Apache is not running: process $M1 is apache2, not httpd"
-echo "$$" >"$T/stale.pid"
+sleep 300 &
+SLEEPER=$!
+track "$SLEEPER"
+echo "$SLEEPER" >"$T/stale.pid"
 run "$PB" apache-mem --pidfile "$T/stale.pid"
 expect_status 1 "a pid file whose pid another program has taken"
-one_error_line "apache-mem: Apache is not running: process $$ is "
+one_error_line "apache-mem: Apache is not running: process $SLEEPER is sleep, not apache2 or httpd"
+kill "$SLEEPER"
+wait "$SLEEPER" 2>/dev/null
 run "$PB" apache-mem extra
 expect_status 2 "an argument"
 run "$PB" apache-mem --bogus
