@@ -18,6 +18,7 @@ TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread
 
 CORE_SRC = \
+	core/apache.c \
 	core/buf.c \
 	core/parse_cgroup.c \
 	core/parse_net_unix.c \
@@ -29,10 +30,12 @@ CORE_SRC = \
 	core/session.c \
 	core/signal.c \
 	core/sockets.c \
+	core/stats.c \
 	core/table.c \
 	core/users.c
 
 APPLET_SRC = \
+	applets/apache_mem.c \
 	applets/applet.c \
 	applets/main.c \
 	applets/proc_tree.c \
@@ -40,6 +43,7 @@ APPLET_SRC = \
 	applets/with_gui_environment.c
 
 UNIT_TESTS = \
+	check_apache \
 	check_applets \
 	check_buf \
 	check_parse \
@@ -47,11 +51,13 @@ UNIT_TESTS = \
 	check_session \
 	check_signal \
 	check_sockets \
+	check_stats \
 	check_table \
 	check_users
 
 MAN_PAGES = \
 	man/procbox.1 \
+	man/apache-mem.8 \
 	man/notify-send-headless.1 \
 	man/proc-tree.1 \
 	man/with-gpg-agent.1 \
@@ -61,7 +67,8 @@ HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
 DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
-	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin
+	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin \
+	apache2 libapache2-mod-wsgi-py3 curl prometheus
 
 all: build/procbox
 

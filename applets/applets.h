@@ -1,4 +1,5 @@
 /* The one applet table: name, entry function, one-line summary. Keep it sorted by name (a unit test checks). */
+APPLET("apache-mem", apache_mem_main, "memory of Apache workers and mod_wsgi daemons: RSS, PSS, USS, swap")
 APPLET("notify-send-headless", notify_send_headless_main, "send a desktop notification from cron, udev or root")
 APPLET("proc-tree", proc_tree_main, "show the process tree, or chosen fields of it as JSON")
 APPLET("with-gpg-agent", with_gpg_agent_main, "run a command connected to your gpg-agent, starting one when needed")

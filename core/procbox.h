@@ -375,5 +375,51 @@ struct pb_session_search {
  * with errno on a failed allocation or an unusable files_root; s is then empty. */
 int pb_session_find(struct pb_table *t, struct pb_session_search *s);
 void pb_session_free(struct pb_session_search *s);
+/* ---- apache-mem: summary statistics (core/stats.c), Apache masters and their children (core/apache.c) ---- */
+struct pb_stats {
+	size_t count;
+	unsigned long long min, max, total;
+	double average, median; /* the median of an even count is the mean of the two middle values */
+};
+/* Sorts values in place and summarises them. An empty list leaves every field 0 and fails with EDOM (there is no
+ * minimum of nothing); a total beyond 2^64 fails with ERANGE. */
+int pb_stats_of(unsigned long long *values, size_t n, struct pb_stats *st);
+
+/* The mod_wsgi daemon process group of a cmdline whose first argument starts with "(wsgi:" (display-name=(wsgi:X)):
+ * the name runs from "wsgi:" to the first ')' or the end of the argument (mod_wsgi truncates long display names to
+ * the space argv had), trailing blanks dropped. Returns 1 and points name into buf, or 0 for any other cmdline. */
+int pb_wsgi_group(const char *buf, size_t len, const char **name, size_t *name_len);
+
+/* Do a and b run the same executable? Equal exe paths when both are known, else equal exe names (without root the
+ * exe links of other users' processes cannot be read). */
+int pb_same_exe(struct pb_table *t, struct pb_proc *a, struct pb_proc *b);
+/* An Apache master: a live process whose exe name is one of names and whose parent (if any) runs another
+ * executable, so a master under a supervisor, a shell or as PID 1 counts as well as one under init. */
+int pb_apache_is_master(struct pb_table *t, struct pb_proc *p, const char *const *names, size_t nnames);
+/* The master p belongs to: p itself, or the highest ancestor reached through parents running p's executable. */
+struct pb_proc *pb_apache_master_of(struct pb_table *t, struct pb_proc *p);
+
+enum pb_apache_role { PB_APACHE_WORKER, PB_APACHE_WSGI, PB_APACHE_HELPER };
+struct pb_apache_member {
+	struct pb_proc *proc;
+	enum pb_apache_role role;
+	char *group; /* "workers", "wsgi:NAME" or "helper:NAME" */
+};
+struct pb_apache {
+	struct pb_proc *master;
+	struct pb_apache_member *members; /* the master's children, zombies left out, in pid order */
+	size_t n;
+	int helpers_unknown; /* descriptors we could not read: a helper running Apache's executable may be a worker */
+};
+/*
+ * The master's children by role. A child whose cmdline names a mod_wsgi group (pb_wsgi_group) is WSGI. A child
+ * running another executable (a piped logger) is a helper named after that executable. A child running the
+ * master's executable is a worker, unless it holds a listening Unix socket that the master does not hold (the
+ * mod_cgid daemon and its cgisock): a helper named after the socket's file, without a ".PID" suffix. Reads the
+ * cmdline and exe of every child, and PID/fd of the master and those children only when the root's net/unix
+ * lists a listening socket. 0, or -1 (ENOMEM); a child that vanishes meanwhile stays a worker.
+ */
+int pb_apache_members(struct pb_table *t, struct pb_proc *master, struct pb_apache *a);
+void pb_apache_free(struct pb_apache *a);
 
 #endif

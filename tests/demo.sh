@@ -19,3 +19,6 @@ $PB with-gpg-agent --print || true
 echo
 echo "### PROCBOX_PROC=tests/fixtures/gui procbox with-gui-environment -v --print-env   (the session vote, saved tree)"
 PROCBOX_PROC=tests/fixtures/gui $PB with-gui-environment -v --print-env 2>&1
+echo
+echo "### PROCBOX_PROC=tests/fixtures/apache procbox apache-mem   (a saved tree: Apache with mod_wsgi groups, and an idle httpd)"
+PROCBOX_PROC=tests/fixtures/apache $PB apache-mem

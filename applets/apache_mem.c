@@ -1,0 +1,949 @@
+/* apache-mem: how much memory Apache workers and mod_wsgi daemons really use, as text, JSON or Prometheus metrics. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+static const char usage[] =
+	"Usage: apache-mem [OPTIONS]\n"
+	"\n"
+	"Memory of every running Apache: per group of processes (workers, each mod_wsgi daemon group, helpers such\n"
+	"as mod_cgid's daemon, the master) the count, the pids, and min, average, median, max and total of RSS, and\n"
+	"of PSS, USS and swap when /proc/PID/smaps_rollup is readable (as root). PSS is the number to plan with.\n"
+	"\n"
+	"  -e, --exe-name NAME    the executable's name (repeatable; default: apache2 and httpd)\n"
+	"  -p, --pid PID          the master with this pid, or the master of this worker (repeatable);\n"
+	"                         it must run an executable of those names\n"
+	"  -P, --pidfile FILE     the master whose pid FILE holds (repeatable)\n"
+	"  -f, --format FORMAT    text (default), json or prometheus\n"
+	"  -b, --bytes            text: sizes in bytes instead of K, M, G\n"
+	"  -o, --output FILE      write to FILE atomically (a temporary file in its directory, then a rename)\n"
+	"  -q, --quiet            no note when PSS, USS and swap cannot be read\n"
+	"  -h, --help             show this help\n"
+	"\n"
+	"Without -p or -P every master is reported: a process of one of the names whose parent runs another program.\n"
+	"JSON is one object per master, an array of them when several run.\n"
+	"\n"
+	"Exit status: 0 reported, 1 Apache not running or the report could not be made, 2 usage error.\n";
+
+enum format { TEXT, JSON, PROMETHEUS };
+enum kind { K_WORKERS, K_WSGI, K_HELPER, K_MASTER }; /* also the order groups are shown in */
+enum measure { RSS, PSS, USS, SWAP, NMEASURES };
+static const char *const measure_names[NMEASURES] = {"rss", "pss", "uss", "swap"};
+static const char *const kind_names[] = {"workers", "wsgi", "helper", "master"};
+
+/* one process of an instance, with what we measured */
+struct sample {
+	const char *group;
+	enum kind kind;
+	int pid;
+	int smaps_ok;
+	unsigned long long v[NMEASURES];
+};
+
+struct group {
+	const char *name;
+	enum kind kind;
+	size_t n;
+	int *pids;
+	int smaps_ok; /* every process of the group had readable smaps */
+	struct pb_stats st[NMEASURES];
+};
+
+struct instance {
+	struct pb_proc *master;
+	struct pb_apache apache;
+	char *label;
+	struct sample *samples;
+	size_t nsamples;
+	struct group *groups;
+	size_t ngroups;
+	int smaps_denied;    /* some process's smaps was not ours to read */
+	int helpers_unknown; /* some descriptors were not ours to read */
+};
+
+struct opts {
+	const char **exe_names;
+	size_t nexe;
+	long *pids;
+	size_t npids;
+	const char **pidfiles;
+	size_t npidfiles;
+	enum format format;
+	int bytes;
+	const char *output;
+};
+
+/* ---- finding the masters ---- */
+
+static int read_pidfile(const char *path, long *pid)
+{
+	struct pb_buf b;
+	const char *p, *end;
+	long v = 0;
+	int r = -1;
+
+	pb_buf_init(&b);
+	if (pb_read_at(AT_FDCWD, path, &b)) {
+		applet_warn("cannot read the pid file %s: %s", path, strerror(errno));
+		goto out;
+	}
+	p = b.data;
+	end = b.data + b.len;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p < '1' || *p > '9') {
+		applet_warn("%s holds no pid", path);
+		goto out;
+	}
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > 0x7fffffff) {
+			applet_warn("%s holds no pid", path);
+			goto out;
+		}
+	}
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	if (p != end) {
+		applet_warn("%s holds no pid", path);
+		goto out;
+	}
+	*pid = v;
+	r = 0;
+out:
+	pb_buf_free(&b);
+	return r;
+}
+
+static void add_master(struct instance *v, size_t *n, struct pb_proc *master)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (v[i].master == master)
+			return; /* a pid and the pid file of the same Apache */
+	memset(&v[*n], 0, sizeof *v);
+	v[(*n)++].master = master;
+}
+
+/* "apache2 or httpd" */
+static void add_names(struct pb_buf *b, const char *const *names, size_t nnames)
+{
+	size_t i;
+
+	for (i = 0; i < nnames; i++) {
+		if (i)
+			pb_buf_adds(b, i == nnames - 1 ? " or " : ", ");
+		pb_buf_text_str(b, names[i], strlen(names[i]));
+	}
+}
+
+static int has_name(struct pb_table *t, struct pb_proc *p, const char *const *names, size_t nnames)
+{
+	const char *name = pb_exe_name(t, p);
+	size_t i;
+
+	for (i = 0; i < nnames; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* The masters named by -p/-P, else every master of the executable names; -1 after one error line. */
+static int find_masters(struct pb_table *t, const struct opts *o, struct instance **out, size_t *n)
+{
+	static const char *const default_names[] = {"apache2", "httpd"};
+	const char *const *names = o->nexe ? o->exe_names : default_names;
+	size_t nnames = o->nexe ? o->nexe : 2, i, cap;
+	struct pb_proc *p;
+	struct instance *v;
+	struct pb_buf b;
+	long pid;
+
+	cap = o->npids + o->npidfiles;
+	if (!cap)
+		for (i = 0; i < t->n; i++)
+			cap += pb_apache_is_master(t, &t->procs[i], names, nnames);
+	*n = 0;
+	if (!(*out = v = calloc(cap ? cap : 1, sizeof *v))) {
+		applet_warn("out of memory");
+		return -1;
+	}
+	for (i = 0; i < o->npids + o->npidfiles; i++) {
+		if (i < o->npids)
+			pid = o->pids[i];
+		else if (read_pidfile(o->pidfiles[i - o->npids], &pid))
+			return -1;
+		if (!(p = pb_find_pid(t, (int)pid)) || p->st.state == 'Z') {
+			if (i < o->npids)
+				applet_warn("Apache is not running: no process %ld", pid);
+			else
+				applet_warn("Apache is not running: no process %ld (from %s)", pid,
+					    o->pidfiles[i - o->npids]);
+			return -1;
+		}
+		p = pb_apache_master_of(t, p);
+		/* a pid file left by a crash may name whatever process got that pid later */
+		if (!has_name(t, p, names, nnames)) {
+			pb_buf_init(&b);
+			pb_buf_text_str(&b, pb_exe_name(t, p), strlen(pb_exe_name(t, p)));
+			pb_buf_adds(&b, ", not ");
+			add_names(&b, names, nnames);
+			applet_warn("Apache is not running: process %d is %s", p->st.pid, b.data ? b.data : "");
+			pb_buf_free(&b);
+			return -1;
+		}
+		add_master(v, n, p);
+	}
+	if (!o->npids && !o->npidfiles)
+		for (i = 0; i < t->n; i++)
+			if (pb_apache_is_master(t, &t->procs[i], names, nnames))
+				add_master(v, n, &t->procs[i]);
+	if (!*n) {
+		pb_buf_init(&b);
+		add_names(&b, names, nnames);
+		applet_warn("Apache is not running: found no %s process", b.data ? b.data : "");
+		pb_buf_free(&b);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- measuring ---- */
+
+/* The instance's label for machines: the configuration the master was started with (-f FILE, else -d DIR), else
+ * its executable; that stays the same across restarts, which a pid does not. */
+static char *instance_label(struct pb_table *t, struct pb_proc *master)
+{
+	struct pb_vec_iter it;
+	const char *arg, *file = NULL, *dir = NULL, *cmd;
+	size_t n, len, flen = 0, dlen = 0;
+	int want = 0;
+
+	cmd = pb_cmdline(t, master, &len);
+	pb_vec_iter_init(&it, cmd, pb_cmdline_trim(cmd, len));
+	while (pb_vec_next(&it, &arg, &n)) {
+		if (want) {
+			if (want == 'f')
+				file = arg, flen = n;
+			else
+				dir = arg, dlen = n;
+			want = 0;
+		} else if (n >= 2 && arg[0] == '-' && (arg[1] == 'f' || arg[1] == 'd')) {
+			if (n == 2) {
+				want = arg[1];
+			} else if (arg[1] == 'f') {
+				file = arg + 2, flen = n - 2;
+			} else {
+				dir = arg + 2, dlen = n - 2;
+			}
+		}
+	}
+	if (file)
+		return strndup(file, flen);
+	if (dir)
+		return strndup(dir, dlen);
+	arg = pb_exe_path(t, master);
+	return strdup(*arg ? arg : pb_exe_name(t, master));
+}
+
+/* Measures one process; 0, or -1 when it ended (or is another process by now) and must be left out. */
+static int measure(struct pb_table *t, struct pb_proc *p, struct sample *s, int *smaps_denied)
+{
+	const struct pb_smaps *sm;
+	unsigned long vanished = t->count.vanished[PB_F_SMAPS], denied = t->count.denied[PB_F_SMAPS];
+	struct pb_ident id = {p->st.pid, p->st.starttime};
+
+	s->pid = p->st.pid;
+	s->v[RSS] = pb_rss_bytes(t, p);
+	sm = pb_smaps(t, p);
+	if (sm) {
+		s->smaps_ok = 1;
+		s->v[PSS] = sm->pss;
+		s->v[USS] = sm->private_clean + sm->private_dirty;
+		s->v[SWAP] = sm->swap;
+	} else if (t->count.vanished[PB_F_SMAPS] != vanished) {
+		return -1;
+	} else if (t->count.denied[PB_F_SMAPS] != denied) {
+		*smaps_denied = 1;
+	}
+	/*
+	 * Still the process of the scan? Then every read since came from it: its pid was never free for another.
+	 * A worker recycled meanwhile (MaxConnectionsPerChild) is left out rather than mixed with its successor.
+	 */
+	return pb_is_alive(t->root, id) ? 0 : -1;
+}
+
+static int by_group(const void *a, const void *b)
+{
+	const struct sample *x = a, *y = b;
+	int c;
+
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	if ((c = strcmp(x->group, y->group)))
+		return c;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int build_groups(struct instance *in)
+{
+	unsigned long long *values;
+	size_t i, j, k, first, m;
+	struct group *g;
+
+	/* workers always have a group, empty or not; every other group exists because a process is in it */
+	if (!(in->groups = calloc(in->nsamples + 1, sizeof *in->groups)) ||
+	    !(values = malloc((in->nsamples + 1) * sizeof *values)))
+		return -1;
+	qsort(in->samples, in->nsamples, sizeof *in->samples, by_group);
+	if (!in->nsamples || in->samples[0].kind != K_WORKERS) {
+		g = &in->groups[in->ngroups++];
+		g->name = "workers";
+		g->kind = K_WORKERS;
+		g->smaps_ok = !in->smaps_denied;
+		for (m = 0; m < NMEASURES; m++)
+			pb_stats_of(values, 0, &g->st[m]);
+	}
+	for (first = 0; first < in->nsamples; first = i) {
+		for (i = first; i < in->nsamples && in->samples[i].kind == in->samples[first].kind &&
+				!strcmp(in->samples[i].group, in->samples[first].group);
+		     i++)
+			;
+		g = &in->groups[in->ngroups++];
+		g->name = in->samples[first].group;
+		g->kind = in->samples[first].kind;
+		g->n = i - first;
+		if (!(g->pids = malloc(g->n * sizeof *g->pids))) {
+			free(values);
+			return -1;
+		}
+		g->smaps_ok = 1;
+		for (j = first; j < i; j++) {
+			g->pids[j - first] = in->samples[j].pid;
+			g->smaps_ok &= in->samples[j].smaps_ok;
+		}
+		for (m = 0; m < NMEASURES; m++) {
+			for (j = first, k = 0; j < i; j++)
+				values[k++] = in->samples[j].v[m];
+			if (m == RSS || g->smaps_ok)
+				pb_stats_of(values, k, &g->st[m]);
+		}
+	}
+	free(values);
+	return 0;
+}
+
+/* Classifies and measures one instance; -1 with errno (ESRCH: the master ended meanwhile). */
+static int measure_instance(struct pb_table *t, struct instance *in)
+{
+	struct sample *s;
+	size_t i;
+
+	if (pb_apache_members(t, in->master, &in->apache))
+		return -1;
+	in->helpers_unknown = in->apache.helpers_unknown;
+	if (!(in->samples = calloc(in->apache.n + 1, sizeof *in->samples)) ||
+	    !(in->label = instance_label(t, in->master))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < in->apache.n; i++) {
+		s = &in->samples[in->nsamples];
+		s->group = in->apache.members[i].group;
+		s->kind = in->apache.members[i].role == PB_APACHE_WSGI     ? K_WSGI
+			  : in->apache.members[i].role == PB_APACHE_HELPER ? K_HELPER
+									   : K_WORKERS;
+		if (measure(t, in->apache.members[i].proc, s, &in->smaps_denied) == 0)
+			in->nsamples++;
+	}
+	s = &in->samples[in->nsamples];
+	s->group = "master";
+	s->kind = K_MASTER;
+	/* measured last: alive now, it was alive while its children were read */
+	if (measure(t, in->master, s, &in->smaps_denied)) {
+		errno = ESRCH;
+		return -1;
+	}
+	in->nsamples++;
+	if (build_groups(in)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* Two instances with one label (one config started twice from other directories): the pid tells them apart. */
+static int unique_labels(struct instance *v, size_t n)
+{
+	size_t i, j, len;
+	char *label;
+	int clash;
+
+	for (i = 0; i < n; i++) {
+		for (clash = 0, j = 0; j < n && !clash; j++)
+			clash = j != i && !strcmp(v[i].label, v[j].label);
+		if (!clash)
+			continue;
+		len = strlen(v[i].label) + 16;
+		if (!(label = malloc(len)))
+			return -1;
+		snprintf(label, len, "%s:%d", v[i].label, v[i].master->st.pid);
+		free(v[i].label);
+		v[i].label = label;
+	}
+	return 0;
+}
+
+static void free_instance(struct instance *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->ngroups; i++)
+		free(in->groups[i].pids);
+	free(in->groups);
+	free(in->samples);
+	free(in->label);
+	pb_apache_free(&in->apache);
+}
+
+/* ---- text ---- */
+
+static void add_size(struct pb_buf *b, unsigned long long bytes, int exact)
+{
+	static const char units[] = "KMGTP";
+	double v = (double)bytes / 1024;
+	int u = 0;
+
+	if (exact || bytes < 1024) {
+		pb_buf_addu(b, bytes);
+		return;
+	}
+	while (v >= 1000 && u < 4) { /* 1000K and up reads better as 1.0M */
+		v /= 1024;
+		u++;
+	}
+	pb_buf_addf(b, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
+}
+
+static unsigned long long whole(double v)
+{
+	return (unsigned long long)(v + 0.5);
+}
+
+#define NCOLS 8
+struct table {
+	struct pb_buf cells; /* NUL-terminated cells, NCOLS per row */
+	size_t rows;
+	size_t width[NCOLS];
+};
+
+static void cell(struct table *tb, const char *s, size_t len, int col)
+{
+	pb_buf_text_str(&tb->cells, s, len);
+	pb_buf_addc(&tb->cells, 0);
+	if (len > tb->width[col])
+		tb->width[col] = len;
+	if (col == NCOLS - 1)
+		tb->rows++;
+}
+
+static void cell_size(struct table *tb, unsigned long long v, int exact, int col)
+{
+	struct pb_buf b;
+
+	pb_buf_init(&b);
+	add_size(&b, v, exact);
+	cell(tb, b.data ? b.data : "", b.len, col);
+	pb_buf_free(&b);
+}
+
+static void stats_row(struct table *tb, const struct group *g, enum measure m, int first, int exact)
+{
+	char count[24];
+	const struct pb_stats *st = &g->st[m];
+
+	snprintf(count, sizeof count, "%zu", g->n);
+	cell(tb, first ? g->name : "", first ? strlen(g->name) : 0, 0);
+	cell(tb, first ? count : "", first ? strlen(count) : 0, 1);
+	cell(tb, measure_names[m], strlen(measure_names[m]), 2);
+	if (!g->n) {
+		cell(tb, "-", 1, 3), cell(tb, "-", 1, 4), cell(tb, "-", 1, 5), cell(tb, "-", 1, 6);
+	} else {
+		cell_size(tb, st->min, exact, 3);
+		cell_size(tb, whole(st->average), exact, 4);
+		cell_size(tb, whole(st->median), exact, 5);
+		cell_size(tb, st->max, exact, 6);
+	}
+	cell_size(tb, st->total, exact, 7);
+}
+
+static void text_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in, int exact)
+{
+	static const char *const header[NCOLS] = {"GROUP", "PROCS", "MEMORY", "MIN", "AVERAGE", "MEDIAN", "MAX", "TOTAL"};
+	struct table tb = {0};
+	const char *c;
+	size_t i, r, k, len;
+	int col, m;
+
+	c = pb_exe_name(t, in->master);
+	pb_buf_text_str(b, c, strlen(c));
+	pb_buf_addf(b, " master %d, user ", in->master->st.pid);
+	c = pb_user(t, in->master);
+	pb_buf_text_str(b, c, strlen(c));
+	pb_buf_adds(b, ", instance ");
+	pb_buf_text_str(b, in->label, strlen(in->label));
+	pb_buf_addc(b, '\n');
+	pb_buf_init(&tb.cells);
+	for (col = 0; col < NCOLS; col++)
+		cell(&tb, header[col], strlen(header[col]), col);
+	for (i = 0; i < in->ngroups; i++)
+		for (m = 0; m < NMEASURES; m++)
+			if (m == RSS || in->groups[i].smaps_ok)
+				stats_row(&tb, &in->groups[i], (enum measure)m, m == RSS, exact);
+	c = tb.cells.data;
+	for (r = 0; r < tb.rows && c; r++) {
+		size_t start = b->len;
+		for (col = 0; col < NCOLS; col++, c += len + 1) {
+			len = strlen(c);
+			if (col == 0 || col == 2) { /* names left, numbers right */
+				pb_buf_adds(b, c);
+				if (col < NCOLS - 1)
+					for (k = len; k < tb.width[col]; k++)
+						pb_buf_addc(b, ' ');
+			} else {
+				for (k = len; k < tb.width[col]; k++)
+					pb_buf_addc(b, ' ');
+				pb_buf_adds(b, c);
+			}
+			if (col < NCOLS - 1)
+				pb_buf_adds(b, "  ");
+		}
+		/* rows of a group after its first have no trailing spaces to carry */
+		while (b->len > start && b->data[b->len - 1] == ' ')
+			b->len--;
+		pb_buf_addc(b, '\n');
+	}
+	pb_buf_adds(b, "PIDS\n");
+	for (i = 0; i < in->ngroups; i++) {
+		len = strlen(in->groups[i].name);
+		pb_buf_text_str(b, in->groups[i].name, len);
+		for (k = len; k < tb.width[0] + 2; k++)
+			pb_buf_addc(b, ' ');
+		if (!in->groups[i].n)
+			pb_buf_addc(b, '-');
+		for (k = 0; k < in->groups[i].n; k++)
+			pb_buf_addf(b, k ? " %d" : "%d", in->groups[i].pids[k]);
+		pb_buf_addc(b, '\n');
+	}
+	pb_buf_free(&tb.cells);
+}
+
+/* ---- JSON ---- */
+
+static void json_str(struct pb_buf *b, const char *s)
+{
+	pb_buf_json_str(b, s, strlen(s));
+}
+
+static void json_stats(struct pb_buf *b, const struct pb_stats *st, size_t n)
+{
+	if (!n) {
+		pb_buf_adds(b, "{\"min\":null,\"average\":null,\"median\":null,\"max\":null,\"total\":0}");
+		return;
+	}
+	pb_buf_addf(b, "{\"min\":%llu,\"average\":%llu,\"median\":%llu,\"max\":%llu,\"total\":%llu}", st->min,
+		    whole(st->average), whole(st->median), st->max, st->total);
+}
+
+static void json_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in)
+{
+	const struct group *g;
+	const char *cmd;
+	struct pb_vec_iter it;
+	const char *arg;
+	size_t i, k, len, n;
+	int m, smaps_ok = 1;
+
+	for (i = 0; i < in->ngroups; i++)
+		smaps_ok &= in->groups[i].smaps_ok;
+	pb_buf_addf(b, "{\"master\":{\"pid\":%d,\"ppid\":%d,\"exe\":", in->master->st.pid, in->master->st.ppid);
+	cmd = pb_exe_path(t, in->master);
+	json_str(b, *cmd ? cmd : pb_exe_name(t, in->master));
+	pb_buf_adds(b, ",\"exe_name\":");
+	json_str(b, pb_exe_name(t, in->master));
+	pb_buf_adds(b, ",\"user\":");
+	json_str(b, pb_user(t, in->master));
+	pb_buf_adds(b, ",\"cmdline\":[");
+	cmd = pb_cmdline(t, in->master, &len);
+	pb_vec_iter_init(&it, cmd, pb_cmdline_trim(cmd, len));
+	for (k = 0; pb_vec_next(&it, &arg, &n); k++) {
+		if (k)
+			pb_buf_addc(b, ',');
+		pb_buf_json_str(b, arg, n);
+	}
+	pb_buf_adds(b, "]},\n\"instance\":");
+	json_str(b, in->label);
+	pb_buf_addf(b, ",\"smaps_readable\":%s,\"helpers_known\":%s,\n\"groups\":[", smaps_ok ? "true" : "false",
+		    in->helpers_unknown ? "false" : "true");
+	for (i = 0; i < in->ngroups; i++) {
+		g = &in->groups[i];
+		pb_buf_adds(b, i ? ",\n{\"name\":" : "\n{\"name\":");
+		json_str(b, g->name);
+		pb_buf_addf(b, ",\"kind\":\"%s\",\"count\":%zu,\"pids\":[", kind_names[g->kind], g->n);
+		for (k = 0; k < g->n; k++)
+			pb_buf_addf(b, k ? ",%d" : "%d", g->pids[k]);
+		pb_buf_addc(b, ']');
+		for (m = 0; m < NMEASURES; m++) {
+			pb_buf_addf(b, ",\"%s\":", measure_names[m]);
+			if (m == RSS || g->smaps_ok)
+				json_stats(b, &g->st[m], g->n);
+			else
+				pb_buf_adds(b, "null");
+		}
+		pb_buf_addc(b, '}');
+	}
+	pb_buf_adds(b, "\n]}");
+}
+
+/* ---- Prometheus text exposition format ---- */
+
+static void label(struct pb_buf *b, const char *name, const char *value, int first)
+{
+	struct pb_buf text;
+	size_t i;
+
+	pb_buf_addf(b, "%s%s=\"", first ? "" : ",", name);
+	/* printable UTF-8 (control bytes and invalid UTF-8 become '?'), then the format's own escapes */
+	pb_buf_init(&text);
+	pb_buf_text_str(&text, value, strlen(value));
+	for (i = 0; i < text.len; i++) {
+		if (text.data[i] == '\\' || text.data[i] == '"')
+			pb_buf_addc(b, '\\');
+		pb_buf_addc(b, text.data[i]);
+	}
+	pb_buf_free(&text);
+	pb_buf_addc(b, '"');
+}
+
+static void family(struct pb_buf *b, const char *name, const char *help)
+{
+	pb_buf_addf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+static void sample_line(struct pb_buf *b, const char *metric, const struct instance *in, const struct group *g,
+			const char *statistic, unsigned long long v)
+{
+	pb_buf_adds(b, metric);
+	pb_buf_addc(b, '{');
+	label(b, "instance", in->label, 1);
+	label(b, "group", g->name, 0);
+	if (statistic)
+		label(b, "statistic", statistic, 0);
+	pb_buf_addf(b, "} %llu\n", v);
+}
+
+static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instance *v, size_t n)
+{
+	static const char *const help[NMEASURES] = {
+		"Resident set size of the group's processes in bytes; pages shared between processes count in each.",
+		"Proportional set size in bytes: each shared page divided among the processes sharing it.",
+		"Unique set size in bytes (Private_Clean + Private_Dirty): what ending the processes would free.",
+		"Swapped-out memory of the group's processes in bytes.",
+	};
+	char metric[64], pid[24];
+	const struct group *g;
+	const struct pb_stats *st;
+	size_t i, j;
+	int m, any;
+
+	family(b, "apache_mem_master_info", "The master process of each Apache instance (always 1).");
+	for (i = 0; i < n; i++) {
+		snprintf(pid, sizeof pid, "%d", v[i].master->st.pid);
+		pb_buf_adds(b, "apache_mem_master_info{");
+		label(b, "instance", v[i].label, 1);
+		label(b, "pid", pid, 0);
+		label(b, "exe", *pb_exe_path(t, v[i].master) ? pb_exe_path(t, v[i].master) : pb_exe_name(t, v[i].master), 0);
+		label(b, "user", pb_user(t, v[i].master), 0);
+		pb_buf_adds(b, "} 1\n");
+	}
+	family(b, "apache_mem_processes", "Processes in the group.");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].ngroups; j++)
+			sample_line(b, "apache_mem_processes", &v[i], &v[i].groups[j], NULL, v[i].groups[j].n);
+	for (m = 0; m < NMEASURES; m++) {
+		snprintf(metric, sizeof metric, "apache_mem_%s_bytes", measure_names[m]);
+		for (any = 0, i = 0; i < n; i++)
+			for (j = 0; j < v[i].ngroups; j++)
+				any |= m == RSS || v[i].groups[j].smaps_ok;
+		if (!any)
+			continue; /* no family without samples: smaps was not readable anywhere */
+		family(b, metric, help[m]);
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < v[i].ngroups; j++) {
+				g = &v[i].groups[j];
+				st = &g->st[m];
+				if (m != RSS && !g->smaps_ok)
+					continue;
+				/* an empty group has a total, and no minimum or median to speak of */
+				if (g->n) {
+					sample_line(b, metric, &v[i], g, "min", st->min);
+					sample_line(b, metric, &v[i], g, "average", whole(st->average));
+					sample_line(b, metric, &v[i], g, "median", whole(st->median));
+					sample_line(b, metric, &v[i], g, "max", st->max);
+				}
+				sample_line(b, metric, &v[i], g, "total", st->total);
+			}
+		}
+	}
+}
+
+/* ---- output ---- */
+
+/* Writes b to path through a temporary file in the same directory, fsync and rename: a reader (node_exporter's
+ * textfile collector) sees the old file or the new one, never half of one. */
+static int write_atomically(const char *path, struct pb_buf *b)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) : 0, len = strlen(path) + 16;
+	char *tmp = malloc(len), *dir;
+	int fd, dfd, saved;
+	mode_t mask;
+
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* a dot name without the .prom suffix: the collector ignores it while it is being written */
+	if (slash)
+		snprintf(tmp, len, "%.*s/.%s.XXXXXX", (int)dirlen, path, slash + 1);
+	else
+		snprintf(tmp, len, ".%s.XXXXXX", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		saved = errno;
+		free(tmp);
+		errno = saved;
+		return -1;
+	}
+	/* mkstemp makes 0600; a collector running as another user must read it, so honour the umask instead */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) || pb_buf_write_fd(b, fd) || fsync(fd)) {
+		saved = errno;
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		saved = errno;
+		goto fail;
+	}
+	/* the rename itself lasts only once the directory is on disk */
+	if ((dir = slash ? strndup(path, dirlen ? dirlen : 1) : strdup("."))) {
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	free(tmp);
+	return 0;
+fail:
+	unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return -1;
+}
+
+static int report(struct pb_table *t, struct instance *v, size_t n, const struct opts *o)
+{
+	struct pb_buf b;
+	size_t i;
+	int r = 0;
+
+	pb_buf_init(&b);
+	if (o->format == PROMETHEUS) {
+		prometheus(&b, t, v, n);
+	} else if (o->format == JSON) {
+		if (n > 1)
+			pb_buf_adds(&b, "[\n");
+		for (i = 0; i < n; i++) {
+			if (i)
+				pb_buf_adds(&b, ",\n");
+			json_instance(&b, t, &v[i]);
+		}
+		pb_buf_adds(&b, n > 1 ? "\n]\n" : "\n");
+	} else {
+		for (i = 0; i < n; i++) {
+			if (i)
+				pb_buf_addc(&b, '\n');
+			text_instance(&b, t, &v[i], o->bytes);
+		}
+	}
+	if (b.failed) {
+		applet_warn("out of memory");
+		r = EXIT_NO;
+	} else if (o->output) {
+		if (write_atomically(o->output, &b)) {
+			applet_warn("cannot write %s: %s", o->output, strerror(errno));
+			r = EXIT_NO;
+		}
+	} else if (pb_buf_write_fd(&b, 1)) {
+		applet_warn("write error: %s", strerror(errno));
+		r = EXIT_NO;
+	}
+	pb_buf_free(&b);
+	return r;
+}
+
+/* Once, whatever the number of instances: what a non-root run could not see. */
+static void note_permissions(const struct instance *v, size_t n)
+{
+	size_t i, j, with = 0;
+	int denied = 0, helpers_unknown = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < v[i].ngroups; j++)
+			with += v[i].groups[j].smaps_ok && v[i].groups[j].n;
+		denied |= v[i].smaps_denied;
+		helpers_unknown |= v[i].helpers_unknown;
+	}
+	if (denied)
+		applet_info("PSS, USS and swap need root: showing RSS only%s%s", with ? " for some groups" : "",
+			    helpers_unknown ? ", and helpers may be counted as workers" : "");
+	else if (helpers_unknown)
+		applet_info("telling helpers from workers needs root: helpers may be counted as workers");
+}
+
+static int run(const struct opts *o)
+{
+	struct pb_root root;
+	struct pb_table t;
+	struct instance *v = NULL;
+	size_t n = 0, i, kept;
+	int r = EXIT_NO, saved, pid;
+
+	if (applet_open_root(&root))
+		return EXIT_NO;
+	if (pb_scan(&root, &t)) {
+		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
+		pb_root_close(&root);
+		return EXIT_NO;
+	}
+	if (find_masters(&t, o, &v, &n))
+		goto out;
+	for (i = 0, kept = 0; i < n; i++) {
+		if (measure_instance(&t, &v[i]) == 0) {
+			v[kept++] = v[i];
+			continue;
+		}
+		saved = errno;
+		pid = v[i].master->st.pid;
+		free_instance(&v[i]);
+		if (saved != ESRCH) {
+			/* the instances after this one hold nothing yet */
+			applet_warn("out of memory");
+			n = kept;
+			goto out;
+		}
+		applet_warn("the master %d ended while it was measured", pid);
+	}
+	n = kept;
+	if (!n) {
+		applet_warn("Apache is not running: every master ended while it was measured");
+		goto out;
+	}
+	if (unique_labels(v, n)) {
+		applet_warn("out of memory");
+		goto out;
+	}
+	if ((r = report(&t, v, n, o)) == 0)
+		note_permissions(v, n);
+out:
+	for (i = 0; i < n; i++)
+		free_instance(&v[i]);
+	free(v);
+	pb_table_free(&t);
+	pb_root_close(&root);
+	return r;
+}
+
+int apache_mem_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"exe-name", required_argument, NULL, 'e'}, {"pid", required_argument, NULL, 'p'},
+		{"pidfile", required_argument, NULL, 'P'},  {"format", required_argument, NULL, 'f'},
+		{"bytes", no_argument, NULL, 'b'},          {"output", required_argument, NULL, 'o'},
+		{"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {0};
+	int c, r = EXIT_USAGE;
+
+	o.exe_names = calloc((size_t)argc, sizeof *o.exe_names);
+	o.pids = calloc((size_t)argc, sizeof *o.pids);
+	o.pidfiles = calloc((size_t)argc, sizeof *o.pidfiles);
+	if (!o.exe_names || !o.pids || !o.pidfiles) {
+		applet_warn("out of memory");
+		r = EXIT_NO;
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, "e:p:P:f:bo:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (!*optarg) {
+				applet_usage_error("an empty executable name");
+				goto out;
+			}
+			o.exe_names[o.nexe++] = optarg;
+			break;
+		case 'p':
+			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
+				applet_usage_error("bad pid '%s'", optarg);
+				goto out;
+			}
+			o.npids++;
+			break;
+		case 'P': o.pidfiles[o.npidfiles++] = optarg; break;
+		case 'f':
+			if (!strcmp(optarg, "text")) {
+				o.format = TEXT;
+			} else if (!strcmp(optarg, "json")) {
+				o.format = JSON;
+			} else if (!strcmp(optarg, "prometheus")) {
+				o.format = PROMETHEUS;
+			} else {
+				applet_usage_error("unknown format '%s' (text, json or prometheus)", optarg);
+				goto out;
+			}
+			break;
+		case 'b': o.bytes = 1; break;
+		case 'o':
+			if (!*optarg) {
+				applet_usage_error("an empty output file name");
+				goto out;
+			}
+			o.output = optarg;
+			break;
+		case 'q': applet_verbosity = 0; break;
+		case 'h': r = applet_help(usage); goto out;
+		default: applet_bad_option(argc, argv); goto out;
+		}
+	}
+	if (optind < argc) {
+		applet_usage_error("unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	r = run(&o);
+out:
+	free(o.exe_names);
+	free(o.pids);
+	free(o.pidfiles);
+	return r;
+}
