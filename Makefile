@@ -26,6 +26,7 @@ CORE_SRC = \
 	core/parse_stat.c \
 	core/parse_status.c \
 	core/parse_vec.c \
+	core/path.c \
 	core/root.c \
 	core/session.c \
 	core/signal.c \

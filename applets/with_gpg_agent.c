@@ -110,37 +110,6 @@ static int sibling(char *out, const char *path, const char *name)
 	return n > 0 && n < PATH_SIZE ? 0 : -1;
 }
 
-/* Full path of an executable on PATH into out (when out is not NULL); 0 when found. */
-static int find_program(const char *name, char *out, size_t size)
-{
-	const char *path = getenv("PATH"), *colon;
-	char full[PATH_SIZE];
-	struct stat sb;
-	size_t dlen;
-
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (; *path; path = colon + 1) {
-		colon = strchr(path, ':');
-		if (!colon)
-			colon = path + strlen(path);
-		dlen = (size_t)(colon - path);
-		if (dlen && dlen + strlen(name) + 2 <= sizeof full) {
-			memcpy(full, path, dlen);
-			full[dlen] = '/';
-			strcpy(full + dlen + 1, name);
-			if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0) {
-				if (out && strlen(full) < size)
-					strcpy(out, full);
-				return 0;
-			}
-		}
-		if (!*colon)
-			break;
-	}
-	return -1;
-}
-
 /* stdin on /dev/null; stdout on out_fd (or /dev/null when -1); stderr ours with -v, else /dev/null */
 static void child_stdio(int out_fd, int keep_stderr)
 {
@@ -580,7 +549,7 @@ static int connect_agent(long long timeout_ms)
 	}
 	if (applet_open_root(&root))
 		return EXIT_OWN_FAILURE;
-	have_gpgconf = find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
+	have_gpgconf = pb_find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
 	if (have_gpgconf) {
 		have_want = gpgconf_agent_socket(want) == 0;
 		if (!have_want)
@@ -597,7 +566,7 @@ static int connect_agent(long long timeout_ms)
 		return EXIT_OWN_FAILURE;
 	}
 	if (r == 0) {
-		installed = find_program("gpg-agent", NULL, 0) == 0;
+		installed = pb_find_program("gpg-agent", NULL, 0) == 0;
 		if (!installed && have_gpgconf) {
 			/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
 			slash = strrchr(gpgconf, '/');

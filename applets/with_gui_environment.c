@@ -371,33 +371,6 @@ static const struct option notify_send_options[] = {
 
 enum { OPT_USER = 256, OPT_PRINT_ENV, OPT_VERBOSE, OPT_HELP };
 
-/* Is notify-send on PATH (or the default path execvp uses)? */
-static int notify_send_installed(void)
-{
-	const char *path = getenv("PATH"), *colon;
-	char full[4096];
-	size_t dlen;
-
-	if (!path)
-		path = "/usr/local/bin:/bin:/usr/bin";
-	for (; *path; path = colon + 1) {
-		colon = strchr(path, ':');
-		if (!colon)
-			colon = path + strlen(path);
-		dlen = (size_t)(colon - path);
-		/* an empty entry is the current directory, as for execvp */
-		if (dlen + sizeof "/notify-send" <= sizeof full) {
-			memcpy(full, dlen ? path : ".", dlen ? dlen : 1);
-			strcpy(full + (dlen ? dlen : 1), "/notify-send");
-			if (access(full, X_OK) == 0)
-				return 1;
-		}
-		if (!*colon)
-			break;
-	}
-	return 0;
-}
-
 int notify_send_headless_main(int argc, char **argv)
 {
 	struct option longopts[NOTIFY_SEND_NOPTS + 5];
@@ -464,7 +437,7 @@ int notify_send_headless_main(int argc, char **argv)
 		r = applet_usage_error("--print-env takes no summary");
 	} else if (!o.print_env && optind >= argc && n == 1) {
 		r = applet_usage_error("no summary given");
-	} else if (!o.print_env && !notify_send_installed()) {
+	} else if (!o.print_env && pb_find_program("notify-send", NULL, 0) != 0) {
 		applet_warn("notify-send is not installed (not found on PATH): install the package libnotify-bin");
 		r = EXIT_NOT_FOUND;
 	} else {

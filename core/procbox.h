@@ -268,6 +268,10 @@ int pb_stop(const struct pb_root *root, struct pb_ident id, int sig, int timeout
 /* Milliseconds of the monotonic clock. */
 long long pb_now_ms(void);
 
+/* ---- programs on PATH (core/path.c) ---- */
+/* Finds NAME (no '/') on $PATH as execvp() would; its full path into out when out is not NULL. 0 or -1/ENOENT. */
+int pb_find_program(const char *name, char *out, size_t size);
+
 /* ---- users and groups (core/users.c) ---- */
 /* Name of a uid/gid; the decimal number when the database has none. Cached; never NULL. */
 const char *pb_uid_name(unsigned int uid);

@@ -499,32 +499,6 @@ const char *pb_exe_path(struct pb_table *t, struct pb_proc *p)
 	return p->x->exe_path;
 }
 
-static int on_path(const char *name)
-{
-	const char *path = getenv("PATH"), *colon;
-	char full[4096];
-	size_t dlen;
-
-	if (!path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (; *path; path = colon + 1) {
-		colon = strchr(path, ':');
-		if (!colon)
-			colon = path + strlen(path);
-		dlen = (size_t)(colon - path);
-		if (dlen && dlen + strlen(name) + 2 <= sizeof full) {
-			memcpy(full, path, dlen);
-			full[dlen] = '/';
-			strcpy(full + dlen + 1, name);
-			if (is_executable_file(full))
-				return 1;
-		}
-		if (!*colon)
-			break;
-	}
-	return 0;
-}
-
 const char *pb_exe_name(struct pb_table *t, struct pb_proc *p)
 {
 	const char *path = pb_exe_path(t, p), *slash, *a0;
@@ -538,7 +512,7 @@ const char *pb_exe_name(struct pb_table *t, struct pb_proc *p)
 			p->x->exe_name = slash ? slash + 1 : path;
 		} else {
 			a0 = argv0(t, p, &n);
-			p->x->exe_name = n && !memchr(a0, '/', n) && !memchr(a0, ' ', n) && on_path(a0) ? a0 : p->st.comm;
+			p->x->exe_name = n && !memchr(a0, '/', n) && !memchr(a0, ' ', n) && pb_find_program(a0, NULL, 0) == 0 ? a0 : p->st.comm;
 		}
 	}
 	return p->x->exe_name;

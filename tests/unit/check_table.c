@@ -363,6 +363,37 @@ START_TEST(pin)
 }
 END_TEST
 
+START_TEST(programs_on_path)
+{
+	char out[256], dir[] = "/tmp/pbpathXXXXXX", cwd[4096];
+
+	setenv("PATH", "/nonexistent:/bin:/usr/bin", 1);
+	ck_assert_int_eq(pb_find_program("sh", out, sizeof out), 0);
+	ck_assert_str_eq(out, "/bin/sh");
+	ck_assert_int_eq(pb_find_program("sh", out, 4), 0); /* too small for the path: found, out untouched */
+	ck_assert_int_eq(pb_find_program("no-such-program-here", NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(pb_find_program("bin/sh", NULL, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(pb_find_program("", NULL, 0), -1);
+	/* a directory or a file without x is not a program; an empty entry is the current directory */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_int_eq(mkdir("prog", 0755), 0);
+	ck_assert_int_eq(system("touch plain && printf '#!/bin/sh\\n' > tool && chmod 755 tool"), 0);
+	setenv("PATH", ":/nonexistent", 1);
+	ck_assert_int_eq(pb_find_program("prog", NULL, 0), -1);
+	ck_assert_int_eq(pb_find_program("plain", NULL, 0), -1);
+	ck_assert_int_eq(pb_find_program("tool", out, sizeof out), 0);
+	ck_assert_str_eq(out, "./tool");
+	ck_assert_int_eq(chdir(cwd), 0);
+	setenv("PATH", "/bin:/usr/bin", 1);
+	snprintf(out, sizeof out, "rm -rf %s", dir);
+	ck_assert_int_eq(system(out), 0);
+}
+END_TEST
+
 static Suite *table_suite(void)
 {
 	Suite *s = suite_create("table");
@@ -380,6 +411,7 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, root_errors);
 	tcase_add_test(tc, live_scan_sees_self);
 	tcase_add_test(tc, pin);
+	tcase_add_test(tc, programs_on_path);
 	suite_add_tcase(s, tc);
 	return s;
 }
