@@ -26,6 +26,7 @@ CORE_SRC = \
 	core/parse_status.c \
 	core/parse_vec.c \
 	core/root.c \
+	core/select.c \
 	core/signal.c \
 	core/table.c \
 	core/users.c
@@ -40,6 +41,7 @@ UNIT_TESTS = \
 	check_buf \
 	check_parse \
 	check_race \
+	check_select \
 	check_signal \
 	check_table \
 	check_users
