@@ -34,7 +34,8 @@ CORE_SRC = \
 APPLET_SRC = \
 	applets/applet.c \
 	applets/main.c \
-	applets/proc_tree.c
+	applets/proc_tree.c \
+	applets/proc_wait.c
 
 UNIT_TESTS = \
 	check_applets \
@@ -74,7 +75,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
 
-HELPERS =
+HELPERS = build/test-helpers/pid_cycler
 
 # installs what is missing when run as root, else names what to install and fails
 deps:
