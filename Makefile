@@ -49,12 +49,14 @@ UNIT_TESTS = \
 
 MAN_PAGES = \
 	man/procbox.1 \
-	man/proc-tree.1
+	man/proc-stop.1 \
+	man/proc-tree.1 \
+	man/proc-wait.1
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace bsdutils
 
 all: build/procbox
 

@@ -352,24 +352,28 @@ static int report_choice(struct job *j)
 
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
-		const char *as = t->why && !strcmp(t->why, "below") ? "--descendants-of " : "";
+		const char *as = t->why && !strcmp(t->why, "below") ? " (of --descendants-of)" : "";
 		const char *counted = j->stop ? "counted as gone" : "counted as ended";
+		char asked[48];
+		if (t->id.starttime)
+			snprintf(asked, sizeof asked, "%d@%llu", t->id.pid, t->id.starttime);
+		else
+			snprintf(asked, sizeof asked, "%d", t->id.pid);
 		switch (t->outcome) {
 		case O_NO_PROCESS:
 			missing++;
 			if (j->strict)
-				applet_warn("no process %s%d", as, t->id.pid);
+				applet_warn("no process %s%s", asked, as);
 			else
-				applet_info("no process %s%d: %s", as, t->id.pid, counted);
+				applet_info("no process %s%s: %s", asked, as, counted);
 			break;
 		case O_REUSED:
 			missing++;
 			if (j->strict)
-				applet_warn("process %s%d@%llu has ended: the pid belongs to another process now", as,
-					    t->id.pid, t->id.starttime);
+				applet_warn("process %s%s has ended: the pid belongs to another process now", asked, as);
 			else
-				applet_info("process %s%d@%llu has ended, the pid belongs to another process now: %s%s",
-					    as, t->id.pid, t->id.starttime, counted, j->stop ? ", not signalled" : "");
+				applet_info("process %s%s has ended, the pid belongs to another process now: %s%s", asked,
+					    as, counted, j->stop ? ", not signalled" : "");
 			break;
 		case O_NOT_MATCHED:
 			missing++;

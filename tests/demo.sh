@@ -13,3 +13,13 @@ PROCBOX_PROC=tests/fixtures/normal $PB proc-tree -o pid,ppid,user,state,exe_name
 echo
 echo "### PROCBOX_PROC=tests/fixtures/malformed procbox proc-tree   (hostile names, broken files)"
 PROCBOX_PROC=tests/fixtures/malformed $PB proc-tree -o pid,ppid,state,comm,cmdline
+echo
+echo "### procbox proc-wait / proc-stop   (a little tree of our own: waited for with a timeout, then stopped)"
+sh -c 'sleep 60 & sleep 60 & wait' &
+pid=$!
+sleep 0.2
+$PB proc-wait -t 0.5 --tree $pid || echo "(proc-wait exited $? at its timeout)"
+$PB proc-stop --tree -t 2 $pid
+echo
+echo "### PROCBOX_PROC=tests/fixtures/normal procbox proc-stop -n --tree 100   (a dry run on a saved tree)"
+PROCBOX_PROC=tests/fixtures/normal $PB proc-stop -n --tree 100

@@ -94,7 +94,7 @@ END=$(date +%s%N)
 expect_status 0 "waits for a running process"
 check "it returned only after the process ended" gone "$BG"
 check "it really waited (at least 0.5 s of the sleep)" [ $(((END - START) / 1000000)) -ge 500 ]
-check "nothing on stdout or stderr when all ended" [ ! -s "$T/out" ] && [ ! -s "$T/err" ]
+check "nothing on stdout or stderr when all ended" sh -c "[ ! -s '$T/out' ] && [ ! -s '$T/err' ]"
 
 # several processes ending at different times, -v tells each
 background sleep 0.3
