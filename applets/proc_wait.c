@@ -605,6 +605,16 @@ static int write_json(struct job *j)
 
 /* ---- proc-wait ---- */
 
+/* targets that were processes of the scan (not requested pids that were never found) */
+static size_t found(const struct job *j)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->n; i++)
+		n += j->tg[i].state != 0;
+	return n;
+}
+
 static int wait_run(struct job *j)
 {
 	struct pb_buf b;
@@ -641,7 +651,7 @@ static int wait_run(struct job *j)
 	}
 	if (running) {
 		applet_warn("timed out after %.1f s: %zu of %zu processes still running", (double)j->timeout_ms / 1000,
-			    running, j->n);
+			    running, found(j));
 		return EXIT_TIMEOUT;
 	}
 	return r ? EXIT_NO : 0;
@@ -839,7 +849,7 @@ static int stop_run(struct job *j)
 	}
 	/* refusals and denials have had their own line */
 	if (survived)
-		applet_warn("%zu of %zu processes still running", survived, j->n);
+		applet_warn("%zu of %zu processes still running", survived, found(j));
 	return left || survived ? EXIT_NO : 0;
 }
 

@@ -130,6 +130,15 @@ run "$PB" proc-stop -s KILL "$I"
 expect_status 0 "-s KILL"
 check "-s KILL: killed at once, reported terminated by that signal" grep -q "^$I (sleep): terminated" "$T/out"
 
+# on a terminal, one self-updating line while it waits
+background sh -c "$IGNORES"
+I=$BG
+started "$I" sleep
+script -qec "'$PB' proc-stop -t 1.5 $I 2147483646" /dev/null >"$T/tty" 2>&1
+check "on a terminal: a progress line naming the survivor" grep -q "1 process still running after SIGTERM, [12] s left: $I sleep" "$T/tty"
+check "on a terminal: the report follows" grep -q "$I (sleep): killed after 1" "$T/tty"
+check "on a terminal: the line is erased before the report" grep -q "$(printf '\033\\[K')$I (sleep): killed" "$T/tty"
+
 # -t 0: SIGTERM, then SIGKILL at once
 background sh -c "$IGNORES"
 I=$BG
