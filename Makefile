@@ -28,6 +28,7 @@ CORE_SRC = \
 	core/parse_vec.c \
 	core/path.c \
 	core/root.c \
+	core/select.c \
 	core/session.c \
 	core/signal.c \
 	core/sockets.c \
@@ -40,6 +41,7 @@ APPLET_SRC = \
 	applets/applet.c \
 	applets/main.c \
 	applets/proc_tree.c \
+	applets/proc_wait.c \
 	applets/with_gpg_agent.c \
 	applets/with_gui_environment.c
 
@@ -49,6 +51,7 @@ UNIT_TESTS = \
 	check_buf \
 	check_parse \
 	check_race \
+	check_select \
 	check_session \
 	check_signal \
 	check_sockets \
@@ -60,7 +63,9 @@ MAN_PAGES = \
 	man/procbox.1 \
 	man/apache-mem.8 \
 	man/notify-send-headless.1 \
+	man/proc-stop.1 \
 	man/proc-tree.1 \
+	man/proc-wait.1 \
 	man/with-gpg-agent.1 \
 	man/with-gui-environment.1
 
@@ -69,7 +74,7 @@ HDRS = core/procbox.h applets/applet.h applets/applets.h
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
 DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
 	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin \
-	apache2 libapache2-mod-wsgi-py3 curl prometheus
+	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils
 
 all: build/procbox
 
@@ -92,6 +97,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 
 HELPERS = \
 	build/test-helpers/churn \
+	build/test-helpers/pid_cycler \
 	build/test-helpers/unix_listener
 
 # installs what is missing when run as root, else names what to install and fails

@@ -425,5 +425,50 @@ struct pb_apache {
  */
 int pb_apache_members(struct pb_table *t, struct pb_proc *master, struct pb_apache *a);
 void pb_apache_free(struct pb_apache *a);
+/* ---- choosing processes by pid, executable, user and ancestry (core/select.c; proc-wait, proc-stop) ---- */
+/*
+ * What to choose from one scan. Requested pids are kept as asked (each one found is selected when it passes the
+ * filters, even a zombie or a kernel thread: the caller decides what to do with it). Without requested pids every
+ * process is a candidate, except kernel threads, zombies, and `self` with its ancestors. Filters given together
+ * must all match; the values of one filter are alternatives.
+ */
+struct pb_select {
+	const struct pb_ident *pids;   /* requested; starttime 0 means whatever process has the pid now */
+	size_t npids;
+	const char *const *exe_names;  /* pb_exe_name() must be one of these */
+	size_t nexe;
+	const long *uids;              /* the real uid must be one of these */
+	size_t nuids;
+	const struct pb_ident *below;  /* must descend from one of these (starttime 0: any) */
+	size_t nbelow;
+	int tree;                      /* then add every descendant of what was chosen */
+	int self;                      /* a pid left out with its ancestors, unless requested; 0: none */
+};
+
+enum pb_select_why {
+	PB_SELECT_NO_PROCESS, /* no process has that pid */
+	PB_SELECT_REUSED,     /* the pid belongs to a process with another starttime */
+	PB_SELECT_NOT_MATCHED /* the process exists but fails a filter */
+};
+struct pb_select_miss {
+	struct pb_ident id;    /* as requested */
+	enum pb_select_why why;
+	int below;             /* one of pb_select.below, not of .pids */
+};
+struct pb_selection {
+	struct pb_ident *ids;  /* chosen processes, sorted by pid, no duplicates */
+	size_t n;
+	struct pb_select_miss *missed; /* requested (and `below`) processes that were not found or not chosen */
+	size_t nmissed;
+};
+int pb_select(struct pb_table *t, const struct pb_select *sel, struct pb_selection *out);
+void pb_selection_free(struct pb_selection *s);
+/*
+ * Descendants in t of the processes in ids (each matched by pid and starttime) that are not in ids themselves:
+ * what they forked since ids were chosen. Kernel threads, zombies and `self` with its ancestors are left out.
+ * Returns how many, in a new array *out sorted by pid (free() it; NULL when none), or -1.
+ */
+long pb_select_new_descendants(struct pb_table *t, const struct pb_ident *ids, size_t n, int self,
+			       struct pb_ident **out);
 
 #endif

@@ -1,0 +1,1007 @@
+/* proc-wait and proc-stop: wait until chosen processes end, or end them politely then firmly (shared selectors). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+static const char wait_usage[] =
+	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]...\n"
+	"       proc-wait [OPTIONS] -e NAME | -u USER | -d PID ...\n"
+	"\n"
+	"Wait until every chosen process has ended, whoever its parent or owner. A zombie has ended; a pid taken\n"
+	"over by a new process means ours has ended; a PID that does not exist is reported and counts as ended.\n"
+	"\n"
+	"  -e, --exe-name NAME        choose processes whose executable is called NAME (repeatable)\n"
+	"  -u, --user USER            choose processes of USER, a name or a uid (repeatable)\n"
+	"  -d, --descendants-of PID   choose the processes below PID (repeatable)\n"
+	"      --tree                 add every descendant of what was chosen\n"
+	"      --strict               a PID that does not exist, or choosing nothing, is an error (exit 1)\n"
+	"  -t, --timeout SECONDS      give up after SECONDS (exit 124); what still runs goes to stdout\n"
+	"  -f, --format FORMAT        text (default) or json: every chosen process and how it ended, on stdout\n"
+	"  -q, --quiet                no progress line and no notes\n"
+	"  -v, --verbose              tell when each process ends\n"
+	"  -h, --help                 show this help\n"
+	"\n"
+	"PID@STARTTIME (clock ticks after boot, as --format json shows) means that very process: if the pid belongs\n"
+	"to another process now, ours has ended. Filters given together must all match; PIDs are filtered too.\n"
+	"\n"
+	"Exit status: 0 all ended, 1 --strict failed or the proc root is unusable, 2 usage error, 124 timeout.\n";
+
+static const char stop_usage[] =
+	"Usage: proc-stop [OPTIONS] PID[@STARTTIME]...\n"
+	"       proc-stop [OPTIONS] -e NAME | -u USER | -d PID ...\n"
+	"\n"
+	"Stop processes politely, then firmly: send SIGTERM (or -s SIGNAL), and SIGCONT to a stopped process so it\n"
+	"can act on it; wait up to -t SECONDS; then SIGKILL what is left. Prints what ended and how.\n"
+	"Never signals pid 1, proc-stop itself, its ancestors or kernel threads.\n"
+	"\n"
+	"  -s, --signal SIGNAL        the first signal, a name (TERM, SIGHUP) or a number; default TERM\n"
+	"  -t, --timeout SECONDS      how long the first signal has (default 10, 0 kills at once)\n"
+	"      --no-kill              do not send SIGKILL; report what still runs\n"
+	"      --tree                 the chosen processes and all their descendants, all at once (see the man page)\n"
+	"  -e, --exe-name NAME        choose processes whose executable is called NAME (repeatable)\n"
+	"  -u, --user USER            choose processes of USER, a name or a uid (repeatable)\n"
+	"  -d, --descendants-of PID   choose the processes below PID (repeatable)\n"
+	"      --strict               a PID that does not exist, or choosing nothing, is an error (exit 1)\n"
+	"  -n, --dry-run              show what would be signalled, send nothing (works on PROCBOX_PROC trees)\n"
+	"  -f, --format FORMAT        text (default) or json\n"
+	"  -q, --quiet                no report, progress line or notes; errors only\n"
+	"  -v, --verbose              tell every signal sent\n"
+	"  -h, --help                 show this help\n"
+	"\n"
+	"PID@STARTTIME (clock ticks after boot, as --format json shows) means that very process: if the pid belongs\n"
+	"to another process now, it is not signalled. Filters given together must all match; PIDs are filtered too.\n"
+	"\n"
+	"Exit status: 0 every chosen process is gone, 1 something still runs or could not be signalled,\n"
+	"2 usage error.\n";
+
+/* SIGKILL is not instant for a process in uninterruptible sleep: how long to wait for it to land */
+#define KILL_WAIT_MS 5000
+/* rescans of a --tree for what it forked meanwhile; a fork bomb could outrun any number */
+#define FREEZE_ROUNDS 10
+
+enum outcome {
+	O_PENDING,     /* chosen and still running as far as we know */
+	O_ENDED,       /* proc-wait: ended while we waited */
+	O_ALREADY,     /* had ended (a zombie) or vanished before we acted */
+	O_RUNNING,     /* proc-wait: still running when the time ran out */
+	O_TERMINATED,  /* proc-stop: ended after the first signal */
+	O_KILLED,      /* proc-stop: ended after SIGKILL */
+	O_SURVIVED,    /* proc-stop: still running at the end */
+	O_REFUSED,     /* proc-stop: never to be signalled (why says which rule) */
+	O_DENIED,      /* proc-stop: the kernel refused the signal (err) */
+	O_DRY_RUN,     /* proc-stop -n: would be signalled */
+	O_NO_PROCESS,  /* requested, but no process has the pid */
+	O_REUSED,      /* requested or chosen, but the pid now belongs to another process */
+	O_NOT_MATCHED, /* requested, but it fails a filter */
+	O_COUNT
+};
+
+/* the names in --format json; proc-wait says "ended" where proc-stop says "gone" */
+static const char *const wait_names[O_COUNT] = {
+	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already ended", [O_RUNNING] = "running",
+	[O_NO_PROCESS] = "no such process", [O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
+};
+static const char *const stop_names[O_COUNT] = {
+	[O_PENDING] = "running", [O_ALREADY] = "already gone", [O_TERMINATED] = "terminated", [O_KILLED] = "killed",
+	[O_SURVIVED] = "survived", [O_REFUSED] = "refused", [O_DENIED] = "not permitted", [O_DRY_RUN] = "would signal",
+	[O_NO_PROCESS] = "no such process", [O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
+};
+
+struct target {
+	struct pb_ident id;     /* starttime 0 for a requested pid that was never found */
+	int ppid;
+	char state;             /* at the scan; 0 when never found */
+	int kthread, found_late, frozen, was_stopped, signalled, err;
+	char comm[PB_COMM_MAX];
+	char *exe_name, *user;  /* NULL when never found */
+	enum outcome outcome;
+	const char *why;        /* the rule behind a refusal */
+	long long end_ms;       /* when it was seen ended; -1 before */
+};
+
+struct job {
+	int stop; /* proc-stop, else proc-wait */
+	/* what to choose */
+	struct pb_ident *pids, *below;
+	const char **exe_names;
+	long *uids;
+	size_t npids, nbelow, nexe, nuids;
+	int tree, strict, json, no_kill, dry_run, sig;
+	long long timeout_ms; /* -1: none */
+	/* what was chosen */
+	struct pb_root root;
+	int self;
+	struct target *tg;
+	size_t n, cap;
+	long long start_ms, signal_ms;
+	int timed_out, signalled_with;
+};
+
+/* ---- signals by name ---- */
+
+static const struct {
+	const char *name;
+	int sig;
+} signal_table[] = {
+	{"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
+	{"ABRT", SIGABRT},   {"IOT", SIGIOT},       {"BUS", SIGBUS},     {"FPE", SIGFPE},   {"KILL", SIGKILL},
+	{"USR1", SIGUSR1},   {"SEGV", SIGSEGV},     {"USR2", SIGUSR2},   {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
+	{"TERM", SIGTERM},   {"CHLD", SIGCHLD},     {"CONT", SIGCONT},   {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+	{"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},     {"URG", SIGURG},     {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
+	{"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},   {"WINCH", SIGWINCH}, {"IO", SIGIO},     {"POLL", SIGPOLL},
+	{"PWR", SIGPWR},     {"SYS", SIGSYS},
+#ifdef SIGSTKFLT
+	{"STKFLT", SIGSTKFLT},
+#endif
+};
+#define NSIGNALS (sizeof signal_table / sizeof signal_table[0])
+
+static const char *signal_name(int sig)
+{
+	static char other[16];
+	size_t i;
+
+	for (i = 0; i < NSIGNALS; i++)
+		if (signal_table[i].sig == sig) {
+			snprintf(other, sizeof other, "SIG%s", signal_table[i].name);
+			return other;
+		}
+	snprintf(other, sizeof other, "signal %d", sig);
+	return other;
+}
+
+/* TERM, SIGTERM, term or 15; 0 and -1 when it is none */
+static int parse_signal(const char *s, int *sig)
+{
+	long v;
+	size_t i;
+
+	if (applet_parse_int(s, 1, NSIG - 1, &v) == 0) {
+		*sig = (int)v;
+		return 0;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (i = 0; i < NSIGNALS; i++)
+		if (!strcasecmp(s, signal_table[i].name)) {
+			*sig = signal_table[i].sig;
+			return 0;
+		}
+	return -1;
+}
+
+/* PID or PID@STARTTIME */
+static int parse_ident(const char *s, struct pb_ident *id)
+{
+	char pid[16], *end;
+	const char *at = strchr(s, '@');
+	size_t len = at ? (size_t)(at - s) : strlen(s);
+	unsigned long long st = 0;
+	long v;
+
+	if (len == 0 || len >= sizeof pid)
+		return -1;
+	memcpy(pid, s, len);
+	pid[len] = 0;
+	if (applet_parse_int(pid, 1, INT_MAX, &v))
+		return -1;
+	if (at) {
+		errno = 0;
+		st = strtoull(at + 1, &end, 10);
+		if (at[1] < '0' || at[1] > '9' || *end || errno || st == 0)
+			return -1;
+	}
+	id->pid = (int)v;
+	id->starttime = st;
+	return 0;
+}
+
+/* ---- choosing ---- */
+
+static struct target *new_target(struct job *j)
+{
+	struct target *t;
+
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 16;
+		t = realloc(j->tg, cap * sizeof *t);
+		if (!t)
+			return NULL;
+		j->tg = t;
+		j->cap = cap;
+	}
+	t = &j->tg[j->n++];
+	memset(t, 0, sizeof *t);
+	t->end_ms = -1;
+	return t;
+}
+
+static int add_found(struct job *j, struct pb_table *tab, struct pb_ident id, int found_late)
+{
+	struct pb_proc *p = pb_find_pid(tab, id.pid);
+	struct target *t;
+
+	if (!p || !(t = new_target(j)))
+		return p ? -1 : 0;
+	t->id = id;
+	t->ppid = p->st.ppid;
+	t->state = p->st.state;
+	t->kthread = (p->st.flags & PB_PF_KTHREAD) != 0;
+	t->found_late = found_late;
+	memcpy(t->comm, p->st.comm, sizeof t->comm);
+	t->exe_name = strdup(pb_exe_name(tab, p));
+	t->user = strdup(pb_user(tab, p));
+	if (!t->exe_name || !t->user)
+		return -1;
+	/* a zombie has ended: its parent just has not collected it */
+	if (p->st.state == 'Z' || p->st.state == 'X' || p->st.state == 'x')
+		t->outcome = O_ALREADY, t->end_ms = pb_now_ms();
+	return 0;
+}
+
+static int add_missed(struct job *j, const struct pb_select_miss *m)
+{
+	struct target *t = new_target(j);
+
+	if (!t)
+		return -1;
+	t->id = m->id;
+	t->outcome = m->why == PB_SELECT_NO_PROCESS ? O_NO_PROCESS : m->why == PB_SELECT_REUSED ? O_REUSED
+												  : O_NOT_MATCHED;
+	t->why = m->below ? "below" : NULL;
+	return 0;
+}
+
+/* Rules for proc-stop: processes that must never be signalled, whoever asks. */
+static void refuse(struct job *j, struct pb_table *tab)
+{
+	struct pb_proc *me = j->self ? pb_find_pid(tab, j->self) : NULL, *p;
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		struct target *t = &j->tg[i];
+		if (t->outcome != O_PENDING)
+			continue;
+		if (t->id.pid == 1)
+			t->why = "it is pid 1, the init of its pid namespace";
+		else if (t->id.pid == j->self)
+			t->why = "it is proc-stop itself";
+		else if (t->kthread)
+			t->why = "it is a kernel thread";
+		else if (me && (p = pb_find_pid(tab, t->id.pid)) && pb_is_ancestor(tab, p, me))
+			t->why = "it is an ancestor of proc-stop";
+		if (t->why)
+			t->outcome = O_REFUSED;
+	}
+}
+
+/* One scan: the chosen processes become targets, the requested ones not found too (with their reason). */
+static int choose(struct job *j)
+{
+	struct pb_select sel = {0};
+	struct pb_selection got;
+	struct pb_table tab;
+	size_t i;
+	int r = -1;
+
+	sel.pids = j->pids;
+	sel.npids = j->npids;
+	sel.exe_names = j->exe_names;
+	sel.nexe = j->nexe;
+	sel.uids = j->uids;
+	sel.nuids = j->nuids;
+	sel.below = j->below;
+	sel.nbelow = j->nbelow;
+	sel.tree = j->tree;
+	sel.self = j->self;
+	if (pb_scan(&j->root, &tab)) {
+		applet_warn("cannot scan %s: %s", j->root.path, strerror(errno));
+		return -1;
+	}
+	if (pb_select(&tab, &sel, &got)) {
+		applet_warn("out of memory");
+		pb_table_free(&tab);
+		return -1;
+	}
+	for (i = 0; i < got.n; i++)
+		if (add_found(j, &tab, got.ids[i], 0))
+			goto out;
+	for (i = 0; i < got.nmissed; i++)
+		if (add_missed(j, &got.missed[i]))
+			goto out;
+	if (j->stop)
+		refuse(j, &tab);
+	r = 0;
+out:
+	if (r)
+		applet_warn("out of memory");
+	pb_selection_free(&got);
+	pb_table_free(&tab);
+	return r;
+}
+
+static const char *what(const struct target *t, char *buf, size_t size)
+{
+	struct pb_buf b;
+
+	pb_buf_init(&b);
+	pb_buf_addf(&b, "%d", t->id.pid);
+	if (t->state) {
+		pb_buf_adds(&b, " (");
+		pb_buf_text_str(&b, t->comm, strlen(t->comm));
+		pb_buf_adds(&b, ")");
+	}
+	snprintf(buf, size, "%s", b.failed || !b.data ? "?" : b.data);
+	pb_buf_free(&b);
+	return buf;
+}
+
+/* Notes on what was asked for and not found; 1 when --strict makes that (or choosing nothing) an error. */
+static int report_choice(struct job *j)
+{
+	size_t i, found = 0, missing = 0;
+	char name[96];
+
+	for (i = 0; i < j->n; i++) {
+		struct target *t = &j->tg[i];
+		const char *as = t->why && !strcmp(t->why, "below") ? " (of --descendants-of)" : "";
+		const char *counted = j->stop ? "counted as gone" : "counted as ended";
+		char asked[48];
+		if (t->id.starttime)
+			snprintf(asked, sizeof asked, "%d@%llu", t->id.pid, t->id.starttime);
+		else
+			snprintf(asked, sizeof asked, "%d", t->id.pid);
+		switch (t->outcome) {
+		case O_NO_PROCESS:
+			missing++;
+			if (j->strict)
+				applet_warn("no process %s%s", asked, as);
+			else
+				applet_info("no process %s%s: %s", asked, as, counted);
+			break;
+		case O_REUSED:
+			missing++;
+			if (j->strict)
+				applet_warn("process %s%s has ended: the pid belongs to another process now", asked, as);
+			else
+				applet_info("process %s%s has ended, the pid belongs to another process now: %s%s", asked,
+					    as, counted, j->stop ? ", not signalled" : "");
+			break;
+		case O_NOT_MATCHED:
+			missing++;
+			if (j->strict)
+				applet_warn("process %d does not match the filters", t->id.pid);
+			else
+				applet_info("process %d does not match the filters: left alone", t->id.pid);
+			break;
+		case O_REFUSED:
+			found++;
+			applet_warn("refusing to signal %s: %s", what(t, name, sizeof name), t->why);
+			break;
+		default: found++; break;
+		}
+	}
+	if (!found && !missing) {
+		if (j->strict) {
+			applet_warn("no process matched");
+			return 1;
+		}
+		applet_info("no process matched");
+	}
+	return j->strict && missing;
+}
+
+/* ---- waiting ---- */
+
+static void progress(struct job *j, long long deadline, int changed)
+{
+	struct pb_buf b;
+	size_t i, left = 0, shown = 0;
+	long long now = pb_now_ms();
+
+	if (applet_verbosity < 1 || !isatty(2))
+		return; /* a log or a pipe stays quiet; -v tells each ending instead */
+	for (i = 0; i < j->n; i++)
+		left += j->tg[i].outcome == O_PENDING;
+	pb_buf_init(&b);
+	if (j->stop)
+		pb_buf_addf(&b, "%zu %s still running after %s", left, left == 1 ? "process" : "processes",
+			    signal_name(j->signalled_with));
+	else
+		pb_buf_addf(&b, "waiting for %zu %s", left, left == 1 ? "process" : "processes");
+	if (deadline >= 0)
+		pb_buf_addf(&b, ", %lld s left:", (deadline - now + 999) / 1000);
+	else
+		pb_buf_addf(&b, ", %lld s:", (now - j->start_ms) / 1000);
+	for (i = 0; i < j->n && shown < 8; i++) {
+		if (j->tg[i].outcome != O_PENDING)
+			continue;
+		pb_buf_addf(&b, " %d ", j->tg[i].id.pid);
+		pb_buf_text_str(&b, j->tg[i].comm, strlen(j->tg[i].comm));
+		shown++;
+	}
+	if (shown < left)
+		pb_buf_adds(&b, " ...");
+	if (!b.failed && b.data)
+		applet_progress(b.data, changed);
+	pb_buf_free(&b);
+}
+
+/*
+ * Waits until every pending target has ended or the deadline (-1: none) passed. Those already ended when the
+ * wait starts become `already`, those that end while we wait `ended`. Returns how many still run, or -1.
+ * pidfds and poll: no busy loop; the core polls /proc where the kernel has no pidfds.
+ */
+static long wait_targets(struct job *j, enum outcome already, enum outcome ended, long long deadline)
+{
+	struct pb_waitset ws;
+	struct pb_ident *ids;
+	size_t *map, i, k = 0;
+	long long now, chunk;
+	char name[96];
+	long left = -1;
+	long long from = j->stop ? j->signal_ms : j->start_ms;
+	int tty = applet_verbosity >= 1 && isatty(2), changed = 1, first = 1;
+
+	ids = malloc((j->n + 1) * sizeof *ids);
+	map = malloc((j->n + 1) * sizeof *map);
+	if (!ids || !map)
+		goto nomem;
+	for (i = 0; i < j->n; i++)
+		if (j->tg[i].outcome == O_PENDING) {
+			ids[k] = j->tg[i].id;
+			map[k++] = i;
+		}
+	if (pb_waitset_init(&ws, &j->root, ids, k))
+		goto nomem;
+	for (;;) {
+		now = pb_now_ms();
+		for (i = 0; i < ws.n; i++) {
+			struct target *t = &j->tg[map[i]];
+			if (!ws.ended[i] || t->outcome != O_PENDING)
+				continue;
+			t->outcome = first ? already : ended;
+			t->end_ms = now;
+			applet_debug("%s %s after %.2f s", what(t, name, sizeof name),
+				     (j->stop ? stop_names : wait_names)[t->outcome], (double)(now - from) / 1000);
+			changed = 1;
+		}
+		first = 0;
+		left = (long)ws.left;
+		if (!left || (deadline >= 0 && now >= deadline))
+			break;
+		chunk = deadline < 0 ? -1 : deadline - now;
+		if (tty) {
+			progress(j, deadline, changed);
+			/* the line counts seconds */
+			if (chunk < 0 || chunk > 1000)
+				chunk = 1000;
+		}
+		changed = 0;
+		if (chunk > 3600000)
+			chunk = 3600000;
+		if (pb_waitset_wait(&ws, (int)chunk) < 0 && errno != EINTR) {
+			applet_warn("cannot wait: %s", strerror(errno));
+			left = -1;
+			break;
+		}
+	}
+	if (tty)
+		applet_progress_done();
+	pb_waitset_free(&ws);
+	free(ids);
+	free(map);
+	return left;
+nomem:
+	applet_warn("out of memory");
+	free(ids);
+	free(map);
+	return -1;
+}
+
+/* ---- output ---- */
+
+static void json_str_or_null(struct pb_buf *b, const char *s)
+{
+	if (s)
+		pb_buf_json_str(b, s, strlen(s));
+	else
+		pb_buf_adds(b, "null");
+}
+
+static void json_target(struct pb_buf *b, const struct job *j, const struct target *t, int first)
+{
+	long long from = j->stop ? j->signal_ms : j->start_ms;
+
+	pb_buf_adds(b, first ? "\n{" : ",\n{");
+	pb_buf_addf(b, "\"pid\":%d,\"starttime\":", t->id.pid);
+	if (t->id.starttime)
+		pb_buf_addu(b, t->id.starttime);
+	else
+		pb_buf_adds(b, "null");
+	if (t->state) {
+		pb_buf_addf(b, ",\"ppid\":%d,\"comm\":", t->ppid);
+		pb_buf_json_str(b, t->comm, strlen(t->comm));
+	} else {
+		pb_buf_adds(b, ",\"ppid\":null,\"comm\":null");
+	}
+	pb_buf_adds(b, ",\"exe_name\":");
+	json_str_or_null(b, t->exe_name);
+	pb_buf_adds(b, ",\"user\":");
+	json_str_or_null(b, t->user);
+	pb_buf_adds(b, ",\"result\":");
+	json_str_or_null(b, (j->stop ? stop_names : wait_names)[t->outcome]);
+	pb_buf_adds(b, ",\"seconds\":");
+	if (t->end_ms >= 0 && from > 0 && t->end_ms >= from)
+		pb_buf_addf(b, "%.3f", (double)(t->end_ms - from) / 1000);
+	else
+		pb_buf_adds(b, "null");
+	pb_buf_adds(b, ",\"reason\":");
+	if (t->outcome == O_DENIED)
+		json_str_or_null(b, strerror(t->err));
+	else
+		json_str_or_null(b, t->outcome == O_REFUSED || t->outcome == O_NO_PROCESS || t->outcome == O_REUSED
+					    ? (t->why && !strcmp(t->why, "below") ? "a --descendants-of process" : t->why)
+					    : NULL);
+	if (j->stop)
+		pb_buf_adds(b, t->found_late ? ",\"found_late\":true" : ",\"found_late\":false");
+	pb_buf_addc(b, '}');
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct target *x = a, *y = b;
+
+	return (x->id.pid > y->id.pid) - (x->id.pid < y->id.pid);
+}
+
+static int write_json(struct job *j)
+{
+	struct pb_buf b;
+	size_t i, done = 0, left = 0;
+	int r;
+
+	pb_buf_init(&b);
+	if (j->stop) {
+		pb_buf_adds(&b, "{\"signal\":");
+		json_str_or_null(&b, signal_name(j->sig));
+		pb_buf_addf(&b, ",\"timeout\":%.3f,\"kill\":%s,\"tree\":%s,\"dry_run\":%s,\"processes\":[",
+			    (double)j->timeout_ms / 1000, j->no_kill ? "false" : "true", j->tree ? "true" : "false",
+			    j->dry_run ? "true" : "false");
+	} else {
+		pb_buf_adds(&b, "{\"timeout\":");
+		if (j->timeout_ms >= 0)
+			pb_buf_addf(&b, "%.3f", (double)j->timeout_ms / 1000);
+		else
+			pb_buf_adds(&b, "null");
+		pb_buf_addf(&b, ",\"timed_out\":%s,\"seconds\":%.3f,\"processes\":[", j->timed_out ? "true" : "false",
+			    (double)(pb_now_ms() - j->start_ms) / 1000);
+	}
+	for (i = 0; i < j->n; i++) {
+		enum outcome o = j->tg[i].outcome;
+		json_target(&b, j, &j->tg[i], i == 0);
+		if (o == O_PENDING || o == O_RUNNING || o == O_SURVIVED || o == O_REFUSED || o == O_DENIED ||
+		    o == O_DRY_RUN)
+			left++;
+		else
+			done++;
+	}
+	pb_buf_addf(&b, "\n],\n\"%s\":%zu,\"%s\":%zu}\n", j->stop ? "gone" : "ended", done,
+		    j->stop ? "left" : "running", left);
+	r = pb_buf_write_fd(&b, 1);
+	if (r)
+		applet_warn("write error: %s", strerror(errno));
+	pb_buf_free(&b);
+	return r;
+}
+
+/* ---- proc-wait ---- */
+
+/* targets that were processes of the scan (not requested pids that were never found) */
+static size_t found(const struct job *j)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->n; i++)
+		n += j->tg[i].state != 0;
+	return n;
+}
+
+static int wait_run(struct job *j)
+{
+	struct pb_buf b;
+	size_t i, running = 0;
+	long left;
+	int r = 0;
+
+	j->start_ms = pb_now_ms();
+	left = wait_targets(j, O_ALREADY, O_ENDED, j->timeout_ms < 0 ? -1 : j->start_ms + j->timeout_ms);
+	if (left < 0)
+		return EXIT_NO;
+	for (i = 0; i < j->n; i++)
+		if (j->tg[i].outcome == O_PENDING) {
+			j->tg[i].outcome = O_RUNNING;
+			running++;
+		}
+	j->timed_out = running > 0;
+	if (j->json) {
+		r = write_json(j);
+	} else if (running) {
+		/* what still runs, one "PID NAME" a line, for the next command of the script */
+		pb_buf_init(&b);
+		for (i = 0; i < j->n; i++) {
+			if (j->tg[i].outcome != O_RUNNING)
+				continue;
+			pb_buf_addf(&b, "%d ", j->tg[i].id.pid);
+			pb_buf_text_str(&b, j->tg[i].comm, strlen(j->tg[i].comm));
+			pb_buf_addc(&b, '\n');
+		}
+		r = pb_buf_write_fd(&b, 1);
+		if (r)
+			applet_warn("write error: %s", strerror(errno));
+		pb_buf_free(&b);
+	}
+	if (running) {
+		applet_warn("timed out after %.1f s: %zu of %zu processes still running", (double)j->timeout_ms / 1000,
+			    running, found(j));
+		return EXIT_TIMEOUT;
+	}
+	return r ? EXIT_NO : 0;
+}
+
+/* ---- proc-stop ---- */
+
+/* After "no such process": ended, or ended and the pid went to another process (which we leave alone). */
+static void gone(struct job *j, struct target *t)
+{
+	struct pb_pin pin;
+
+	t->end_ms = pb_now_ms();
+	/* after our first signal arrived, ending is what we asked for, even past the deadline */
+	if (t->signalled) {
+		t->outcome = O_TERMINATED;
+		return;
+	}
+	t->outcome = O_ALREADY;
+	if (pb_pin_open(&j->root, t->id.pid, 0, &pin) == 0) {
+		if (pin.starttime != t->id.starttime)
+			t->outcome = O_REUSED;
+		pb_pin_close(&pin);
+	}
+}
+
+/* pb_signal to a target; what cannot be reached gets its outcome. Returns 0 when the signal was sent. */
+static int send(struct job *j, struct target *t, int sig)
+{
+	char name[96];
+
+	if (pb_signal(&j->root, t->id, sig) == 0) {
+		applet_debug("sent %s to %s", signal_name(sig), what(t, name, sizeof name));
+		return 0;
+	}
+	if (errno == ESRCH) {
+		gone(j, t);
+		applet_debug("%s is gone", what(t, name, sizeof name));
+	} else {
+		t->err = errno;
+		t->outcome = O_DENIED;
+		applet_warn("cannot signal %s: %s", what(t, name, sizeof name), strerror(t->err));
+	}
+	return -1;
+}
+
+/*
+ * --tree: SIGSTOP every pending target, then rescan for what they forked meanwhile and stop that too, until a
+ * rescan finds nothing new. A frozen tree cannot fork or respawn workers while we signal it.
+ */
+static void freeze(struct job *j)
+{
+	struct pb_ident *ids, *found = NULL;
+	struct pb_table tab;
+	size_t i, k;
+	long n = 0;
+	int round;
+
+	for (round = 0; round < FREEZE_ROUNDS; round++) {
+		for (i = 0; i < j->n; i++)
+			if (j->tg[i].outcome == O_PENDING && !j->tg[i].frozen && send(j, &j->tg[i], SIGSTOP) == 0)
+				j->tg[i].frozen = 1;
+		if (!(ids = malloc((j->n + 1) * sizeof *ids)))
+			return;
+		for (i = 0, k = 0; i < j->n; i++)
+			if (j->tg[i].outcome == O_PENDING)
+				ids[k++] = j->tg[i].id;
+		if (pb_scan(&j->root, &tab)) {
+			free(ids);
+			return;
+		}
+		n = pb_select_new_descendants(&tab, ids, k, j->self, &found);
+		for (i = 0; i < (size_t)(n > 0 ? n : 0); i++) {
+			applet_debug("found %d, forked since the scan", found[i].pid);
+			if (add_found(j, &tab, found[i], 1))
+				break;
+		}
+		free(found);
+		free(ids);
+		pb_table_free(&tab);
+		if (n <= 0)
+			return;
+	}
+	applet_warn("the tree kept forking through %d rescans; stopping what was found", FREEZE_ROUNDS);
+}
+
+/* the first signal (or SIGKILL) to every pending target, with SIGCONT for those that are stopped */
+static void signal_all(struct job *j, int sig)
+{
+	sigset_t block, old;
+	size_t i;
+
+	/* an interrupt now would leave a frozen tree behind: take it after the SIGCONTs */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGTSTP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (j->tree)
+		freeze(j);
+	for (i = 0; i < j->n; i++) {
+		struct target *t = &j->tg[i];
+		char s;
+		if (t->outcome != O_PENDING)
+			continue;
+		if (!t->frozen) {
+			s = pb_state(&j->root, t->id);
+			t->was_stopped = s == 'T' || s == 't';
+		}
+		if (send(j, t, sig) == 0 && sig == j->sig)
+			t->signalled = 1;
+	}
+	/* a stopped process cannot act on the signal until it runs again; SIGKILL needs no help */
+	if (sig != SIGKILL)
+		for (i = 0; i < j->n; i++) {
+			struct target *t = &j->tg[i];
+			if (t->outcome == O_PENDING && (t->frozen || t->was_stopped))
+				send(j, t, SIGCONT);
+		}
+	for (i = 0; i < j->n; i++)
+		j->tg[i].frozen = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void print_report(struct job *j)
+{
+	struct pb_buf b;
+	size_t i;
+	char name[96];
+
+	pb_buf_init(&b);
+	for (i = 0; i < j->n; i++) {
+		struct target *t = &j->tg[i];
+		double secs = t->end_ms >= 0 ? (double)(t->end_ms - j->signal_ms) / 1000 : 0;
+		/* requests that found nothing and refusals have had their line on stderr */
+		if (!t->state || t->outcome == O_REFUSED || t->outcome == O_DENIED)
+			continue;
+		pb_buf_adds(&b, what(t, name, sizeof name));
+		pb_buf_adds(&b, ": ");
+		switch (t->outcome) {
+		case O_TERMINATED: pb_buf_addf(&b, "terminated after %.2f s", secs); break;
+		case O_KILLED: pb_buf_addf(&b, "killed after %.2f s", secs); break;
+		case O_ALREADY:
+			pb_buf_adds(&b, t->state == 'Z' ? "already gone (a zombie its parent has not collected)"
+							: "already gone");
+			break;
+		case O_REUSED: pb_buf_adds(&b, "already gone (its pid belongs to another process now: not signalled)"); break;
+		case O_SURVIVED: pb_buf_adds(&b, j->no_kill || j->sig == SIGKILL ? "still running" : "still running after SIGKILL"); break;
+		case O_DRY_RUN: pb_buf_addf(&b, "would get %s", signal_name(j->sig)); break;
+		default: pb_buf_adds(&b, stop_names[t->outcome]); break;
+		}
+		if (t->found_late)
+			pb_buf_adds(&b, " (forked during the stop)");
+		pb_buf_addc(&b, '\n');
+	}
+	if (pb_buf_write_fd(&b, 1))
+		applet_warn("write error: %s", strerror(errno));
+	pb_buf_free(&b);
+}
+
+static int stop_run(struct job *j)
+{
+	size_t i, left = 0, survived = 0;
+	long r;
+
+	if (j->dry_run) {
+		for (i = 0; i < j->n; i++)
+			if (j->tg[i].outcome == O_PENDING)
+				j->tg[i].outcome = O_DRY_RUN;
+	} else {
+		j->signal_ms = pb_now_ms();
+		j->signalled_with = j->sig;
+		signal_all(j, j->sig);
+		r = wait_targets(j, O_TERMINATED, O_TERMINATED, j->signal_ms + j->timeout_ms);
+		if (r > 0 && !j->no_kill && j->sig != SIGKILL) {
+			j->signalled_with = SIGKILL;
+			signal_all(j, SIGKILL);
+			wait_targets(j, O_KILLED, O_KILLED, pb_now_ms() + KILL_WAIT_MS);
+		}
+		for (i = 0; i < j->n; i++)
+			if (j->tg[i].outcome == O_PENDING)
+				j->tg[i].outcome = O_SURVIVED;
+	}
+	qsort(j->tg, j->n, sizeof *j->tg, by_pid);
+	if (j->json)
+		write_json(j);
+	else if (applet_verbosity >= 1)
+		print_report(j);
+	for (i = 0; i < j->n; i++) {
+		enum outcome o = j->tg[i].outcome;
+		left += o == O_REFUSED || o == O_DENIED;
+		survived += o == O_SURVIVED;
+	}
+	/* refusals and denials have had their own line */
+	if (survived)
+		applet_warn("%zu of %zu processes still running", survived, found(j));
+	return left || survived ? EXIT_NO : 0;
+}
+
+/* ---- options ---- */
+
+static int run(int stop, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"exe-name", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'},
+		{"descendants-of", required_argument, NULL, 'd'},
+		{"tree", no_argument, NULL, 'T'},
+		{"strict", no_argument, NULL, 'S'},
+		{"timeout", required_argument, NULL, 't'},
+		{"format", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		/* proc-stop only */
+		{"signal", required_argument, NULL, 's'},
+		{"no-kill", no_argument, NULL, 'K'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
+	};
+	struct option opts[sizeof longopts / sizeof longopts[0]];
+	struct job j = {0};
+	size_t i, nopts;
+	long uid;
+	int c, r = EXIT_USAGE, root_open = 0;
+
+	/* proc-wait takes the shared options only */
+	nopts = stop ? sizeof longopts / sizeof longopts[0] - 1 : 10;
+	memcpy(opts, longopts, nopts * sizeof *opts);
+	memset(&opts[nopts], 0, sizeof *opts);
+	j.stop = stop;
+	j.sig = SIGTERM;
+	j.timeout_ms = stop ? 10000 : -1;
+	j.pids = calloc((size_t)argc + 1, sizeof *j.pids);
+	j.below = calloc((size_t)argc + 1, sizeof *j.below);
+	j.exe_names = calloc((size_t)argc + 1, sizeof *j.exe_names);
+	j.uids = calloc((size_t)argc + 1, sizeof *j.uids);
+	if (!j.pids || !j.below || !j.exe_names || !j.uids) {
+		applet_warn("out of memory");
+		r = EXIT_NO;
+		goto out;
+	}
+	while ((c = getopt_long(argc, argv, stop ? "e:u:d:t:f:s:nqvh" : "e:u:d:t:f:qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': j.exe_names[j.nexe++] = optarg; break;
+		case 'u':
+			if ((uid = pb_user_lookup(optarg)) < 0) {
+				applet_usage_error("unknown user '%s'", optarg);
+				goto out;
+			}
+			j.uids[j.nuids++] = uid;
+			break;
+		case 'd':
+			if (parse_ident(optarg, &j.below[j.nbelow++])) {
+				applet_usage_error("bad pid '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'T': j.tree = 1; break;
+		case 'S': j.strict = 1; break;
+		case 't':
+			if (applet_parse_seconds(optarg, &j.timeout_ms)) {
+				applet_usage_error("bad timeout '%s' (seconds)", optarg);
+				goto out;
+			}
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json")) {
+				j.json = 1;
+			} else if (strcmp(optarg, "text")) {
+				applet_usage_error("unknown format '%s' (text or json)", optarg);
+				goto out;
+			}
+			break;
+		case 'q': applet_verbosity = 0; break;
+		case 'v': applet_verbosity = 2; break;
+		case 'h': r = applet_help(stop ? stop_usage : wait_usage); goto out;
+		case 's':
+			if (parse_signal(optarg, &j.sig)) {
+				applet_usage_error("unknown signal '%s'", optarg);
+				goto out;
+			}
+			/* waiting for a process to end after these makes no sense */
+			if (j.sig == SIGSTOP || j.sig == SIGTSTP || j.sig == SIGTTIN || j.sig == SIGTTOU ||
+			    j.sig == SIGCONT) {
+				applet_usage_error("%s does not end a process", signal_name(j.sig));
+				goto out;
+			}
+			break;
+		case 'K': j.no_kill = 1; break;
+		case 'n': j.dry_run = 1; break;
+		default: applet_bad_option(argc, argv); goto out;
+		}
+	}
+	for (; optind < argc; optind++)
+		if (parse_ident(argv[optind], &j.pids[j.npids++])) {
+			applet_usage_error("bad pid '%s'", argv[optind]);
+			goto out;
+		}
+	if (!j.npids && !j.nexe && !j.nuids && !j.nbelow) {
+		applet_usage_error("nothing to %s: give PIDs, -e NAME, -u USER or -d PID", stop ? "stop" : "wait for");
+		goto out;
+	}
+	/* the tree of init is every process on the machine */
+	for (i = 0; stop && i < j.npids + j.nbelow; i++) {
+		int pid = i < j.npids ? j.pids[i].pid : j.below[i - j.npids].pid;
+		if (pid == 1 && (j.tree || i >= j.npids)) {
+			applet_usage_error("refusing to stop every process: %s 1", i < j.npids ? "--tree" : "-d");
+			goto out;
+		}
+	}
+	r = EXIT_NO;
+	if (applet_open_root(&j.root))
+		goto out;
+	root_open = 1;
+	if (stop && !j.root.is_live && !j.dry_run) {
+		applet_warn("%s is not the live /proc: refusing to signal its processes (-n shows what would be done)",
+			    j.root.path);
+		goto out;
+	}
+	/* a saved tree holds other processes under our pid */
+	j.self = j.root.is_live ? (int)getpid() : 0;
+	if (choose(&j))
+		goto out;
+	if (report_choice(&j))
+		goto out;
+	r = stop ? stop_run(&j) : wait_run(&j);
+out:
+	if (root_open)
+		pb_root_close(&j.root);
+	for (i = 0; i < j.n; i++) {
+		free(j.tg[i].exe_name);
+		free(j.tg[i].user);
+	}
+	free(j.tg);
+	free(j.pids);
+	free(j.below);
+	free(j.exe_names);
+	free(j.uids);
+	return r;
+}
+
+int proc_wait_main(int argc, char **argv)
+{
+	return run(0, argc, argv);
+}
+
+int proc_stop_main(int argc, char **argv)
+{
+	return run(1, argc, argv);
+}

@@ -1,0 +1,365 @@
+/* Unit tests of choosing processes (pids, executable names, users, descendants, trees) on the fixture trees. */
+#include "unit.h"
+
+static struct pb_root root;
+static struct pb_table t;
+static struct pb_selection got;
+
+static void open_fixture(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof path, FIXTURES "/%s", name);
+	ck_assert_int_eq(pb_root_open(&root, path), 0);
+	ck_assert_int_eq(pb_scan(&root, &t), 0);
+}
+
+static void setup_normal(void)
+{
+	open_fixture("normal");
+}
+
+static void teardown(void)
+{
+	pb_selection_free(&got);
+	pb_table_free(&t);
+	pb_root_close(&root);
+}
+
+/* the chosen pids, as "101 102 103" */
+static const char *chosen(void)
+{
+	static char s[512];
+	size_t i, len = 0;
+
+	s[0] = 0;
+	for (i = 0; i < got.n && len < sizeof s - 16; i++)
+		len += (size_t)snprintf(s + len, sizeof s - len, "%s%d", i ? " " : "", got.ids[i].pid);
+	return s;
+}
+
+static void choose(const struct pb_select *sel)
+{
+	pb_selection_free(&got);
+	ck_assert_int_eq(pb_select(&t, sel, &got), 0);
+}
+
+#define IDS(...) ((const struct pb_ident[]){__VA_ARGS__}), (sizeof((const struct pb_ident[]){__VA_ARGS__}) / sizeof(struct pb_ident))
+
+START_TEST(requested_pids)
+{
+	struct pb_select sel = {0};
+
+	sel.pids = (const struct pb_ident[]){{103, 0}, {100, 0}, {999, 0}};
+	sel.npids = 3;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 103");
+	/* identities carry the starttime of the scan */
+	ck_assert_uint_eq(got.ids[0].starttime, 5000);
+	ck_assert_uint_eq(got.ids[1].starttime, 90020);
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].id.pid, 999);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_NO_PROCESS);
+	ck_assert_int_eq(got.missed[0].below, 0);
+}
+END_TEST
+
+START_TEST(requested_identity)
+{
+	struct pb_select sel = {0};
+
+	sel.pids = (const struct pb_ident[]){{100, 5000}, {101, 4999}};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100");
+	/* same pid, another starttime: a different process, never taken for the one asked for */
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].id.pid, 101);
+	ck_assert_uint_eq(got.missed[0].id.starttime, 4999);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_REUSED);
+}
+END_TEST
+
+START_TEST(duplicates_once)
+{
+	struct pb_select sel = {0};
+
+	sel.pids = (const struct pb_ident[]){{103, 0}, {103, 0}, {999, 0}, {999, 0}};
+	sel.npids = 4;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "103");
+	ck_assert_uint_eq(got.nmissed, 1);
+}
+END_TEST
+
+START_TEST(requested_zombie_and_kernel_thread_are_kept)
+{
+	struct pb_select sel = {0};
+
+	/* asked for by pid: the caller decides (a zombie has ended, a kernel thread is refused) */
+	sel.pids = (const struct pb_ident[]){{202, 0}, {2, 0}};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "2 202");
+	ck_assert_uint_eq(got.nmissed, 0);
+}
+END_TEST
+
+START_TEST(by_exe_name)
+{
+	struct pb_select sel = {0};
+	const char *names[] = {"cron"};
+
+	sel.exe_names = names;
+	sel.nexe = 1;
+	choose(&sel);
+	/* 100's binary was replaced: " (deleted)" is stripped, it is still cron */
+	ck_assert_str_eq(chosen(), "100 101");
+	names[0] = "dash";
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "102");
+	names[0] = "no-such-program";
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	ck_assert_uint_eq(got.nmissed, 0);
+}
+END_TEST
+
+START_TEST(by_user_leaves_out_kernel_threads_and_zombies)
+{
+	struct pb_select sel = {0};
+	long uids[] = {0, 65534};
+
+	sel.uids = uids;
+	sel.nuids = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "1 100 101");
+	uids[0] = 1000;
+	choose(&sel);
+	/* 202 is a zombie of user 1000 */
+	ck_assert_str_eq(chosen(), "102 103 200 201");
+	uids[0] = 0;
+	sel.nuids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "1 100 101 300");
+}
+END_TEST
+
+START_TEST(filters_combine)
+{
+	struct pb_select sel = {0};
+	const char *names[] = {"sleep", "cron"};
+	long uid = 1000;
+
+	sel.exe_names = names;
+	sel.nexe = 2;
+	sel.uids = &uid;
+	sel.nuids = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "103");
+	/* a requested pid that fails a filter is reported, not chosen */
+	sel.pids = (const struct pb_ident[]){{102, 0}, {103, 0}};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "103");
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].id.pid, 102);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_NOT_MATCHED);
+}
+END_TEST
+
+START_TEST(descendants_of)
+{
+	struct pb_select sel = {0};
+	long uid = 0;
+
+	sel.below = (const struct pb_ident[]){{100, 0}};
+	sel.nbelow = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101 102 103");
+	sel.uids = &uid;
+	sel.nuids = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101");
+	/* below init: everything but kernel threads and the zombie */
+	sel.nuids = 0;
+	sel.below = (const struct pb_ident[]){{1, 0}, {200, 0}};
+	sel.nbelow = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 101 102 103 200 201");
+}
+END_TEST
+
+START_TEST(descendants_of_missing_or_reused)
+{
+	struct pb_select sel = {0};
+
+	sel.below = (const struct pb_ident[]){{999, 0}, {100, 1}};
+	sel.nbelow = 2;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	ck_assert_uint_eq(got.nmissed, 2);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_NO_PROCESS);
+	ck_assert_int_eq(got.missed[0].below, 1);
+	ck_assert_int_eq(got.missed[1].why, PB_SELECT_REUSED);
+	ck_assert_int_eq(got.missed[1].below, 1);
+}
+END_TEST
+
+START_TEST(tree)
+{
+	struct pb_select sel = {0};
+	long uid = 65534;
+
+	sel.tree = 1;
+	sel.pids = (const struct pb_ident[]){{101, 0}};
+	sel.npids = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101 102 103");
+	/* the zombie child of 200 has ended: not part of what is left to wait for */
+	sel.pids = (const struct pb_ident[]){{200, 0}, {102, 0}};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "102 103 200 201");
+	/* a tree is added to what the filters chose */
+	sel.npids = 0;
+	sel.uids = &uid;
+	sel.nuids = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "300");
+	/* kthreadd's tree: kernel threads are not picked up */
+	sel.nuids = 0;
+	sel.pids = (const struct pb_ident[]){{2, 0}};
+	sel.npids = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "2");
+}
+END_TEST
+
+START_TEST(self_and_ancestors_left_out)
+{
+	struct pb_select sel = {0};
+	long uid = 0;
+	const char *names[] = {"sh"};
+
+	/* as if we were 102: 101, 100 and 1 run us */
+	sel.self = 102;
+	sel.uids = &uid;
+	sel.nuids = 1;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	sel.nuids = 0;
+	sel.exe_names = names;
+	sel.nexe = 1;
+	names[0] = "dash";
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	/* asked for by pid, an ancestor is still chosen: the caller refuses it with a reason */
+	sel.nexe = 0;
+	sel.pids = (const struct pb_ident[]){{100, 0}};
+	sel.npids = 1;
+	sel.tree = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 103");
+	sel.npids = 0;
+	sel.tree = 0;
+	sel.below = (const struct pb_ident[]){{1, 0}};
+	sel.nbelow = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "103 200 201");
+}
+END_TEST
+
+START_TEST(new_descendants)
+{
+	struct pb_ident *found;
+	long n;
+
+	n = pb_select_new_descendants(&t, IDS({100, 5000}), 0, &found);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(found[0].pid, 101);
+	ck_assert_int_eq(found[2].pid, 103);
+	ck_assert_uint_eq(found[2].starttime, 90020);
+	free(found);
+	n = pb_select_new_descendants(&t, IDS({100, 5000}, {101, 90000}, {103, 90020}), 0, &found);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(found[0].pid, 102);
+	free(found);
+	/* 100 with another starttime is another process: its children are not ours */
+	n = pb_select_new_descendants(&t, IDS({100, 1}), 0, &found);
+	ck_assert_int_eq(n, 0);
+	ck_assert_ptr_null(found);
+	n = pb_select_new_descendants(&t, IDS({100, 5000}), 102, &found);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(found[0].pid, 103);
+	free(found);
+	/* the zombie below 200 is not new work */
+	n = pb_select_new_descendants(&t, IDS({200, 20000}), 0, &found);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(found[0].pid, 201);
+	free(found);
+}
+END_TEST
+
+START_TEST(malformed_tree_terminates)
+{
+	struct pb_select sel = {0};
+	struct pb_ident *found;
+	long n;
+
+	open_fixture("malformed");
+	/* a parent cycle (24, 25) and a process that is its own parent (27) */
+	sel.tree = 1;
+	sel.self = 25;
+	sel.pids = (const struct pb_ident[]){{24, 0}, {25, 0}, {27, 0}};
+	sel.npids = 3;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "24 25 27");
+	sel.npids = 0;
+	sel.below = (const struct pb_ident[]){{24, 0}, {25, 0}, {27, 0}};
+	sel.nbelow = 3;
+	choose(&sel);
+	ck_assert_uint_le(got.n, 1);
+	n = pb_select_new_descendants(&t, IDS({24, 100}, {25, 100}, {27, 100}), 0, &found);
+	ck_assert_int_eq(n, 0);
+	free(found);
+}
+END_TEST
+
+START_TEST(empty_selector_chooses_everything_but_kernel_threads_and_zombies)
+{
+	struct pb_select sel = {0};
+
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "1 100 101 102 103 200 201 300");
+}
+END_TEST
+
+static Suite *select_suite(void)
+{
+	Suite *s = suite_create("select");
+	TCase *tc = tcase_create("normal");
+	TCase *tm = tcase_create("malformed");
+
+	tcase_add_checked_fixture(tc, setup_normal, teardown);
+	tcase_add_test(tc, requested_pids);
+	tcase_add_test(tc, requested_identity);
+	tcase_add_test(tc, duplicates_once);
+	tcase_add_test(tc, requested_zombie_and_kernel_thread_are_kept);
+	tcase_add_test(tc, by_exe_name);
+	tcase_add_test(tc, by_user_leaves_out_kernel_threads_and_zombies);
+	tcase_add_test(tc, filters_combine);
+	tcase_add_test(tc, descendants_of);
+	tcase_add_test(tc, descendants_of_missing_or_reused);
+	tcase_add_test(tc, tree);
+	tcase_add_test(tc, self_and_ancestors_left_out);
+	tcase_add_test(tc, new_descendants);
+	tcase_add_test(tc, empty_selector_chooses_everything_but_kernel_threads_and_zombies);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tm, NULL, teardown);
+	tcase_add_test(tm, malformed_tree_terminates);
+	suite_add_tcase(s, tm);
+	return s;
+}
+
+SUITE_MAIN(select_suite)
