@@ -172,7 +172,7 @@ long pb_waitset_wait(struct pb_waitset *ws, int timeout_ms)
 		if (polling && (wait < 0 || wait > interval)) {
 			wait = interval;
 			/* without pidfds, look often at first, then settle at 5 times a second */
-			interval = interval < 200 ? interval * 2 : 200;
+			interval = interval * 2 > 200 ? 200 : interval * 2;
 		}
 		for (i = 0, k = 0; i < ws->n; i++) {
 			if (!ws->ended[i] && ws->fds[i] >= 0) {
