@@ -32,6 +32,7 @@ CORE_SRC = \
 
 APPLET_SRC = \
 	applets/applet.c \
+	applets/cron_graceful.c \
 	applets/main.c \
 	applets/proc_tree.c
 
@@ -46,12 +47,14 @@ UNIT_TESTS = \
 
 MAN_PAGES = \
 	man/procbox.1 \
+	man/cron-graceful.8 \
 	man/proc-tree.1
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace \
+	cron busybox-static
 
 all: build/procbox
 
@@ -72,7 +75,8 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
 
-HELPERS =
+HELPERS = \
+	build/test-helpers/fake_cron
 
 # installs what is missing when run as root, else names what to install and fails
 deps:
