@@ -452,11 +452,11 @@ static int group_add(struct group_list *g, const struct pb_table *t, int id)
 	if (id <= 0 || group_find(g, id))
 		return 0;
 	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 16;
-		grown = realloc(g->ids, g->cap * sizeof *grown);
+		grown = realloc(g->ids, (g->cap ? g->cap * 2 : 16) * sizeof *grown);
 		if (!grown)
 			return -1;
 		g->ids = grown;
+		g->cap = g->cap ? g->cap * 2 : 16;
 	}
 	leader = pb_find_pid(t, id);
 	g->ids[g->n].id = id;
@@ -933,7 +933,8 @@ static int hook_path(const struct opts *o, char *path, size_t size)
 			applet_warn("hook %s: %s", o->hook, access(o->hook, F_OK) ? strerror(errno) : "not an executable file");
 			return -1;
 		}
-		snprintf(path, size, "%s", o->hook);
+		/* execvp would look a bare name up on PATH; the file checked is the one in this directory */
+		snprintf(path, size, "%s%s", strchr(o->hook, '/') ? "" : "./", o->hook);
 		return 1;
 	}
 	return find_on_path(HOOK_NAME, path, size) == 0;
