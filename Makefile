@@ -39,6 +39,7 @@ CORE_SRC = \
 APPLET_SRC = \
 	applets/apache_mem.c \
 	applets/applet.c \
+	applets/cron_graceful.c \
 	applets/main.c \
 	applets/proc_tree.c \
 	applets/proc_wait.c \
@@ -62,6 +63,7 @@ UNIT_TESTS = \
 MAN_PAGES = \
 	man/procbox.1 \
 	man/apache-mem.8 \
+	man/cron-graceful.8 \
 	man/notify-send-headless.1 \
 	man/proc-stop.1 \
 	man/proc-tree.1 \
@@ -74,7 +76,7 @@ HDRS = core/procbox.h applets/applet.h applets/applets.h
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
 DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
 	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin \
-	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils
+	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static
 
 all: build/procbox
 
@@ -97,6 +99,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 
 HELPERS = \
 	build/test-helpers/churn \
+	build/test-helpers/fake_cron \
 	build/test-helpers/pid_cycler \
 	build/test-helpers/unix_listener
 

@@ -1,5 +1,6 @@
 /* The one applet table: name, entry function, one-line summary. Keep it sorted by name (a unit test checks). */
 APPLET("apache-mem", apache_mem_main, "memory of Apache workers and mod_wsgi daemons: RSS, PSS, USS, swap")
+APPLET("cron-graceful", cron_graceful_main, "pause cron, wait for its running jobs to end, then stop it")
 APPLET("notify-send-headless", notify_send_headless_main, "send a desktop notification from cron, udev or root")
 APPLET("proc-stop", proc_stop_main, "stop processes politely, then firmly: a signal, a wait, then SIGKILL")
 APPLET("proc-tree", proc_tree_main, "show the process tree, or chosen fields of it as JSON")

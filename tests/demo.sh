@@ -32,3 +32,8 @@ $PB proc-stop --tree -t 2 $pid
 echo
 echo "### PROCBOX_PROC=tests/fixtures/normal procbox proc-stop -n --tree 100   (a dry run on a saved tree)"
 PROCBOX_PROC=tests/fixtures/normal $PB proc-stop -n --tree 100
+echo "### PROCBOX_PROC=tests/fixtures/cron procbox cron-graceful --dry-run   (a saved tree: a cron with jobs)"
+PROCBOX_PROC=tests/fixtures/cron $PB cron-graceful --dry-run
+echo
+echo "### procbox cron-graceful --dry-run   (this machine; changes nothing)"
+$PB cron-graceful --dry-run || true

@@ -1,0 +1,1444 @@
+/* cron-graceful: pause cron, wait until every running job has ended, then stop cron the way its manager would. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "applet.h"
+
+static const char usage[] =
+	"Usage: cron-graceful [OPTIONS]\n"
+	"\n"
+	"Stop cron without killing a running job: pause the cron daemon (SIGSTOP) so it starts nothing new, run\n"
+	"the cron-graceful-additions hook, wait until every running job has ended, then stop the daemon the way\n"
+	"its service manager expects (systemctl, else its init script, else SIGTERM and SIGKILL). Needs root.\n"
+	"On SIGINT, SIGTERM, SIGHUP, a timeout or an error after the pause, cron is resumed (SIGCONT) first.\n"
+	"\n"
+	"  -n, --dry-run             change nothing: show the daemon, the steps and the jobs it would wait for\n"
+	"      --list                print the running jobs and exit (cron keeps running)\n"
+	"      --format FORMAT       with --list: text (default) or json\n"
+	"  -t, --timeout SECONDS     stop waiting after SECONDS: resume cron and exit 124\n"
+	"      --exe-name NAME       the daemon is called NAME instead of cron or crond\n"
+	"      --pid PID             the daemon is process PID\n"
+	"      --pidfile FILE        the daemon's PID is in FILE (a stale file means cron is not running)\n"
+	"      --hook PATH           run PATH instead of cron-graceful-additions from PATH, while cron is paused\n"
+	"      --hook-timeout SECONDS  terminate a hook still running after SECONDS and go on (default 300)\n"
+	"      --resume              only resume a cron daemon that was left stopped (SIGCONT), then exit\n"
+	"  -v, --verbose             log more (why each process counts as a job, each rescan)\n"
+	"  -q, --quiet               log warnings and errors only\n"
+	"      --syslog              log to syslog too (the default, except for --list and --dry-run)\n"
+	"      --no-syslog           do not log to syslog\n"
+	"  -h, --help                show this help\n"
+	"\n"
+	"Exit status: 0 done, or cron is not running; 1 failed, not root, or several cron daemons; 2 usage error;\n"
+	"124 timeout; 129, 130, 143 interrupted by SIGHUP, SIGINT, SIGTERM. Cron is never left stopped.\n";
+
+#define HOOK_NAME "cron-graceful-additions"
+#define PAUSE_CONFIRM_MS 2000    /* SIGSTOP takes effect when the daemon is next scheduled */
+#define STOP_GRACE_MS 5000       /* SIGTERM to SIGKILL, as Debian's killproc --retry 5 */
+#define STOP_COMMAND_MS 90000    /* systemd's default stop timeout */
+#define CHILD_GRACE_MS 2000      /* a hook or command we terminate gets this long before SIGKILL */
+#define SCAN_INTERVAL_MS 1000    /* rescan at least this often: jobs fork new processes while we wait */
+#define MAX_LISTED 8             /* jobs named in the progress line and the timeout message */
+
+struct opts {
+	int dry_run, list, json, resume, use_syslog; /* use_syslog: -1 until chosen */
+	long long timeout_ms, hook_timeout_ms;      /* timeout_ms -1: none */
+	const char *exe_name, *pidfile, *hook;
+	long pid;
+};
+
+/* ---- signals: a flag, so every path after the pause can resume cron before it exits ---- */
+
+static volatile sig_atomic_t got_signal;
+static const int handled_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+
+static void on_signal(int sig)
+{
+	if (!got_signal)
+		got_signal = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: poll() and waitpid() return EINTR and the loops look at the flag. The handlers go in
+	 * even where a shell started us with SIGINT ignored (a background job): an interrupt must resume cron. */
+	for (i = 0; i < sizeof handled_signals / sizeof handled_signals[0]; i++)
+		sigaction(handled_signals[i], &sa, NULL);
+	/* a closed stderr pipe must not kill us while cron is paused */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "SIGINT";
+	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	case SIGQUIT: return "SIGQUIT";
+	case SIGUSR1: return "SIGUSR1";
+	case SIGUSR2: return "SIGUSR2";
+	case SIGALRM: return "SIGALRM";
+	default: return "a signal";
+	}
+}
+
+/* ---- small helpers ---- */
+
+/* [[D-]HH:]MM:SS, as proc-tree shows run times */
+static void add_duration(struct pb_buf *b, double secs)
+{
+	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
+
+	if (secs < 0)
+		pb_buf_adds(b, "-");
+	else if (s >= 86400)
+		pb_buf_addf(b, "%llu-%02llu:%02llu:%02llu", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+	else if (s >= 3600)
+		pb_buf_addf(b, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
+	else
+		pb_buf_addf(b, "%02llu:%02llu", s / 60, s % 60);
+}
+
+/* the command line as text (at most max bytes of it), or as a JSON array */
+static void add_command(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, int json, size_t max)
+{
+	struct pb_vec_iter it;
+	const char *cmd, *item;
+	size_t len, n, start = b->len;
+	int first = 1;
+
+	cmd = pb_cmdline(t, p, &len);
+	len = pb_cmdline_trim(cmd, len);
+	if (json)
+		pb_buf_addc(b, '[');
+	if (!len && !json) {
+		pb_buf_addc(b, '[');
+		pb_buf_text_str(b, p->st.comm, p->st.comm_len);
+		pb_buf_addc(b, ']');
+	}
+	pb_vec_iter_init(&it, cmd, len);
+	while (pb_vec_next(&it, &item, &n)) {
+		if (!first)
+			pb_buf_addc(b, json ? ',' : ' ');
+		first = 0;
+		if (json) {
+			pb_buf_json_str(b, item, n);
+		} else {
+			pb_buf_text_str(b, item, n);
+			if (b->len - start > max) {
+				b->len = start + max;
+				pb_buf_adds(b, "...");
+				break;
+			}
+		}
+	}
+	if (json)
+		pb_buf_addc(b, ']');
+}
+
+static int is_executable(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static void sleep_ms(int ms)
+{
+	/* poll sleeps and returns early (EINTR) when a signal arrives */
+	poll(NULL, 0, ms);
+}
+
+/* ---- finding the daemon ---- */
+
+struct daemon {
+	struct pb_ident id;
+	int ppid, sid, pgrp;
+	char name[64];      /* what it answered to: cron, crond or the --exe-name */
+	char exe[4096];     /* its executable, "" when unreadable */
+	int exe_deleted;    /* replaced on disk while it ran (a package upgrade) */
+	char cgroup[1024];  /* its cgroup path, "" when unknown */
+	char unit[256];     /* its own systemd service, "" when it has none */
+	char user[64];
+	char state;         /* when found */
+};
+
+static const char *wanted_name(const char *name, const char *want)
+{
+	if (want)
+		return strcmp(name, want) ? NULL : want;
+	if (!strcmp(name, "cron"))
+		return "cron";
+	if (!strcmp(name, "crond"))
+		return "crond";
+	return NULL;
+}
+
+/* The name a live process answers to as the cron daemon (its executable's name, comm, the base name of
+ * argv[0], or the applet of "busybox crond"), NULL when it is not one. */
+static const char *cron_match(struct pb_table *t, struct pb_proc *p, const char *want)
+{
+	const char *cmd, *base, *arg1 = NULL, *m;
+	size_t len, n0;
+
+	if ((p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z' || p->st.state == 'X' || p->st.state == 'x')
+		return NULL;
+	cmd = pb_cmdline(t, p, &len);
+	n0 = strnlen(cmd, len);
+	base = memrchr(cmd, '/', n0);
+	base = base ? base + 1 : cmd;
+	if (n0 + 1 < len)
+		arg1 = cmd + n0 + 1;
+	/* Debian's cron renames each per-job child "CRON": one left behind by a stopped daemon is not the daemon */
+	if (!strcmp(base, "CRON"))
+		return NULL;
+	if ((m = wanted_name(pb_exe_name(t, p), want)) || (m = wanted_name(p->st.comm, want)) ||
+	    (m = wanted_name(base, want)))
+		return m;
+	if (!strcmp(base, "busybox") && arg1 && (m = wanted_name(arg1, want)))
+		return m;
+	return NULL;
+}
+
+/* A process in another PID namespace (a container's cron, seen from the host) is not ours to stop. */
+static int other_pid_namespace(const struct pb_root *root, int pid)
+{
+	char mine[64], theirs[64], path[40];
+
+	if (!root->is_live || pb_readlink_at(root->fd, "self/ns/pid", mine, sizeof mine) < 0)
+		return 0;
+	snprintf(path, sizeof path, "%d/ns/pid", pid);
+	if (pb_readlink_at(root->fd, path, theirs, sizeof theirs) < 0)
+		return 0; /* not readable without root: it may well be ours */
+	return strcmp(mine, theirs) != 0;
+}
+
+static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name, struct daemon *d)
+{
+	const char *cg = pb_cgroup(t, p);
+
+	memset(d, 0, sizeof *d);
+	d->id.pid = p->st.pid;
+	d->id.starttime = p->st.starttime;
+	d->ppid = p->st.ppid;
+	d->sid = p->st.session;
+	d->pgrp = p->st.pgrp;
+	d->state = p->st.state;
+	snprintf(d->name, sizeof d->name, "%s", name);
+	snprintf(d->exe, sizeof d->exe, "%s", pb_exe(t, p));
+	d->exe_deleted = pb_exe_deleted(t, p);
+	snprintf(d->user, sizeof d->user, "%s", pb_user(t, p));
+	if (strlen(cg) < sizeof d->cgroup)
+		strcpy(d->cgroup, cg);
+	/* only a service of its own: cron run by a supervisor shares the supervisor's service with other
+	 * programs, which are not jobs, and stopping that service would stop them all */
+	if (pb_cgroup_unit(d->cgroup, strlen(d->cgroup), d->unit, sizeof d->unit) < 0 || !strstr(d->unit, ".service") ||
+	    (!strstr(d->unit, "cron") && !strstr(d->unit, d->name)) || strstr(d->cgroup, "/user@"))
+		d->unit[0] = 0;
+}
+
+/* reads a pid file; 0 with *pid, 1 when there is none, -1 when it is unusable (reported) */
+static int read_pidfile(const char *path, long *pid)
+{
+	char buf[64], *p, *end;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 1;
+		applet_warn("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) {
+		applet_warn("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf[n] = 0;
+	for (p = buf; *p == ' ' || *p == '\t'; p++)
+		;
+	errno = 0;
+	*pid = strtol(p, &end, 10);
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (p == end || *end || errno || *pid <= 0 || *pid > INT_MAX) {
+		applet_warn("%s holds no process ID", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0: found (d filled); 1: not running (said so); -1: failed (said so) */
+static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
+{
+	const char *name, **names;
+	struct pb_proc *p, *a, *found = NULL;
+	struct pb_buf list;
+	size_t i, ntop = 0;
+	long pid;
+	int r;
+
+	if (o->pid || o->pidfile) {
+		pid = o->pid;
+		if (o->pidfile && (r = read_pidfile(o->pidfile, &pid)) != 0) {
+			if (r > 0)
+				applet_info("cron is not running (no %s)", o->pidfile);
+			return r;
+		}
+		p = pb_find_pid(t, (int)pid);
+		if (!p || p->st.state == 'Z' || p->st.state == 'X') {
+			applet_info("cron is not running (no process %ld%s%s)", pid, o->pidfile ? " from " : "",
+				    o->pidfile ? o->pidfile : "");
+			return 1;
+		}
+		name = cron_match(t, p, o->exe_name);
+		/* a stale pid file may name an unrelated process that got the number since */
+		if (o->pidfile && !name) {
+			applet_info("cron is not running: %s names process %ld, which is '%s', not %s", o->pidfile, pid,
+				    p->st.comm, o->exe_name ? o->exe_name : "cron");
+			return 1;
+		}
+		fill_daemon(t, p, name ? name : p->st.comm, d);
+		return 0;
+	}
+	names = calloc(t->n + 1, sizeof *names);
+	if (!names) {
+		applet_warn("out of memory");
+		return -1;
+	}
+	for (i = 0; i < t->n; i++) {
+		names[i] = cron_match(t, &t->procs[i], o->exe_name);
+		if (names[i] && other_pid_namespace(t->root, t->procs[i].st.pid)) {
+			applet_debug("not %d: it runs in another PID namespace (a container's cron)", t->procs[i].st.pid);
+			names[i] = NULL;
+		}
+	}
+	pb_buf_init(&list);
+	for (i = 0; i < t->n; i++) {
+		if (!names[i])
+			continue;
+		/* the topmost: Debian's per-job children are called cron too */
+		for (a = pb_parent(t, &t->procs[i]); a && !names[pb_index(t, a)]; a = pb_parent(t, a))
+			;
+		if (a)
+			continue;
+		if (!found)
+			found = &t->procs[i];
+		pb_buf_addf(&list, "%s%d (", ntop ? ", " : "", t->procs[i].st.pid);
+		pb_buf_text_str(&list, t->procs[i].st.comm, t->procs[i].st.comm_len);
+		pb_buf_addc(&list, ')');
+		ntop++;
+	}
+	r = 0;
+	if (!found) {
+		applet_info("%s is not running", o->exe_name ? o->exe_name : "cron");
+		r = 1;
+	} else if (ntop > 1) {
+		pb_buf_addc(&list, 0);
+		applet_warn("%zu cron daemons run: %s; choose one with --pid", ntop, list.failed ? "?" : list.data);
+		r = -1;
+	} else {
+		fill_daemon(t, found, names[pb_index(t, found)], d);
+	}
+	pb_buf_free(&list);
+	free(names);
+	return r;
+}
+
+/* ---- finding the running jobs ---- */
+
+enum found_by { BY_DESCENDANT, BY_SESSION, BY_PGRP, BY_CGROUP, BY_EARLIER };
+static const char *const found_by_names[] = {"descendant", "session", "process_group", "cgroup", "earlier"};
+
+/* A session or process group a job ran in, and the start time of its leader then (0: already gone). The kernel
+ * keeps such an ID from being reused while a member lives, so it stays a job's until a new process takes the
+ * number: a leader with another start time. */
+struct group_id {
+	int id;
+	unsigned long long leader_start;
+};
+
+struct group_list {
+	struct group_id *ids;
+	size_t n, cap;
+};
+
+struct job {
+	struct pb_proc *p;
+	enum found_by by;
+};
+
+struct finder {
+	struct daemon *d;
+	int self_pid;               /* this process in the proc root, 0 when it is not in it */
+	struct pb_ident own_job;    /* the daemon's child we run below (run from a cron job), pid 0 when none */
+	int own_pgrp;               /* our process group when it is not the daemon's, else 0 */
+	int own_known;              /* own_job and own_pgrp were worked out */
+	struct group_list sessions, pgrps;
+	struct pb_ident *known;     /* jobs of the last scan */
+	size_t nknown;
+	/* results of the last find_jobs */
+	struct job *jobs;
+	size_t njobs;
+	int daemon_alive;
+};
+
+static struct group_id *group_find(const struct group_list *g, int id)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (g->ids[i].id == id)
+			return &g->ids[i];
+	return NULL;
+}
+
+static int group_add(struct group_list *g, const struct pb_table *t, int id)
+{
+	struct group_id *grown;
+	struct pb_proc *leader;
+
+	if (id <= 0 || group_find(g, id))
+		return 0;
+	if (g->n == g->cap) {
+		grown = realloc(g->ids, (g->cap ? g->cap * 2 : 16) * sizeof *grown);
+		if (!grown)
+			return -1;
+		g->ids = grown;
+		g->cap = g->cap ? g->cap * 2 : 16;
+	}
+	leader = pb_find_pid(t, id);
+	g->ids[g->n].id = id;
+	g->ids[g->n].leader_start = leader ? leader->st.starttime : 0;
+	g->n++;
+	return 0;
+}
+
+static int group_has(const struct group_list *g, const struct pb_table *t, int id)
+{
+	struct group_id *gi = group_find(g, id);
+	struct pb_proc *leader;
+
+	if (!gi)
+		return 0;
+	leader = pb_find_pid(t, id);
+	return !leader || leader->st.starttime == gi->leader_start;
+}
+
+/* remember the session and process group of a job: jobs that background a child and exit leave the tree,
+ * not their session or group. The daemon's own session or group counts only when it leads it (a daemon
+ * started from a shell shares the shell's). */
+static int note_groups(struct finder *f, const struct pb_table *t, const struct pb_proc *p)
+{
+	int r = 0;
+
+	if (p->st.session != f->d->sid || f->d->sid == f->d->id.pid)
+		r |= group_add(&f->sessions, t, p->st.session);
+	if ((p->st.pgrp != f->d->pgrp || f->d->pgrp == f->d->id.pid) && p->st.pgrp != f->own_pgrp)
+		r |= group_add(&f->pgrps, t, p->st.pgrp);
+	return r;
+}
+
+static int in_cgroup(struct pb_table *t, struct pb_proc *p, const char *cg)
+{
+	const char *mine = pb_cgroup(t, p);
+	size_t n = strlen(cg);
+
+	return !strncmp(mine, cg, n) && (mine[n] == 0 || mine[n] == '/');
+}
+
+static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id)
+{
+	struct pb_proc *p = pb_find_pid(t, id.pid);
+
+	return p && p->st.starttime == id.starttime ? p : NULL;
+}
+
+static int is_live_process(const struct pb_proc *p)
+{
+	return !(p->st.flags & PB_PF_KTHREAD) && p->st.state != 'Z' && p->st.state != 'X' && p->st.state != 'x';
+}
+
+/* Works out, once, the job this process itself runs in (when a cron job started it): waiting for that
+ * job would wait for ourselves, and pipeline partners may wait for us. */
+static void find_own_job(struct finder *f, struct pb_table *t, struct pb_proc *daemon, struct pb_proc *self)
+{
+	struct pb_proc *a;
+
+	f->own_known = 1;
+	if (!self)
+		return;
+	if (self->st.pgrp != f->d->pgrp)
+		f->own_pgrp = self->st.pgrp;
+	if (!daemon || !pb_is_ancestor(t, daemon, self))
+		return;
+	for (a = self; pb_parent(t, a) != daemon; a = pb_parent(t, a))
+		;
+	f->own_job.pid = a->st.pid;
+	f->own_job.starttime = a->st.starttime;
+}
+
+enum mark { M_NONE, M_JOB, M_EXCLUDED };
+
+/* One pass over a fresh table: fills f->jobs. 0, or -1 when out of memory. */
+static int find_jobs(struct finder *f, struct pb_table *t)
+{
+	struct pb_proc *daemon = find_ident(t, f->d->id), *self, *p, *own;
+	unsigned char *mark;
+	struct job *jobs;
+	size_t i, n = 0;
+	int changed, err = 0;
+
+	free(f->jobs);
+	f->jobs = NULL;
+	f->njobs = 0;
+	f->daemon_alive = daemon && is_live_process(daemon);
+	mark = calloc(t->n + 1, 1);
+	jobs = calloc(t->n + 1, sizeof *jobs);
+	if (!mark || !jobs) {
+		free(mark);
+		free(jobs);
+		return -1;
+	}
+	self = f->self_pid ? pb_find_pid(t, f->self_pid) : NULL;
+	if (!f->own_known)
+		find_own_job(f, t, daemon, self);
+	/* never ourselves, our ancestors, or the rest of the job we run in */
+	for (p = self; p; p = pb_parent(t, p))
+		mark[pb_index(t, p)] = M_EXCLUDED;
+	if (f->own_job.pid && (own = find_ident(t, f->own_job)))
+		for (p = own; p; p = pb_next_descendant(t, own, p))
+			mark[pb_index(t, p)] = M_EXCLUDED;
+	for (i = 0; f->own_pgrp && i < t->n; i++)
+		if (t->procs[i].st.pgrp == f->own_pgrp)
+			mark[i] = M_EXCLUDED;
+	if (daemon)
+		mark[pb_index(t, daemon)] = M_EXCLUDED;
+	if (f->d->sid == f->d->id.pid)
+		err |= group_add(&f->sessions, t, f->d->sid);
+	if (f->d->pgrp == f->d->id.pid)
+		err |= group_add(&f->pgrps, t, f->d->pgrp);
+
+	/* everything below the daemon; zombies have ended, but still tell which groups were jobs' */
+	for (p = daemon; p && (p = pb_next_descendant(t, daemon, p));) {
+		if (mark[pb_index(t, p)])
+			continue;
+		err |= note_groups(f, t, p);
+		if (is_live_process(p)) {
+			mark[pb_index(t, p)] = M_JOB;
+			jobs[n++] = (struct job){p, BY_DESCENDANT};
+		}
+	}
+	/* jobs of earlier scans that still run, wherever they went (the daemon may be gone) */
+	for (i = 0; i < f->nknown; i++) {
+		p = find_ident(t, f->known[i]);
+		if (!p || mark[pb_index(t, p)] || !is_live_process(p))
+			continue;
+		err |= note_groups(f, t, p);
+		mark[pb_index(t, p)] = M_JOB;
+		jobs[n++] = (struct job){p, BY_EARLIER};
+	}
+	/* members of their sessions and groups, and of the daemon's own service cgroup, until nothing changes */
+	do {
+		changed = 0;
+		for (i = 0; i < t->n; i++) {
+			enum found_by by;
+
+			p = &t->procs[i];
+			if (mark[i] || !is_live_process(p))
+				continue;
+			if (group_has(&f->sessions, t, p->st.session))
+				by = BY_SESSION;
+			else if (group_has(&f->pgrps, t, p->st.pgrp))
+				by = BY_PGRP;
+			else if (f->d->unit[0] && in_cgroup(t, p, f->d->cgroup))
+				by = BY_CGROUP;
+			else
+				continue;
+			err |= note_groups(f, t, p);
+			mark[i] = M_JOB;
+			jobs[n++] = (struct job){p, by};
+			changed = 1;
+		}
+	} while (changed);
+	free(mark);
+	f->jobs = jobs;
+	f->njobs = n;
+	return err ? -1 : 0;
+}
+
+static void free_finder(struct finder *f)
+{
+	free(f->sessions.ids);
+	free(f->pgrps.ids);
+	free(f->known);
+	free(f->jobs);
+}
+
+static int self_pid_in(const struct pb_root *root)
+{
+	char link[32];
+	long v;
+
+	/* the proc root's own idea of us: it may belong to another PID namespace than getpid() */
+	if (!root->is_live || pb_readlink_at(root->fd, "self", link, sizeof link) < 0 ||
+	    applet_parse_int(link, 1, INT_MAX, &v))
+		return 0;
+	return (int)v;
+}
+
+/* ---- output ---- */
+
+static void job_text(struct pb_buf *b, struct pb_table *t, const struct job *j, int verbose)
+{
+	pb_buf_addf(b, "%d (", j->p->st.pid);
+	pb_buf_text_str(b, pb_user(t, j->p), strlen(pb_user(t, j->p)));
+	pb_buf_adds(b, ", running ");
+	add_duration(b, pb_runtime(t, j->p));
+	if (verbose)
+		pb_buf_addf(b, ", found by %s", found_by_names[j->by]);
+	pb_buf_adds(b, "): ");
+	add_command(b, t, j->p, 0, 200);
+}
+
+static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	pb_buf_addf(b, "%s%7s %7s %-10s %8s %-13s %s\n", indent, "PID", "PPID", "USER", "TIME", "FOUND_BY", "COMMAND");
+	for (i = 0; i < n; i++) {
+		struct pb_buf cell;
+		struct pb_proc *p = jobs[i].p;
+
+		pb_buf_init(&cell);
+		pb_buf_text_str(&cell, pb_user(t, p), strlen(pb_user(t, p)));
+		pb_buf_addc(&cell, 0);
+		pb_buf_addf(b, "%s%7d %7d %-10s ", indent, p->st.pid, p->st.ppid, cell.failed ? "?" : cell.data);
+		cell.len = 0;
+		add_duration(&cell, pb_runtime(t, p));
+		pb_buf_addc(&cell, 0);
+		pb_buf_addf(b, "%8s %-13s ", cell.failed ? "?" : cell.data, found_by_names[jobs[i].by]);
+		pb_buf_free(&cell);
+		add_command(b, t, p, 0, 300);
+		pb_buf_addc(b, '\n');
+	}
+}
+
+static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n)
+{
+	size_t i;
+	double d;
+
+	pb_buf_addc(b, '[');
+	for (i = 0; i < n; i++) {
+		struct pb_proc *p = jobs[i].p;
+
+		pb_buf_addf(b, "%s\n{\"pid\":%d,\"ppid\":%d,\"user\":", i ? "," : "", p->st.pid, p->st.ppid);
+		pb_buf_json_str(b, pb_user(t, p), strlen(pb_user(t, p)));
+		d = pb_starttime(t, p);
+		if (d < 0)
+			pb_buf_adds(b, ",\"start_time\":null");
+		else
+			pb_buf_addf(b, ",\"start_time\":%.2f", d);
+		d = pb_runtime(t, p);
+		if (d < 0)
+			pb_buf_adds(b, ",\"runtime\":null");
+		else
+			pb_buf_addf(b, ",\"runtime\":%.2f", d);
+		pb_buf_addf(b, ",\"found_by\":\"%s\",\"cmdline\":", found_by_names[jobs[i].by]);
+		add_command(b, t, p, 1, 0);
+		pb_buf_addc(b, '}');
+	}
+	pb_buf_adds(b, n ? "\n]\n" : "]\n");
+}
+
+static void daemon_text(struct pb_buf *b, const struct daemon *d)
+{
+	pb_buf_addf(b, "%d", d->id.pid);
+	if (d->exe[0]) {
+		pb_buf_adds(b, ", ");
+		pb_buf_text_str(b, d->exe, strlen(d->exe));
+		if (d->exe_deleted)
+			pb_buf_adds(b, " (deleted: replaced since it started)");
+	}
+}
+
+/* ---- running a hook or a stop command ---- */
+
+/* Everything a real run must undo or report on the way out. */
+struct run {
+	const struct opts *o;
+	struct pb_root *root;
+	struct daemon *d;
+	long long start, deadline; /* deadline -1: no --timeout */
+	int paused;
+};
+
+/* A signal is pending for the paused daemon that it can act on only once it runs again (a service
+ * manager's SIGTERM, when cron handles SIGTERM itself). */
+static int stop_signal_pending(const struct pb_root *root, const struct daemon *d)
+{
+	static const char *const fields[] = {"ShdPnd", "SigPnd"};
+	unsigned long long mask = 1ULL << (SIGTERM - 1) | 1ULL << (SIGINT - 1) | 1ULL << (SIGQUIT - 1);
+	char path[40];
+	struct pb_buf b;
+	const char *v;
+	size_t i, vlen;
+	int pending = 0;
+
+	snprintf(path, sizeof path, "%d/status", d->id.pid);
+	pb_buf_init(&b);
+	if (pb_read_at(root->fd, path, &b) == 0)
+		for (i = 0; i < 2; i++)
+			if ((v = pb_status_field(b.data, b.len, fields[i], &vlen)) &&
+			    strtoull(v, NULL, 16) & mask)
+				pending = 1;
+	pb_buf_free(&b);
+	return pending;
+}
+
+static void end_child(pid_t pid)
+{
+	long long until = pb_now_ms() + CHILD_GRACE_MS;
+	int status;
+
+	kill(-pid, SIGTERM);
+	kill(-pid, SIGCONT);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (pb_now_ms() >= until) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return;
+		}
+		sleep_ms(20);
+	}
+}
+
+enum child_end { CHILD_EXITED, CHILD_TIMED_OUT, CHILD_INTERRUPTED, CHILD_DEADLINE, CHILD_NOT_STARTED };
+
+/* Runs argv in its own process group (so that it can be ended as a whole); hooks get CRON_PID and keep our
+ * stdout, stop commands write to stderr. While a stop command runs, a paused daemon that got a stop signal
+ * is resumed so it can act on it. */
+static enum child_end run_child(struct run *r, char *const argv[], int is_hook, long long limit_ms, int *status)
+{
+	long long until = pb_now_ms() + limit_ms;
+	char pid_text[24];
+	size_t i;
+	pid_t pid;
+	int fd;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		applet_warn("cannot run %s: %s", argv[0], strerror(errno));
+		return CHILD_NOT_STARTED;
+	}
+	if (pid == 0) {
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		for (i = 0; i < sizeof handled_signals / sizeof handled_signals[0]; i++)
+			signal(handled_signals[i], SIG_DFL);
+		if ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd != 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		if (is_hook) {
+			snprintf(pid_text, sizeof pid_text, "%d", r->d->id.pid);
+			setenv("CRON_PID", pid_text, 1);
+		} else {
+			dup2(2, 1);
+		}
+		execvp(argv[0], argv);
+		_exit(errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	}
+	setpgid(pid, pid); /* also here: no window in which a signal to the group misses it */
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+
+		if (w == pid)
+			return CHILD_EXITED;
+		if (w < 0 && errno != EINTR) {
+			applet_warn("waiting for %s: %s", argv[0], strerror(errno));
+			return CHILD_NOT_STARTED;
+		}
+		if (got_signal) {
+			end_child(pid);
+			return CHILD_INTERRUPTED;
+		}
+		if (r->deadline >= 0 && pb_now_ms() >= r->deadline && is_hook) {
+			end_child(pid);
+			return CHILD_DEADLINE;
+		}
+		if (pb_now_ms() >= until) {
+			end_child(pid);
+			return CHILD_TIMED_OUT;
+		}
+		if (!is_hook && pb_state(r->root, r->d->id) == 'T' && stop_signal_pending(r->root, r->d)) {
+			applet_debug("cron (pid %d) has a stop signal pending: resuming it so that it can act on it",
+				     r->d->id.pid);
+			pb_resume(r->root, r->d->id);
+		}
+		sleep_ms(20);
+	}
+}
+
+static void describe_status(char *out, size_t size, int status)
+{
+	if (WIFEXITED(status))
+		snprintf(out, size, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(out, size, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(out, size, "status %d", status);
+}
+
+/* ---- leaving: cron is never left paused ---- */
+
+static int resume_daemon(struct run *r, const char *why)
+{
+	char state;
+
+	if (!r->paused)
+		return 0;
+	r->paused = 0;
+	if (pb_resume(r->root, r->d->id) == 0) {
+		state = pb_state(r->root, r->d->id);
+		applet_warn("%s: resumed cron (pid %d, state %c)", why, r->d->id.pid, state ? state : '?');
+		return 0;
+	}
+	if (errno == ESRCH) {
+		applet_warn("%s: cron (pid %d) is gone, nothing to resume", why, r->d->id.pid);
+		return 0;
+	}
+	applet_warn("%s: cannot resume cron (pid %d): %s; run: kill -CONT %d", why, r->d->id.pid, strerror(errno),
+		    r->d->id.pid);
+	return -1;
+}
+
+static int leave_interrupted(struct run *r)
+{
+	char why[64];
+	int sig = got_signal;
+
+	snprintf(why, sizeof why, "interrupted by %s", signal_name(sig));
+	resume_daemon(r, why);
+	return 128 + sig;
+}
+
+static int leave_failed(struct run *r, const char *what)
+{
+	resume_daemon(r, what);
+	return EXIT_NO;
+}
+
+/* ---- the steps of a real run ---- */
+
+static int pause_daemon(struct run *r)
+{
+	long long until;
+	char state;
+
+	if (r->d->state == 'T' || r->d->state == 't')
+		applet_warn("cron (pid %d) was stopped already (left so by another tool?); it is resumed if this run "
+			    "ends early", r->d->id.pid);
+	if (pb_suspend(r->root, r->d->id)) {
+		if (errno == ESRCH) {
+			applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
+			return 1;
+		}
+		applet_warn("cannot pause cron (pid %d): %s", r->d->id.pid, strerror(errno));
+		return -1;
+	}
+	r->paused = 1;
+	/* SIGSTOP is acted on when the daemon next runs; a PID namespace's init ignores it from inside */
+	until = pb_now_ms() + PAUSE_CONFIRM_MS;
+	while ((state = pb_state(r->root, r->d->id)) != 'T' && state != 't') {
+		if (!state) {
+			r->paused = 0;
+			applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
+			return 1;
+		}
+		if (got_signal)
+			return 0; /* the caller sees the flag */
+		if (pb_now_ms() >= until) {
+			applet_warn("cron (pid %d) did not stop on SIGSTOP (state %c)%s", r->d->id.pid, state,
+				    r->d->id.pid == 1 ? ": the init of a PID namespace ignores it from inside" : "");
+			return -1;
+		}
+		sleep_ms(10);
+	}
+	applet_info("paused cron (pid %d, %s): it starts no new jobs", r->d->id.pid, r->d->exe[0] ? r->d->exe : r->d->name);
+	return 0;
+}
+
+/* resolves the hook: 1 with path filled, 0 when there is none, -1 when --hook names nothing runnable */
+static int hook_path(const struct opts *o, char *path, size_t size)
+{
+	if (o->hook) {
+		if (!is_executable(o->hook)) {
+			applet_warn("hook %s: %s", o->hook, access(o->hook, F_OK) ? strerror(errno) : "not an executable file");
+			return -1;
+		}
+		/* execvp would look a bare name up on PATH; the file checked is the one in this directory */
+		snprintf(path, size, "%s%s", strchr(o->hook, '/') ? "" : "./", o->hook);
+		return 1;
+	}
+	return pb_find_program(HOOK_NAME, path, size) == 0;
+}
+
+/* 0 to go on, else the exit status */
+static int run_hook(struct run *r)
+{
+	char path[4096], how[64];
+	char *argv[2] = {path, NULL};
+	int status = 0;
+
+	switch (hook_path(r->o, path, sizeof path)) {
+	case 0:
+		applet_debug("no hook (%s is not on PATH)", HOOK_NAME);
+		return 0;
+	case -1:
+		return leave_failed(r, "no hook to run");
+	}
+	applet_info("running the hook %s (CRON_PID=%d)", path, r->d->id.pid);
+	switch (run_child(r, argv, 1, r->o->hook_timeout_ms, &status)) {
+	case CHILD_EXITED:
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return 0;
+		describe_status(how, sizeof how, status);
+		applet_warn("the hook %s failed (%s); going on", path, how);
+		return 0;
+	case CHILD_TIMED_OUT:
+		applet_warn("the hook %s still ran after %lld s: ended it; going on", path, r->o->hook_timeout_ms / 1000);
+		return 0;
+	case CHILD_INTERRUPTED:
+		return leave_interrupted(r);
+	case CHILD_DEADLINE:
+		applet_warn("timed out after %lld s while the hook %s ran: ended it", r->o->timeout_ms / 1000, path);
+		resume_daemon(r, "timed out");
+		return EXIT_TIMEOUT;
+	case CHILD_NOT_STARTED:
+		return 0;
+	}
+	return 0;
+}
+
+static int same_jobs(const struct pb_ident *a, size_t na, const struct job *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (a[i].pid != b[i].p->st.pid || a[i].starttime != b[i].p->st.starttime)
+			return 0;
+	return 1;
+}
+
+static void progress_line(struct pb_buf *b, struct pb_table *t, struct run *r, const struct job *jobs, size_t n)
+{
+	size_t i;
+
+	b->len = 0;
+	pb_buf_addf(b, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
+	add_duration(b, (double)(pb_now_ms() - r->start) / 1000);
+	pb_buf_adds(b, " so far):");
+	for (i = 0; i < n && i < MAX_LISTED; i++) {
+		pb_buf_addf(b, " %d ", jobs[i].p->st.pid);
+		add_command(b, t, jobs[i].p, 0, 30);
+		pb_buf_adds(b, " (");
+		add_duration(b, pb_runtime(t, jobs[i].p));
+		pb_buf_addc(b, ')');
+		if (i + 1 < n)
+			pb_buf_addc(b, ',');
+	}
+	if (n > MAX_LISTED)
+		pb_buf_adds(b, " ...");
+	pb_buf_addc(b, 0);
+}
+
+/* 0 when every job has ended, else the exit status (cron resumed) */
+static int wait_for_jobs(struct run *r, struct finder *f)
+{
+	struct pb_table t;
+	struct pb_waitset ws;
+	struct pb_ident *ids;
+	struct pb_buf line;
+	long long now;
+	size_t i, k;
+	int changed, daemon_gone_said = 0, wait_ms, status = 0;
+
+	pb_buf_init(&line);
+	for (;;) {
+		if (got_signal) {
+			status = leave_interrupted(r);
+			break;
+		}
+		if (pb_scan(r->root, &t)) {
+			applet_warn("cannot scan %s: %s", r->root->path, strerror(errno));
+			status = leave_failed(r, "cannot look for jobs");
+			break;
+		}
+		if (find_jobs(f, &t)) {
+			pb_table_free(&t);
+			applet_warn("out of memory");
+			status = leave_failed(r, "cannot look for jobs");
+			break;
+		}
+		if (!f->daemon_alive && !daemon_gone_said) {
+			applet_info("cron (pid %d) ended while its jobs ran", r->d->id.pid);
+			daemon_gone_said = 1;
+			r->paused = 0;
+		}
+		/* log every job when it is first seen */
+		for (i = 0; i < f->njobs; i++) {
+			for (k = 0; k < f->nknown; k++)
+				if (f->known[k].pid == f->jobs[i].p->st.pid && f->known[k].starttime == f->jobs[i].p->st.starttime)
+					break;
+			if (k < f->nknown)
+				continue;
+			line.len = 0;
+			pb_buf_adds(&line, "job ");
+			job_text(&line, &t, &f->jobs[i], applet_verbosity > 1);
+			pb_buf_addc(&line, 0);
+			applet_info("%s", line.failed ? "job (out of memory)" : line.data);
+		}
+		changed = !same_jobs(f->known, f->nknown, f->jobs, f->njobs);
+		ids = malloc((f->njobs ? f->njobs : 1) * sizeof *ids);
+		if (!ids) {
+			pb_table_free(&t);
+			status = leave_failed(r, "out of memory");
+			break;
+		}
+		for (i = 0; i < f->njobs; i++)
+			ids[i] = (struct pb_ident){f->jobs[i].p->st.pid, f->jobs[i].p->st.starttime};
+		free(f->known);
+		f->known = ids;
+		f->nknown = f->njobs;
+		if (!f->njobs) {
+			pb_table_free(&t);
+			break;
+		}
+		now = pb_now_ms();
+		if (r->deadline >= 0 && now >= r->deadline) {
+			line.len = 0;
+			for (i = 0; i < f->njobs && i < MAX_LISTED; i++) {
+				pb_buf_addf(&line, "%s%d ", i ? ", " : "", f->jobs[i].p->st.pid);
+				add_command(&line, &t, f->jobs[i].p, 0, 60);
+			}
+			if (f->njobs > MAX_LISTED)
+				pb_buf_adds(&line, ", ...");
+			pb_buf_addc(&line, 0);
+			applet_progress_done();
+			applet_warn("timed out after %lld s; %zu job%s still running: %s", (now - r->start + 500) / 1000,
+				    f->njobs, f->njobs == 1 ? "" : "s", line.failed ? "?" : line.data);
+			pb_table_free(&t);
+			resume_daemon(r, "timed out");
+			status = EXIT_TIMEOUT;
+			break;
+		}
+		progress_line(&line, &t, r, f->jobs, f->njobs);
+		applet_progress(line.failed ? "waiting" : line.data, changed);
+		pb_table_free(&t);
+		/* until one of them ends, or time to look again: jobs start new processes as they go */
+		wait_ms = SCAN_INTERVAL_MS;
+		if (r->deadline >= 0 && r->deadline - now < wait_ms)
+			wait_ms = (int)(r->deadline - now);
+		if (pb_waitset_init(&ws, r->root, f->known, f->nknown)) {
+			status = leave_failed(r, "out of memory");
+			break;
+		}
+		if (ws.left)
+			pb_waitset_wait(&ws, wait_ms);
+		pb_waitset_free(&ws);
+	}
+	applet_progress_done();
+	pb_buf_free(&line);
+	return status;
+}
+
+/* Does a conventional pid file (/run/NAME.pid, crond.pid, cron.pid) name the daemon? */
+static int named_by_pidfile(const struct daemon *d)
+{
+	const char *const dirs[] = {"/run", "/var/run"};
+	const char *const names[] = {d->name, "crond", "cron"};
+	char path[128];
+	size_t i, k;
+	long pid;
+
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < 3; k++) {
+			snprintf(path, sizeof path, "%s/%s.pid", dirs[i], names[k]);
+			if (access(path, F_OK) == 0 && read_pidfile(path, &pid) == 0 && pid == d->id.pid)
+				return 1;
+		}
+	return 0;
+}
+
+/* How the daemon's service manager stops it: a systemd unit, an init script, or nothing (argv[0] NULL). */
+static void stop_command(const struct daemon *d, char *argv[4], char *buf, size_t size)
+{
+	char script[300];
+
+	argv[0] = NULL;
+	/* systemd runs it: the unit is its own service and systemd is the running init (sd_booted) */
+	if (d->unit[0] && is_dir("/run/systemd/system")) {
+		snprintf(buf, size, "%s", d->unit);
+		argv[0] = "systemctl";
+		argv[1] = "stop";
+		argv[2] = buf;
+		argv[3] = NULL;
+		return;
+	}
+	/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a shell)
+	 * and that the script's pid file names, or the script would stop another cron than this one */
+	snprintf(script, sizeof script, "/etc/init.d/%s", d->name);
+	if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
+		if (pb_find_program("service", NULL, 0) == 0) {
+			snprintf(buf, size, "%s", d->name);
+			argv[0] = "service";
+			argv[1] = buf;
+			argv[2] = "stop";
+		} else {
+			snprintf(buf, size, "%s", script);
+			argv[0] = buf;
+			argv[1] = "stop";
+			argv[2] = NULL;
+		}
+		argv[3] = NULL;
+	}
+}
+
+static void join_argv(char *out, size_t size, char *const argv[])
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = 0;
+	for (i = 0; argv[i] && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", argv[i]);
+}
+
+/* 0 when the daemon is gone, else the exit status */
+static int stop_daemon(struct run *r)
+{
+	char *argv[4], buf[300], cmd[400], how[64];
+	enum pb_stop_result result;
+	int status = 0;
+
+	if (!pb_is_alive(r->root, r->d->id)) {
+		applet_info("cron (pid %d) is gone already", r->d->id.pid);
+		r->paused = 0;
+		return 0;
+	}
+	stop_command(r->d, argv, buf, sizeof buf);
+	if (argv[0]) {
+		join_argv(cmd, sizeof cmd, argv);
+		applet_info("stopping cron: %s", cmd);
+		switch (run_child(r, argv, 0, STOP_COMMAND_MS, &status)) {
+		case CHILD_INTERRUPTED:
+			return leave_interrupted(r);
+		case CHILD_TIMED_OUT:
+			applet_warn("%s still ran after %d s: ended it", cmd, STOP_COMMAND_MS / 1000);
+			break;
+		case CHILD_EXITED:
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				describe_status(how, sizeof how, status);
+				applet_warn("%s failed (%s)", cmd, how);
+			}
+			break;
+		default:
+			break;
+		}
+		if (!pb_is_alive(r->root, r->d->id)) {
+			applet_info("cron (pid %d) stopped", r->d->id.pid);
+			r->paused = 0;
+			return 0;
+		}
+		applet_info("cron (pid %d) still runs after %s", r->d->id.pid, cmd);
+	}
+	if (got_signal)
+		return leave_interrupted(r);
+	/* pb_stop follows SIGTERM with SIGCONT: a paused daemon acts on SIGTERM only once it runs, and the
+	 * SIGTERM, pending first, is what it meets when it does */
+	applet_info("stopping cron (pid %d): SIGTERM, SIGKILL after %d s", r->d->id.pid, STOP_GRACE_MS / 1000);
+	if (pb_stop(r->root, r->d->id, SIGTERM, STOP_GRACE_MS, 0, &result)) {
+		applet_warn("cannot stop cron (pid %d): %s", r->d->id.pid, strerror(errno));
+		return leave_failed(r, "could not stop cron");
+	}
+	r->paused = 0;
+	if (result == PB_STOP_SURVIVED) {
+		applet_warn("cron (pid %d) survived SIGKILL (stuck in the kernel?)", r->d->id.pid);
+		return EXIT_NO;
+	}
+	applet_info("cron (pid %d) %s", r->d->id.pid, result == PB_STOP_KILLED ? "killed: it ignored SIGTERM" :
+		    pb_stop_names[result]);
+	return 0;
+}
+
+static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
+{
+	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+	struct finder f;
+	char path[4096];
+	int status;
+
+	memset(&f, 0, sizeof f);
+	f.d = d;
+	f.self_pid = self_pid;
+	if (o->timeout_ms >= 0)
+		r.deadline = r.start + o->timeout_ms;
+	/* a --hook that cannot run is found out before anything is touched */
+	if (hook_path(o, path, sizeof path) < 0)
+		return EXIT_NO;
+	catch_signals();
+	status = pause_daemon(&r);
+	if (status > 0)
+		return 0;
+	if (status < 0)
+		return leave_failed(&r, "could not pause cron");
+	if (got_signal)
+		return leave_interrupted(&r);
+	if ((status = run_hook(&r)) != 0)
+		return status;
+	status = wait_for_jobs(&r, &f);
+	free_finder(&f);
+	if (status)
+		return status;
+	applet_info("all jobs ended after %lld s", (pb_now_ms() - r.start + 500) / 1000);
+	if ((status = stop_daemon(&r)) != 0)
+		return status;
+	applet_info("done, took %lld s", (pb_now_ms() - r.start + 500) / 1000);
+	return 0;
+}
+
+/* ---- the read-only modes ---- */
+
+static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
+{
+	struct finder f;
+	struct pb_buf out;
+	char path[4096], *argv[4], buf[300], cmd[400];
+	int r = 0, hook;
+
+	memset(&f, 0, sizeof f);
+	f.d = d;
+	f.self_pid = self_pid;
+	if (find_jobs(&f, t)) {
+		applet_warn("out of memory");
+		free_finder(&f);
+		return EXIT_NO;
+	}
+	pb_buf_init(&out);
+	if (o->list) {
+		if (o->json)
+			print_jobs_json(&out, t, f.jobs, f.njobs);
+		else
+			print_jobs_text(&out, t, f.jobs, f.njobs, "");
+		if (!f.njobs)
+			applet_info("cron (pid %d) runs no jobs", d->id.pid);
+	} else {
+		pb_buf_adds(&out, "dry run: nothing is changed\ncron daemon: pid ");
+		daemon_text(&out, d);
+		pb_buf_addf(&out, ", user %s, state %c\n", d->user, d->state);
+		if (d->state == 'T' || d->state == 't')
+			pb_buf_adds(&out, "it is stopped now: cron-graceful --resume resumes it\n");
+		pb_buf_addf(&out, "would pause it (SIGSTOP) so that it starts no new jobs\n");
+		hook = hook_path(o, path, sizeof path);
+		if (hook < 0)
+			r = EXIT_NO;
+		else if (hook)
+			pb_buf_addf(&out, "would run the hook %s with CRON_PID=%d\n", path, d->id.pid);
+		else
+			pb_buf_adds(&out, "no hook: " HOOK_NAME " is not on PATH\n");
+		pb_buf_addf(&out, "would wait for %zu running job%s%s\n", f.njobs, f.njobs == 1 ? "" : "s",
+			    f.njobs ? ":" : "");
+		print_jobs_text(&out, t, f.jobs, f.njobs, "  ");
+		stop_command(d, argv, buf, sizeof buf);
+		if (argv[0]) {
+			join_argv(cmd, sizeof cmd, argv);
+			pb_buf_addf(&out, "would stop it with: %s; if it still runs: SIGTERM, SIGKILL after %d s\n", cmd,
+				    STOP_GRACE_MS / 1000);
+		} else {
+			pb_buf_addf(&out, "would stop it with SIGTERM, SIGKILL after %d s\n", STOP_GRACE_MS / 1000);
+		}
+	}
+	if (pb_buf_write_fd(&out, 1)) {
+		applet_warn("write error: %s", strerror(errno));
+		r = EXIT_NO;
+	}
+	pb_buf_free(&out);
+	free_finder(&f);
+	return r;
+}
+
+static int resume_only(const struct opts *o, struct pb_root *root, struct daemon *d)
+{
+	char state = pb_state(root, d->id);
+
+	if (state != 'T' && state != 't') {
+		applet_info("cron (pid %d) is not stopped (state %c)", d->id.pid, state ? state : '?');
+		return 0;
+	}
+	if (o->dry_run) {
+		printf("would resume cron (pid %d, state %c) with SIGCONT\n", d->id.pid, state);
+		return 0;
+	}
+	if (pb_resume(root, d->id)) {
+		applet_warn("cannot resume cron (pid %d): %s", d->id.pid, strerror(errno));
+		return EXIT_NO;
+	}
+	applet_info("resumed cron (pid %d)", d->id.pid);
+	return 0;
+}
+
+static int parse_seconds_option(const char *name, const char *arg, long long *ms)
+{
+	if (applet_parse_seconds(arg, ms))
+		return applet_usage_error("bad %s '%s' (seconds)", name, arg), -1;
+	return 0;
+}
+
+int cron_graceful_main(int argc, char **argv)
+{
+	enum { O_LIST = 256, O_FORMAT, O_EXE, O_PID, O_PIDFILE, O_HOOK, O_HOOK_TIMEOUT, O_RESUME, O_SYSLOG, O_NO_SYSLOG };
+	static const struct option longopts[] = {
+		{"dry-run", no_argument, NULL, 'n'},     {"list", no_argument, NULL, O_LIST},
+		{"format", required_argument, NULL, O_FORMAT}, {"timeout", required_argument, NULL, 't'},
+		{"exe-name", required_argument, NULL, O_EXE}, {"pid", required_argument, NULL, O_PID},
+		{"pidfile", required_argument, NULL, O_PIDFILE}, {"hook", required_argument, NULL, O_HOOK},
+		{"hook-timeout", required_argument, NULL, O_HOOK_TIMEOUT}, {"resume", no_argument, NULL, O_RESUME},
+		{"verbose", no_argument, NULL, 'v'},     {"quiet", no_argument, NULL, 'q'},
+		{"syslog", no_argument, NULL, O_SYSLOG}, {"no-syslog", no_argument, NULL, O_NO_SYSLOG},
+		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	};
+	struct opts o = {0};
+	struct pb_root root;
+	struct pb_table t;
+	struct daemon d;
+	int c, r, format_given = 0, self_pid;
+
+	o.timeout_ms = -1;
+	o.hook_timeout_ms = 300000;
+	o.use_syslog = -1;
+	while ((c = getopt_long(argc, argv, "+nt:vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.dry_run = 1; break;
+		case O_LIST: o.list = 1; break;
+		case O_FORMAT:
+			format_given = 1;
+			if (!strcmp(optarg, "json"))
+				o.json = 1;
+			else if (strcmp(optarg, "text"))
+				return applet_usage_error("unknown format '%s' (text or json)", optarg);
+			break;
+		case 't':
+			if (parse_seconds_option("--timeout", optarg, &o.timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case O_EXE:
+			if (!*optarg || strchr(optarg, '/'))
+				return applet_usage_error("bad --exe-name '%s' (a name, not a path)", optarg);
+			o.exe_name = optarg;
+			break;
+		case O_PID:
+			if (applet_parse_int(optarg, 1, INT_MAX, &o.pid))
+				return applet_usage_error("bad pid '%s'", optarg);
+			break;
+		case O_PIDFILE: o.pidfile = optarg; break;
+		case O_HOOK: o.hook = optarg; break;
+		case O_HOOK_TIMEOUT:
+			if (parse_seconds_option("--hook-timeout", optarg, &o.hook_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case O_RESUME: o.resume = 1; break;
+		case 'v': applet_verbosity = 2; break;
+		case 'q': applet_verbosity = 0; break;
+		case O_SYSLOG: o.use_syslog = 1; break;
+		case O_NO_SYSLOG: o.use_syslog = 0; break;
+		case 'h': return applet_help(usage);
+		default: return applet_bad_option(argc, argv);
+		}
+	}
+	if (optind < argc)
+		return applet_usage_error("unexpected argument '%s'", argv[optind]);
+	if (o.pid && o.pidfile)
+		return applet_usage_error("--pid and --pidfile exclude each other");
+	if (format_given && !o.list)
+		return applet_usage_error("--format goes with --list");
+	if (o.list && (o.dry_run || o.resume))
+		return applet_usage_error("--list goes alone: it changes nothing anyway");
+	if (o.use_syslog < 0)
+		o.use_syslog = !o.list && !o.dry_run;
+	applet_syslog(o.use_syslog);
+
+	/* real mode: refuse before looking at anything, so that nothing is touched */
+	if (!o.list && !o.dry_run && geteuid() != 0) {
+		applet_warn("must be run as root to pause and stop cron (--dry-run and --list work without)");
+		return EXIT_NO;
+	}
+	if (applet_open_root(&root))
+		return EXIT_NO;
+	if (!o.list && !o.dry_run && !root.is_live) {
+		applet_warn("%s is not the live /proc: refusing to signal the processes it lists (use --dry-run)",
+			    root.path);
+		pb_root_close(&root);
+		return EXIT_NO;
+	}
+	if (pb_scan(&root, &t)) {
+		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
+		pb_root_close(&root);
+		return EXIT_NO;
+	}
+	self_pid = self_pid_in(&root);
+	r = find_daemon(&t, &o, &d);
+	if (r > 0) {
+		if (o.list && o.json && write(1, "[]\n", 3) != 3)
+			r = EXIT_NO;
+		else
+			r = 0;
+	} else if (r < 0) {
+		r = EXIT_NO;
+	} else if (o.resume) {
+		r = resume_only(&o, &root, &d);
+	} else if (o.list || o.dry_run) {
+		r = list_or_dry_run(&o, &t, &d, self_pid);
+	} else {
+		/* the table of the search is stale by now; the run scans afresh */
+		pb_table_free(&t);
+		r = real_run(&o, &root, &d, self_pid);
+		pb_root_close(&root);
+		return r;
+	}
+	pb_table_free(&t);
+	pb_root_close(&root);
+	return r;
+}
