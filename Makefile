@@ -28,7 +28,8 @@ CORE_SRC = \
 	core/root.c \
 	core/signal.c \
 	core/table.c \
-	core/users.c
+	core/users.c \
+	core/visibility.c
 
 APPLET_SRC = \
 	applets/applet.c \
@@ -42,7 +43,8 @@ UNIT_TESTS = \
 	check_race \
 	check_signal \
 	check_table \
-	check_users
+	check_users \
+	check_visibility
 
 MAN_PAGES = \
 	man/procbox.1 \

@@ -275,4 +275,28 @@ const char *pb_gid_name(unsigned int gid);
 /* Name or number -> uid; -1 when neither. */
 long pb_user_lookup(const char *name_or_uid);
 
+/* ---- reliability: visibility of other users' processes (core/visibility.c) ---- */
+/* hidepid= of a proc mount (proc(5)): directories listed but closed, hidden, or shown only when ptraceable */
+#define PB_HIDEPID_OFF 0
+#define PB_HIDEPID_NOACCESS 1
+#define PB_HIDEPID_INVISIBLE 2
+#define PB_HIDEPID_PTRACEABLE 4
+struct pb_proc_mount {
+	int hidepid;    /* PB_HIDEPID_*; an unknown value counts as invisible */
+	long long gid;  /* gid=: members see everything; -1 when not set */
+	int subset_pid; /* subset=pid: only process directories */
+};
+/* Options of the proc mount of device major:minor in a /proc/self/mountinfo buffer (its first line wins);
+ * -1 and ENOENT when no proc mount has that device. */
+int pb_parse_mountinfo_proc(const char *buf, size_t len, unsigned int major, unsigned int minor,
+			    struct pb_proc_mount *m);
+/* Options of the root's proc mount; -1 and ENOENT for a root that is not a live procfs. */
+int pb_root_mount(const struct pb_root *root, struct pb_proc_mount *m);
+/* 1 when the root hides other users' processes from us or closes their files (hidepid=, and we have neither
+ * CAP_SYS_PTRACE nor the gid= group), 0 when we see them all (or the root is a saved tree), -1 when unknown.
+ * m (may be NULL) receives the mount options. */
+int pb_root_hides_others(const struct pb_root *root, struct pb_proc_mount *m);
+/* "off", "noaccess", "invisible", "ptraceable" */
+const char *pb_hidepid_name(int hidepid);
+
 #endif
