@@ -46,6 +46,20 @@ UNIT_TESTS = \
 	check_users \
 	check_visibility
 
+# libFuzzer targets (tests/fuzz/NAME.c), one per parser; make fuzz runs each FUZZ_SECONDS, make check 5 s each
+FUZZ_TARGETS = \
+	fuzz_buf \
+	fuzz_cgroup \
+	fuzz_mountinfo \
+	fuzz_net_unix \
+	fuzz_smaps \
+	fuzz_stat \
+	fuzz_status \
+	fuzz_vec
+FUZZ_SECONDS = 60
+FUZZ_CHECK_SECONDS = 5
+FUZZCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
 MAN_PAGES = \
 	man/procbox.1 \
 	man/proc-tree.1
@@ -53,7 +67,8 @@ MAN_PAGES = \
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace clang \
+	libclang-rt-14-dev valgrind
 
 all: build/procbox
 
@@ -70,6 +85,10 @@ build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
 	@mkdir -p build/unit
 	$(CC) $(CSTD) $(WARN) -Wno-shadow $(TESTCFLAGS) -Itests/unit -o $@ $< $(CORE_SRC) $(CHECKLIBS)
 
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(CORE_SRC) $(HDRS) Makefile
+	@mkdir -p build/fuzz
+	$(CLANG) $(CSTD) $(WARN) $(FUZZCFLAGS) -o $@ $< $(CORE_SRC)
+
 build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
@@ -81,14 +100,22 @@ deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
 
 check: deps
-	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS)
-	@$(MAKE) --no-print-directory check-man check-unit check-e2e
+	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS) \
+		$(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@$(MAKE) --no-print-directory check-man check-unit check-e2e check-fuzz
 
 check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
 	@sh tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
 
 check-e2e: build/procbox $(HELPERS)
 	@sh tests/e2e/run.sh
+
+# every fuzz target for a few seconds, so that CI runs them all
+check-fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@sh tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+
+fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 check-man:
 	@mandoc -Tlint -Wwarning $(MAN_PAGES) && echo "man: $(words $(MAN_PAGES)) pages lint clean"
@@ -111,4 +138,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-unit check-e2e check-man demo install uninstall clean
+.PHONY: all deps check check-unit check-e2e check-fuzz check-man demo fuzz install uninstall clean

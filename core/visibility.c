@@ -33,15 +33,18 @@ static int next_field(const char **pp, const char *end, const char **f, size_t *
 /* A whole field of decimal digits that fits below limit. */
 static int parse_dec(const char *s, size_t n, unsigned long long limit, unsigned long long *out)
 {
-	unsigned long long v = 0;
+	unsigned long long v = 0, d;
 	size_t i;
 
 	if (!n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (limit - (unsigned)(s[i] - '0')) / 10)
+		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		v = v * 10 + (unsigned)(s[i] - '0');
+		d = (unsigned)(s[i] - '0');
+		if (d > limit || v > (limit - d) / 10)
+			return -1;
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;

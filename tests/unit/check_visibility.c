@@ -37,6 +37,13 @@ START_TEST(mountinfo_options)
 	/* a value we do not know is taken as hiding: warning wrongly is better than claiming nothing runs */
 	ck_assert_int_eq(pb_parse_mountinfo_proc(S(mountinfo), 0, 54, &m), 0);
 	ck_assert_int_eq(m.hidepid, PB_HIDEPID_INVISIBLE);
+	/* numbers other than 0, 1, 2 and 4 too (found by fuzz_mountinfo: 5 came through as 5) */
+	ck_assert_int_eq(pb_parse_mountinfo_proc(S("1 1 0:5 / /p rw - proc p rw,hidepid=5\n"), 0, 5, &m), 0);
+	ck_assert_int_eq(m.hidepid, PB_HIDEPID_INVISIBLE);
+	ck_assert_int_eq(pb_parse_mountinfo_proc(S("1 1 0:5 / /p rw - proc p rw,hidepid=3\n"), 0, 5, &m), 0);
+	ck_assert_int_eq(m.hidepid, PB_HIDEPID_INVISIBLE);
+	ck_assert_int_eq(pb_parse_mountinfo_proc(S("1 1 0:5 / /p rw - proc p rw,hidepid=04\n"), 0, 5, &m), 0);
+	ck_assert_int_eq(m.hidepid, PB_HIDEPID_PTRACEABLE);
 	ck_assert_int_eq(pb_parse_mountinfo_proc(S(mountinfo), 0, 56, &m), 0);
 	ck_assert_int_eq(m.hidepid, PB_HIDEPID_OFF);
 	ck_assert_str_eq(pb_hidepid_name(PB_HIDEPID_PTRACEABLE), "ptraceable");
