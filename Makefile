@@ -110,6 +110,10 @@ check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
 check-e2e: build/procbox $(HELPERS)
 	@sh tests/e2e/run.sh
 
+# the e2e tests with every call of the binary under valgrind (glibc build): no errors, no definite leaks
+check-valgrind: build/procbox build/procbox-glibc $(HELPERS)
+	@sh tests/valgrind.sh
+
 # every fuzz target for a few seconds, so that CI runs them all
 check-fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@sh tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
@@ -138,4 +142,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-unit check-e2e check-fuzz check-man demo fuzz install uninstall clean
+.PHONY: all deps check check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean
