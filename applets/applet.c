@@ -148,6 +148,29 @@ int applet_open_root(struct pb_root *root)
 	return -1;
 }
 
+const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t size)
+{
+	struct pb_proc_mount m;
+	unsigned long denied = t->count.denied[PB_F_STAT];
+	int hidden = pb_root_hides_others(t->root, &m) == 1;
+	char more[320] = "";
+
+	if (hidden && m.hidepid != PB_HIDEPID_NOACCESS) {
+		if (denied)
+			snprintf(more, sizeof more, "; %lu more not readable", denied);
+		snprintf(buf, size, "other users' processes are hidden (%s is mounted with hidepid=%s)%s", t->root->path,
+			 pb_hidepid_name(m.hidepid), more);
+		return buf;
+	}
+	if (!denied)
+		return NULL;
+	/* hidepid=noaccess lists every directory but closes the files of others: the stat reads are refused */
+	if (hidden)
+		snprintf(more, sizeof more, " (%s is mounted with hidepid=noaccess)", t->root->path);
+	snprintf(buf, size, "%lu %s not readable%s", denied, denied == 1 ? "process was" : "processes were", more);
+	return buf;
+}
+
 void applet_progress(const char *line, int changed)
 {
 	static long long last_log;

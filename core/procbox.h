@@ -294,7 +294,7 @@ int pb_parse_mountinfo_proc(const char *buf, size_t len, unsigned int major, uns
 int pb_root_mount(const struct pb_root *root, struct pb_proc_mount *m);
 /* 1 when the root hides other users' processes from us or closes their files (hidepid=, and we have neither
  * CAP_SYS_PTRACE nor the gid= group), 0 when we see them all (or the root is a saved tree), -1 when unknown.
- * m (may be NULL) receives the mount options. */
+ * m (may be NULL) receives the mount options when they had to be read (hidepid "off" otherwise). */
 int pb_root_hides_others(const struct pb_root *root, struct pb_proc_mount *m);
 /* "off", "noaccess", "invisible", "ptraceable" */
 const char *pb_hidepid_name(int hidepid);
