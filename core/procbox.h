@@ -26,7 +26,8 @@ void pb_buf_addc(struct pb_buf *b, char c);
 void pb_buf_addf(struct pb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pb_buf_addu(struct pb_buf *b, unsigned long long v);
 void pb_buf_addi(struct pb_buf *b, long long v);
-/* JSON string with quotes; valid UTF-8 passes, control characters and invalid bytes become \u00XX escapes. */
+/* JSON string with quotes; valid UTF-8 passes, control characters (C1 included) and invalid bytes become \u00XX
+ * escapes of each byte. */
 void pb_buf_json_str(struct pb_buf *b, const char *s, size_t n);
 /* Text for a terminal: printable bytes and valid UTF-8 pass, control characters and invalid bytes become '?'. */
 void pb_buf_text_str(struct pb_buf *b, const char *s, size_t n);
