@@ -205,6 +205,21 @@ static void add_environ_json(struct pb_buf *b, const char *buf, size_t len)
 	pb_buf_addc(b, '}');
 }
 
+/* Did a line before this one have the same key? (status has ~60 lines: a plain scan is fine) */
+static int key_seen_before(const char *buf, const char *line, size_t klen)
+{
+	const char *p = buf, *nl;
+
+	for (; p < line; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(line - p));
+		if (!nl)
+			return 0;
+		if ((size_t)(nl - p) > klen && p[klen] == ':' && !memcmp(p, line, klen))
+			return 1;
+	}
+	return 0;
+}
+
 static void add_status_json(struct pb_buf *b, const char *buf, size_t len)
 {
 	const char *line = buf, *end = buf + len, *nl, *colon, *v;
@@ -215,6 +230,9 @@ static void add_status_json(struct pb_buf *b, const char *buf, size_t len)
 		if (!(nl = memchr(line, '\n', (size_t)(end - line))))
 			nl = end;
 		if (!(colon = memchr(line, ':', (size_t)(nl - line))) || colon == line)
+			continue;
+		/* a key twice (a broken kernel, a forged tree): the first wins, as in the uids and gids fields */
+		if (key_seen_before(buf, line, (size_t)(colon - line)))
 			continue;
 		for (v = colon + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
 			;
