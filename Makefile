@@ -42,6 +42,7 @@ UNIT_TESTS = \
 	check_parse \
 	check_race \
 	check_signal \
+	check_soak \
 	check_table \
 	check_users \
 	check_visibility
