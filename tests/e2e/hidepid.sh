@@ -116,7 +116,7 @@ while read -r applet args; do
 	fi
 	# shellcheck disable=SC2086
 	run as_user timeout -s KILL 300 "$PB" $applet $args
-	label="$applet $args as uid $U under hidepid=invisible"
+	label="$applet${args:+ $args} as uid $U under hidepid=invisible"
 	if [ "$RC" -ge 128 ]; then
 		not_ok "$label: crashed or hung (exit $RC)"
 	elif grep -q "^$applet: .*other users' processes are hidden" "$T/err"; then

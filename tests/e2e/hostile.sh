@@ -56,7 +56,7 @@ while read -r applet args; do
 	fi
 	# shellcheck disable=SC2086
 	PROCBOX_PROC="$H" run timeout -s KILL 600 "$PB" $applet $args
-	label="$applet $args"
+	label="$applet${args:+ $args}"
 	if [ "$RC" -ge 128 ]; then
 		not_ok "$label: crashed or hung (exit $RC): $(head -c 300 "$T/err")"
 		continue

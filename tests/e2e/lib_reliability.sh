@@ -76,11 +76,11 @@ guard_verify() {
 
 # guard_tagged TAG: pids of live processes whose environment holds PB_GUARD=TAG (an applet run and its children)
 guard_tagged() {
-	for e in /proc/[0-9]*/environ; do
+	# one grep over every environment (NUL-separated entries: -z), zombies left out
+	grep -lzx "PB_GUARD=$1" /proc/[0-9]*/environ 2>/dev/null | while read -r e; do
 		p=${e#/proc/}
 		p=${p%/environ}
-		[ "$(proc_field "$p" 3)" = Z ] && continue
-		tr '\0' '\n' <"$e" 2>/dev/null | grep -qx "PB_GUARD=$1" && echo "$p"
+		[ "$(proc_field "$p" 3)" = Z ] || echo "$p"
 	done
 }
 
@@ -122,7 +122,7 @@ guard_run() {
 	shift
 	GUARD_N=$((GUARD_N + 1))
 	tag="$TEST_NAME.$$.$GUARD_N"
-	env PB_GUARD="$tag" timeout -s KILL 300 "$@" >"$T/out" 2>"$T/err"
+	env --default-signal PB_GUARD="$tag" timeout -s KILL 300 "$@" >"$T/out" 2>"$T/err"
 	RC=$?
 	if [ "$RC" -lt 128 ]; then ok "$desc: ends by itself (exit $RC)"; else not_ok "$desc: exit $RC; stderr: $(head -c 300 "$T/err")"; fi
 	guard_after "$desc" "$tag" "${GUARD_UID:-$(id -u)}"
@@ -130,13 +130,16 @@ guard_run() {
 
 # guard_kill DESC SIGNAL READY CMD...: SIGNAL by name (HUP INT QUIT KILL USR1 USR2 PIPE ALRM TERM); starts CMD in the background with the run's tag, waits (up to 60 s) until
 # the command READY PID succeeds, sends SIGNAL, and checks that the run ended (by the signal or on its own,
-# never a crash of its own) and left every process as it was.
+# never a crash of its own) and left every process as it was. GUARD_OUT: where its stdout goes (a FIFO that
+# nobody reads holds it in a write: see guard_blocking_fifo).
 guard_kill() {
 	desc=$1 sig=$2 ready=$3
 	shift 3
 	GUARD_N=$((GUARD_N + 1))
 	tag="$TEST_NAME.$$.$GUARD_N"
-	env PB_GUARD="$tag" "$@" >"$T/out" 2>"$T/err" &
+	# a background command of a script starts with SIGINT and SIGQUIT ignored: give it the defaults back,
+	# as it would have them started from a terminal or a service manager
+	env --default-signal PB_GUARD="$tag" "$@" >"${GUARD_OUT:-$T/out}" 2>"$T/err" &
 	gpid=$!
 	track "$gpid"
 	if ! wait_for 60 "$ready" "$gpid"; then
@@ -146,7 +149,7 @@ guard_kill() {
 		return
 	fi
 	kill "-$sig" "$gpid"
-	wait "$gpid"
+	{ wait "$gpid"; } 2>/dev/null
 	RC=$?
 	case "$sig" in HUP) signum=1 ;; INT) signum=2 ;; QUIT) signum=3 ;; KILL) signum=9 ;; USR1) signum=10 ;;
 	USR2) signum=12 ;; PIPE) signum=13 ;; ALRM) signum=14 ;; *) signum=15 ;; esac
@@ -169,6 +172,11 @@ ready_blocked_writing() {
 ready_running() {
 	case "$(cat "/proc/$1/comm" 2>/dev/null)" in "" | sh | env | timeout) return 1 ;; esac
 	return 0
+}
+
+# ready_blocked_or_done PID: blocked writing into a full pipe, or already finished (a zombie until waited for)
+ready_blocked_or_done() {
+	[ "$(proc_field "$1" 3)" = Z ] || ready_blocked_writing "$1"
 }
 
 # ---- hostile trees ----
@@ -236,4 +244,13 @@ hostile_tree() {
 	done
 	stat_line 60 regularfile 1 >"$d/60"
 	ln -s 10 "$d/61"
+}
+
+# guard_blocking_fifo: $T/fifo, held open by this shell (fd 7) and never read, so that a writer blocks once
+# its 64 KiB pipe buffer is full; use it as GUARD_OUT="$T/fifo", anew before each run
+guard_blocking_fifo() {
+	# closing the last descriptor drops what an earlier run left in the pipe
+	exec 7>&-
+	[ -p "$T/fifo" ] || mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
 }
