@@ -101,9 +101,9 @@ deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
 
 check: deps
-	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS) \
-		$(addprefix build/fuzz/,$(FUZZ_TARGETS))
-	@$(MAKE) --no-print-directory check-man check-unit check-e2e check-fuzz
+	@$(MAKE) --no-print-directory build/procbox build/procbox-glibc $(addprefix build/unit/,$(UNIT_TESTS)) \
+		$(HELPERS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@$(MAKE) --no-print-directory check-man check-unit check-e2e check-fuzz check-valgrind
 
 check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
 	@sh tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))

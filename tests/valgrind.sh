@@ -7,7 +7,7 @@ logs=$(mktemp -d /tmp/pb-valgrind.XXXXXX)
 # applets run as unprivileged users too, and their valgrind must write its log
 chmod 1777 "$logs"
 start=$(date +%s)
-PB="$top/build/procbox-glibc" \
+PB="$top/build/procbox-glibc" PB_SLOWDOWN=20 \
 PB_WRAP="valgrind -q --error-exitcode=1 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --log-file=$logs/vg.%p.log" \
 	sh "$top/tests/e2e/run.sh"
 e2e=$?

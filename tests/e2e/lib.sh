@@ -27,6 +27,9 @@ EOF
 	chmod 755 "$T/wrap" "$T/wrap/procbox"
 	PB="$T/wrap/procbox"
 fi
+# how much slower the binary runs than usual (valgrind: ~20): waits stretch by it, and a test that counts
+# work done in a fixed time divides its expectation by it
+PB_SLOWDOWN=${PB_SLOWDOWN:-1}
 PASSED=0 FAILED=0 SKIPPED=0 TRACKED=""
 
 ok() { PASSED=$((PASSED + 1)); echo "  ok   $*"; }
@@ -72,9 +75,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECONDS COMMAND...: polls until the command succeeds
+# wait_for SECONDS COMMAND...: polls until the command succeeds (SECONDS times PB_SLOWDOWN)
 wait_for() {
-	limit=$(($1 * 20))
+	limit=$(($1 * 20 * PB_SLOWDOWN))
 	shift
 	while [ "$limit" -gt 0 ]; do
 		"$@" && return 0
