@@ -48,5 +48,8 @@ int applet_open_root(struct pb_root *root);
  * N processes whose stat could not be read; NULL when every process was visible. Applets that report "no such
  * process" add it, so that a hidden process is never claimed not to run. */
 const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t size);
+/* The dispatcher's safety net: when the root applet_open_root opened hides other users' processes and the
+ * applet never gave applet_visibility_note's line, that line; NULL otherwise. */
+const char *applet_visibility_unsaid(void);
 
 #endif

@@ -109,20 +109,24 @@ check "sees pid 1, no warning" sh -c "grep -Eq '^ *1\$' '$T/out' && [ ! -s '$T/e
 # every applet's read-only invocations: they must say that processes are hidden, not claim that nothing runs
 mount_proc hidepid=invisible
 reader_invocations >"$T/readers"
-while read -r applet args; do
+while read -r line; do
+	reader_parse "$line"
+	applet=$R_APPLET args=$R_ARGS label="$R_LABEL as uid $U under hidepid=invisible"
 	if [ "$args" = UNCOVERED ]; then
 		not_ok "$applet: no read-only invocation: add a line to tests/e2e/readers.list"
 		continue
 	fi
 	# shellcheck disable=SC2086
-	run as_user timeout -s KILL 300 "$PB" $applet $args
-	label="$applet${args:+ $args} as uid $U under hidepid=invisible"
+	run as_user timeout -s KILL 300 env $R_ENV "$PB" $applet $args
 	if [ "$RC" -ge 128 ]; then
 		not_ok "$label: crashed or hung (exit $RC)"
-	elif grep -q "^$applet: .*other users' processes are hidden" "$T/err"; then
+	elif grep -q "^$applet: .*other users' processes are \(hidden\|unreadable\)" "$T/err"; then
 		ok "$label: says processes are hidden (exit $RC)"
+	elif [ "$RC" = 0 ]; then
+		# it found what it looked for among what it may see (its user's own processes): nothing hidden mattered
+		ok "$label: succeeded on what it may see (exit 0)"
 	else
-		not_ok "$label: no word about hidden processes (exit $RC): $(head -c 300 "$T/err")"
+		not_ok "$label: exit $RC and no word about hidden processes: $(head -c 300 "$T/err")"
 	fi
 done <"$T/readers"
 

@@ -49,14 +49,15 @@ check "JSON: a process without stat is counted as vanished" jqc '.vanished.stat 
 
 # every applet, every read-only invocation: exit < 128, clean output or a clear error
 reader_invocations >"$T/readers"
-while read -r applet args; do
+while read -r line; do
+	reader_parse "$line"
+	applet=$R_APPLET args=$R_ARGS label=$R_LABEL
 	if [ "$args" = UNCOVERED ]; then
 		not_ok "$applet: no read-only invocation: add a line to tests/e2e/readers.list"
 		continue
 	fi
 	# shellcheck disable=SC2086
-	PROCBOX_PROC="$H" run timeout -s KILL 600 "$PB" $applet $args
-	label="$applet${args:+ $args}"
+	PROCBOX_PROC="$H" run timeout -s KILL 600 env $R_ENV "$PB" $applet $args
 	if [ "$RC" -ge 128 ]; then
 		not_ok "$label: crashed or hung (exit $RC): $(head -c 300 "$T/err")"
 		continue
@@ -73,6 +74,6 @@ while read -r applet args; do
 		not_ok "$label: unclear stderr: $(head -c 300 "$T/err")"
 	fi
 done <"$T/readers"
-check "every applet was run" [ "$(cut -d' ' -f1 "$T/readers" | sort -u | wc -l)" = "$("$PB_BIN" --list | wc -l)" ]
+check "every applet was run" [ "$(while read -r l; do reader_parse "$l"; echo "$R_APPLET"; done <"$T/readers" | sort -u | wc -l)" = "$("$PB_BIN" --list | wc -l)" ]
 
 finish

@@ -4,12 +4,14 @@
 READERS="$TOP/tests/e2e/readers.list"
 GUARD_N=0
 
-# reader_invocations: one line per read-only invocation, "APPLET ARGS...", for every applet in --list: the
-# lines of readers.list, else the read-only options the applet's --help names, else "APPLET UNCOVERED"
+# reader_invocations: one line per read-only invocation, "[NAME=VALUE...] APPLET ARGS...", for every applet in
+# --list: the lines of readers.list, else the read-only options the applet's --help names, else
+# "APPLET UNCOVERED"
 reader_invocations() {
 	for a in $("$PB_BIN" --list); do
-		if grep -Eq "^$a( |\$)" "$READERS"; then
-			grep -E "^$a( |\$)" "$READERS"
+		pattern="^([A-Za-z_][A-Za-z0-9_]*=[^ ]* )*$a( |\$)"
+		if grep -Eq "$pattern" "$READERS"; then
+			grep -E "$pattern" "$READERS"
 			continue
 		fi
 		found=
@@ -21,6 +23,25 @@ reader_invocations() {
 		done
 		[ -n "$found" ] || echo "$a UNCOVERED"
 	done
+}
+
+# reader_parse LINE: splits a reader line into R_ENV (NAME=VALUE words, for env), R_APPLET and R_ARGS, and
+# R_LABEL to name it in test output
+reader_parse() {
+	R_ENV= R_APPLET= R_ARGS=
+	set -f
+	for w in $1; do
+		if [ -n "$R_APPLET" ]; then
+			R_ARGS="$R_ARGS${R_ARGS:+ }$w"
+		else
+			case "$w" in
+			*=*) R_ENV="$R_ENV${R_ENV:+ }$w" ;;
+			*) R_APPLET=$w ;;
+			esac
+		fi
+	done
+	set +f
+	R_LABEL="${R_ENV:+$R_ENV }$R_APPLET${R_ARGS:+ $R_ARGS}"
 }
 
 # text_is_clean FILE: no control character (newlines and tabs aside), no C1 control, valid UTF-8

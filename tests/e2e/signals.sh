@@ -60,21 +60,23 @@ mv "$T/guard.watch.keep" "$T/guard.watch"
 reader_invocations >"$T/readers"
 H="$T/hostile"
 hostile_tree "$H"
-while read -r applet args; do
+while read -r line; do
+	reader_parse "$line"
+	applet=$R_APPLET args=$R_ARGS label=$R_LABEL
 	if [ "$args" = UNCOVERED ]; then
 		not_ok "$applet: no read-only invocation: add a line to tests/e2e/readers.list"
 		continue
 	fi
 	# shellcheck disable=SC2086
-	guard_run "$applet${args:+ $args}" "$PB" $applet $args
+	guard_run "$label" env $R_ENV "$PB" $applet $args
 	# shellcheck disable=SC2086
-	GUARD_UID=$U guard_run "$applet${args:+ $args} as uid $U" setpriv --reuid=$U --regid=$U --clear-groups "$PB" $applet $args
+	GUARD_UID=$U guard_run "$label as uid $U" setpriv --reuid=$U --regid=$U --clear-groups env $R_ENV "$PB" $applet $args
 	# killed mid-way: on the hostile tree, blocked writing into a pipe nobody reads (or done already)
 	for sig in TERM INT HUP; do
 		guard_blocking_fifo
 		# shellcheck disable=SC2086
-		PROCBOX_PROC="$H" GUARD_OUT="$T/fifo" guard_kill "$applet${args:+ $args} killed by SIG$sig mid-way" $sig \
-			ready_blocked_or_done "$PB" $applet $args
+		PROCBOX_PROC="$H" GUARD_OUT="$T/fifo" guard_kill "$label killed by SIG$sig mid-way" $sig \
+			ready_blocked_or_done env $R_ENV "$PB" $applet $args
 	done
 done <"$T/readers"
 
