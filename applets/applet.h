@@ -49,7 +49,8 @@ int applet_open_root(struct pb_root *root);
  * process" add it, so that a hidden process is never claimed not to run. */
 const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t size);
 /* The dispatcher's safety net: when the root applet_open_root opened hides other users' processes and the
- * applet never gave applet_visibility_note's line, that line; NULL otherwise. */
+ * applet never gave applet_visibility_note's line, that line (the dispatcher prints it after the applet);
+ * NULL otherwise. */
 const char *applet_visibility_unsaid(void);
 
 #endif

@@ -65,9 +65,9 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 	applet_name = a->name;
 	opterr = 0; /* applets report bad options in their own one-line format */
 	r = a->main(argc, argv);
-	/* an applet that failed (nothing found, not running) on a proc that hides other users' processes must not
-	 * pass for "nothing runs": say why, once, if the applet did not */
-	if (r != 0 && applet_visibility_unsaid())
+	/* what an applet found (or did not: "not running", "all ended") on a proc that hides other users'
+	 * processes must not pass for the whole truth: say so, once, if the applet did not */
+	if (applet_visibility_unsaid())
 		applet_warn("%s", applet_visibility_unsaid());
 	/* a full disk or a closed pipe on stdout is a failure, not a silent success */
 	if (fflush(stdout) && r == 0) {
