@@ -19,7 +19,7 @@ if ! setpriv --reuid=$U --regid=$U --clear-groups test -x "$PB_BIN"; then
 fi
 
 # the namespace lives as long as this sleeper; every mount below happens inside it, the host never sees one
-unshare -m --propagation private sleep 600 &
+unshare -m --propagation private sleep 86400 &
 NS=$!
 track "$NS"
 wait_for 5 sh -c "[ \"\$(readlink /proc/$NS/ns/mnt)\" != \"\$(readlink /proc/self/ns/mnt)\" ]"
@@ -35,7 +35,7 @@ as_member() { inns setpriv --reuid=$U --regid=$U --groups=$G env PROCBOX_PROC="$
 as_root() { inns env PROCBOX_PROC="$P" "$@"; }
 
 # a process of the user, which the user always sees
-setpriv --reuid=$U --regid=$U --clear-groups sleep 600 &
+setpriv --reuid=$U --regid=$U --clear-groups sleep 86400 &
 MINE=$!
 track "$MINE"
 wait_for 5 sh -c "[ \"\$(awk '/^Uid:/ {print \$2}' /proc/$MINE/status)\" = $U ]"

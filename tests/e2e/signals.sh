@@ -8,11 +8,11 @@
 U=60919 # a uid without a name, for this test alone
 
 # victims: a running process of ours, one of another user, a stopped one
-sleep 600 &
+sleep 86400 &
 V_RUN=$!
-setpriv --reuid=$U --regid=$U --clear-groups sleep 600 &
+setpriv --reuid=$U --regid=$U --clear-groups sleep 86400 &
 V_USER=$!
-sleep 600 &
+sleep 86400 &
 V_STOP=$!
 track "$V_RUN" "$V_USER" "$V_STOP"
 kill -STOP "$V_STOP"
@@ -41,12 +41,12 @@ kill -CONT "$V_RUN"
 guard_must_catch "a stopped process resumed" sh -c "kill -CONT $V_STOP"
 kill -STOP "$V_STOP"
 GUARD_ALLOW=sleep guard_must_catch "a child left behind with another uid" \
-	sh -c "setpriv --reuid=$U --regid=$U --clear-groups sleep 600 & exit 0"
-GUARD_ALLOW=sleep guard_must_catch "a child left behind stopped" sh -c 'sleep 600 & kill -STOP $!; exit 0'
-guard_must_catch "a child left behind at all" sh -c 'sleep 600 & exit 0'
+	sh -c "setpriv --reuid=$U --regid=$U --clear-groups sleep 86400 & exit 0"
+GUARD_ALLOW=sleep guard_must_catch "a child left behind stopped" sh -c 'sleep 86400 & kill -STOP $!; exit 0'
+guard_must_catch "a child left behind at all" sh -c 'sleep 86400 & exit 0'
 check "the victims are back as they were" guard_verify
 # a watched process that ends: a fourth victim, ended for real, must show
-sleep 600 &
+sleep 86400 &
 V_END=$!
 track "$V_END"
 cp "$T/guard.watch" "$T/guard.watch.keep"
