@@ -169,7 +169,8 @@ guard_kill() {
 		wait "$gpid" 2>/dev/null
 		return
 	fi
-	kill "-$sig" "$gpid"
+	# only while it is still our child: once the shell has reaped it, the pid may be someone else's
+	[ "$(proc_field "$gpid" 4)" = "$$" ] && kill "-$sig" "$gpid"
 	{ wait "$gpid"; } 2>/dev/null
 	RC=$?
 	case "$sig" in HUP) signum=1 ;; INT) signum=2 ;; QUIT) signum=3 ;; KILL) signum=9 ;; USR1) signum=10 ;;
@@ -195,9 +196,10 @@ ready_running() {
 	return 0
 }
 
-# ready_blocked_or_done PID: blocked writing into a full pipe, or already finished (a zombie until waited for)
+# ready_blocked_or_done PID: blocked writing into a full pipe, or already finished (a zombie, or reaped by the
+# shell already)
 ready_blocked_or_done() {
-	[ "$(proc_field "$1" 3)" = Z ] || ready_blocked_writing "$1"
+	[ ! -e "/proc/$1" ] || [ "$(proc_field "$1" 3)" = Z ] || ready_blocked_writing "$1"
 }
 
 # ---- hostile trees ----
