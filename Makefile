@@ -34,7 +34,8 @@ CORE_SRC = \
 	core/sockets.c \
 	core/stats.c \
 	core/table.c \
-	core/users.c
+	core/users.c \
+	core/visibility.c
 
 APPLET_SRC = \
 	applets/apache_mem.c \
@@ -55,10 +56,26 @@ UNIT_TESTS = \
 	check_select \
 	check_session \
 	check_signal \
+	check_soak \
 	check_sockets \
 	check_stats \
 	check_table \
-	check_users
+	check_users \
+	check_visibility
+
+# libFuzzer targets (tests/fuzz/NAME.c), one per parser; make fuzz runs each FUZZ_SECONDS, make check 5 s each
+FUZZ_TARGETS = \
+	fuzz_buf \
+	fuzz_cgroup \
+	fuzz_mountinfo \
+	fuzz_net_unix \
+	fuzz_smaps \
+	fuzz_stat \
+	fuzz_status \
+	fuzz_vec
+FUZZ_SECONDS = 60
+FUZZ_CHECK_SECONDS = 5
+FUZZCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 MAN_PAGES = \
 	man/procbox.1 \
@@ -76,7 +93,8 @@ HDRS = core/procbox.h applets/applet.h applets/applets.h
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
 DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
 	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin \
-	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static
+	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static clang \
+	libclang-rt-14-dev valgrind
 
 all: build/procbox
 
@@ -93,6 +111,10 @@ build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
 	@mkdir -p build/unit
 	$(CC) $(CSTD) $(WARN) -Wno-shadow $(TESTCFLAGS) -Itests/unit -o $@ $< $(CORE_SRC) $(CHECKLIBS)
 
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(CORE_SRC) $(HDRS) Makefile
+	@mkdir -p build/fuzz
+	$(CLANG) $(CSTD) $(WARN) $(FUZZCFLAGS) -o $@ $< $(CORE_SRC)
+
 build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
@@ -108,14 +130,26 @@ deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
 
 check: deps
-	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS)
-	@$(MAKE) --no-print-directory check-man check-unit check-e2e
+	@$(MAKE) --no-print-directory build/procbox build/procbox-glibc $(addprefix build/unit/,$(UNIT_TESTS)) \
+		$(HELPERS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@$(MAKE) --no-print-directory check-man check-unit check-e2e check-fuzz check-valgrind
 
 check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
 	@sh tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
 
 check-e2e: build/procbox $(HELPERS)
 	@sh tests/e2e/run.sh
+
+# the e2e tests with every call of the binary under valgrind (glibc build): no errors, no definite leaks
+check-valgrind: build/procbox build/procbox-glibc $(HELPERS)
+	@sh tests/valgrind.sh
+
+# every fuzz target for a few seconds, so that CI runs them all
+check-fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@sh tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+
+fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 check-man:
 	@mandoc -Tlint -Wwarning $(MAN_PAGES) && echo "man: $(words $(MAN_PAGES)) pages lint clean"
@@ -138,4 +172,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-unit check-e2e check-man demo install uninstall clean
+.PHONY: all deps check check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean

@@ -140,12 +140,54 @@ int applet_parse_seconds(const char *s, long long *ms)
 	return 0;
 }
 
+/* what applet_open_root learnt about hidden processes, for applet_visibility_unsaid() */
+static char hidden_note[384];
+static int visibility_said;
+
 int applet_open_root(struct pb_root *root)
 {
-	if (pb_root_open(root, NULL) == 0)
+	struct pb_proc_mount m;
+
+	if (pb_root_open(root, NULL) == 0) {
+		/* one capget for root; the mount table only for users whom hidepid can concern */
+		if (pb_root_hides_others(root, &m) == 1)
+			snprintf(hidden_note, sizeof hidden_note, "other users' processes are %s (%s is mounted with hidepid=%s)",
+				 m.hidepid == PB_HIDEPID_NOACCESS ? "unreadable" : "hidden", root->path,
+				 pb_hidepid_name(m.hidepid));
 		return 0;
+	}
 	applet_warn("cannot open the proc root %s: %s", root->path[0] ? root->path : "/proc", strerror(errno));
 	return -1;
+}
+
+const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t size)
+{
+	struct pb_proc_mount m;
+	unsigned long denied = t->count.denied[PB_F_STAT];
+	int hidden = pb_root_hides_others(t->root, &m) == 1;
+	char more[320] = "";
+
+	if (hidden && m.hidepid != PB_HIDEPID_NOACCESS) {
+		if (denied)
+			snprintf(more, sizeof more, "; %lu more not readable", denied);
+		snprintf(buf, size, "other users' processes are hidden (%s is mounted with hidepid=%s)%s", t->root->path,
+			 pb_hidepid_name(m.hidepid), more);
+		visibility_said = 1;
+		return buf;
+	}
+	if (!denied)
+		return NULL;
+	/* hidepid=noaccess lists every directory but closes the files of others: the stat reads are refused */
+	if (hidden)
+		snprintf(more, sizeof more, " (%s is mounted with hidepid=noaccess)", t->root->path);
+	snprintf(buf, size, "%lu %s not readable%s", denied, denied == 1 ? "process was" : "processes were", more);
+	visibility_said = 1;
+	return buf;
+}
+
+const char *applet_visibility_unsaid(void)
+{
+	return hidden_note[0] && !visibility_said ? hidden_note : NULL;
 }
 
 void applet_progress(const char *line, int changed)

@@ -44,5 +44,13 @@ void applet_print_export(struct pb_buf *b, const char *name, const char *value, 
 void applet_exec(char **argv) __attribute__((noreturn));
 /* Opens the proc root ($PROCBOX_PROC or /proc), reporting a failure; 0 or -1. */
 int applet_open_root(struct pb_root *root);
+/* Why processes may be missing from a scan, for one warning line: other users' processes hidden (hidepid=) or
+ * N processes whose stat could not be read; NULL when every process was visible. Applets that report "no such
+ * process" add it, so that a hidden process is never claimed not to run. */
+const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t size);
+/* The dispatcher's safety net: when the root applet_open_root opened hides other users' processes and the
+ * applet never gave applet_visibility_note's line, that line (the dispatcher prints it after the applet);
+ * NULL otherwise. */
+const char *applet_visibility_unsaid(void);
 
 #endif

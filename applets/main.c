@@ -65,6 +65,10 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 	applet_name = a->name;
 	opterr = 0; /* applets report bad options in their own one-line format */
 	r = a->main(argc, argv);
+	/* what an applet found (or did not: "not running", "all ended") on a proc that hides other users'
+	 * processes must not pass for the whole truth: say so, once, if the applet did not */
+	if (applet_visibility_unsaid())
+		applet_warn("%s", applet_visibility_unsaid());
 	/* a full disk or a closed pipe on stdout is a failure, not a silent success */
 	if (fflush(stdout) && r == 0) {
 		applet_warn("write error: %s", strerror(errno));

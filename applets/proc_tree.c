@@ -205,6 +205,21 @@ static void add_environ_json(struct pb_buf *b, const char *buf, size_t len)
 	pb_buf_addc(b, '}');
 }
 
+/* Did a line before this one have the same key? (status has ~60 lines: a plain scan is fine) */
+static int key_seen_before(const char *buf, const char *line, size_t klen)
+{
+	const char *p = buf, *nl;
+
+	for (; p < line; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(line - p));
+		if (!nl)
+			return 0;
+		if ((size_t)(nl - p) > klen && p[klen] == ':' && !memcmp(p, line, klen))
+			return 1;
+	}
+	return 0;
+}
+
 static void add_status_json(struct pb_buf *b, const char *buf, size_t len)
 {
 	const char *line = buf, *end = buf + len, *nl, *colon, *v;
@@ -215,6 +230,9 @@ static void add_status_json(struct pb_buf *b, const char *buf, size_t len)
 		if (!(nl = memchr(line, '\n', (size_t)(end - line))))
 			nl = end;
 		if (!(colon = memchr(line, ':', (size_t)(nl - line))) || colon == line)
+			continue;
+		/* a key twice (a broken kernel, a forged tree): the first wins, as in the uids and gids fields */
+		if (key_seen_before(buf, line, (size_t)(colon - line)))
 			continue;
 		for (v = colon + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
 			;
@@ -449,6 +467,8 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 {
 	int *vis_first, *vis_next, *stack, top_first = -1, depth, tcol = tree_column(o), shown = 0, failed = 0;
 	unsigned char *sel;
+	char note_buf[640];
+	const char *note;
 	struct pb_buf out, art;
 	struct pb_proc *p;
 	size_t i, n = t->n;
@@ -525,11 +545,17 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 			stack[depth] = vis_next[cur];
 		}
 	}
+	/* say when processes may be missing, so that an empty or short list is not taken for the truth */
+	note = applet_visibility_note(t, note_buf, sizeof note_buf);
 	if (!shown) {
 		out.len = 0;
-		applet_warn("%s", top || o->npids || o->nexe || o->nuids ? "no process matched" : "no process found");
-	} else if (o->json) {
-		json_tail(&out, t);
+		applet_warn("%s%s%s", top || o->npids || o->nexe || o->nuids ? "no process matched" : "no process found",
+			    note ? ": " : "", note ? note : "");
+	} else {
+		if (o->json)
+			json_tail(&out, t);
+		if (note)
+			applet_warn("%s", note);
 	}
 	if (failed || (shown && pb_buf_write_fd(&out, 1))) {
 		applet_warn("write error: %s", strerror(errno));
@@ -558,6 +584,7 @@ int proc_tree_main(int argc, char **argv)
 	struct pb_root root;
 	struct pb_table t;
 	struct pb_proc *top = NULL;
+	char note_buf[640];
 	long v, top_pid = 0;
 	int c, r = EXIT_USAGE, fields_given = 0;
 
@@ -629,10 +656,12 @@ int proc_tree_main(int argc, char **argv)
 		pb_root_close(&root);
 		goto out;
 	}
-	if (top_pid && !(top = pb_find_pid(&t, (int)top_pid)))
-		applet_warn("no process %ld", top_pid);
-	else
+	if (top_pid && !(top = pb_find_pid(&t, (int)top_pid))) {
+		const char *note = applet_visibility_note(&t, note_buf, sizeof note_buf);
+		applet_warn("no process %ld%s%s", top_pid, note ? ": " : "", note ? note : "");
+	} else {
 		r = show(&t, &o, top);
+	}
 	pb_table_free(&t);
 	pb_root_close(&root);
 out:

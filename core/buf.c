@@ -163,6 +163,10 @@ void pb_buf_json_str(struct pb_buf *b, const char *s, size_t n)
 		case '\r': pb_buf_add(b, "\\r", 2); i++; continue;
 		}
 		k = u[i] >= 0x80 ? utf8_len(u + i, n - i) : 0;
+		/* C1 controls (U+0080..U+009F) are terminal escapes: JSON shown on a terminal must not carry them raw;
+		 * each byte is escaped, as for invalid bytes, so \u00XX still always means byte XX */
+		if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)
+			k = 0;
 		if (k) {
 			pb_buf_add(b, s + i, k);
 			i += k;

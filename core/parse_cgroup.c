@@ -20,7 +20,8 @@ int pb_parse_cgroup(const char *buf, size_t len, const char **path)
 		if (!c1)
 			continue;
 		c2 = memchr(c1 + 1, ':', (size_t)(nl - c1 - 1));
-		if (!c2 || c2[1] != '/')
+		/* a line may end right after the second ':', and the buffer with it */
+		if (!c2 || c2 + 1 >= nl || c2[1] != '/')
 			continue;
 		if (c1 - line == 1 && line[0] == '0' && c2 == c1 + 1) {
 			*path = c2 + 1;

@@ -26,7 +26,8 @@ void pb_buf_addc(struct pb_buf *b, char c);
 void pb_buf_addf(struct pb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pb_buf_addu(struct pb_buf *b, unsigned long long v);
 void pb_buf_addi(struct pb_buf *b, long long v);
-/* JSON string with quotes; valid UTF-8 passes, control characters and invalid bytes become \u00XX escapes. */
+/* JSON string with quotes; valid UTF-8 passes, control characters (C1 included) and invalid bytes become \u00XX
+ * escapes of each byte. */
 void pb_buf_json_str(struct pb_buf *b, const char *s, size_t n);
 /* Text for a terminal: printable bytes and valid UTF-8 pass, control characters and invalid bytes become '?'. */
 void pb_buf_text_str(struct pb_buf *b, const char *s, size_t n);
@@ -470,5 +471,28 @@ void pb_selection_free(struct pb_selection *s);
  */
 long pb_select_new_descendants(struct pb_table *t, const struct pb_ident *ids, size_t n, int self,
 			       struct pb_ident **out);
+/* ---- reliability: visibility of other users' processes (core/visibility.c) ---- */
+/* hidepid= of a proc mount (proc(5)): directories listed but closed, hidden, or shown only when ptraceable */
+#define PB_HIDEPID_OFF 0
+#define PB_HIDEPID_NOACCESS 1
+#define PB_HIDEPID_INVISIBLE 2
+#define PB_HIDEPID_PTRACEABLE 4
+struct pb_proc_mount {
+	int hidepid;    /* PB_HIDEPID_*; an unknown value counts as invisible */
+	long long gid;  /* gid=: members see everything; -1 when not set */
+	int subset_pid; /* subset=pid: only process directories */
+};
+/* Options of the proc mount of device major:minor in a /proc/self/mountinfo buffer (its first line wins);
+ * -1 and ENOENT when no proc mount has that device. */
+int pb_parse_mountinfo_proc(const char *buf, size_t len, unsigned int major, unsigned int minor,
+			    struct pb_proc_mount *m);
+/* Options of the root's proc mount; -1 and ENOENT for a root that is not a live procfs. */
+int pb_root_mount(const struct pb_root *root, struct pb_proc_mount *m);
+/* 1 when the root hides other users' processes from us or closes their files (hidepid=, and we have neither
+ * CAP_SYS_PTRACE nor the gid= group), 0 when we see them all (or the root is a saved tree), -1 when unknown.
+ * m (may be NULL) receives the mount options when they had to be read (hidepid "off" otherwise). */
+int pb_root_hides_others(const struct pb_root *root, struct pb_proc_mount *m);
+/* "off", "noaccess", "invisible", "ptraceable" */
+const char *pb_hidepid_name(int hidepid);
 
 #endif

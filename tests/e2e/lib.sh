@@ -2,12 +2,34 @@
 # Every test runs the built static binary; what a test starts it registers with `track PID` and stops by PID.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-PB="$TOP/build/procbox"
+# PB=FILE tests another build of the binary (make check-valgrind: the glibc one); PB_STATIC is always the
+# static one, for the checks that are about that file itself
+PB_BIN=${PB:-$TOP/build/procbox}
+PB=$PB_BIN
+PB_STATIC="$TOP/build/procbox"
 HELPERS="$TOP/build/test-helpers"
 FIXTURES="$TOP/tests/fixtures"
 TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "/tmp/pb-e2e-$TEST_NAME.XXXXXX")
 chmod 755 "$T"
+# PB_WRAP="valgrind ..." runs every call of the binary under that command, unchanged tests included: $PB
+# becomes a script named procbox that runs "$PB_WRAP $PB_BIN"; called through a link named after an applet,
+# it passes that name as the first argument, since the wrapper hides the name from the binary
+if [ -n "${PB_WRAP:-}" ]; then
+	mkdir "$T/wrap"
+	cat >"$T/wrap/procbox" <<EOF
+#!/bin/sh
+case "\${0##*/}" in
+procbox*) exec $PB_WRAP "$PB_BIN" "\$@" ;;
+*) exec $PB_WRAP "$PB_BIN" "\${0##*/}" "\$@" ;;
+esac
+EOF
+	chmod 755 "$T/wrap" "$T/wrap/procbox"
+	PB="$T/wrap/procbox"
+fi
+# how much slower the binary runs than usual (valgrind: ~20): waits stretch by it, and a test that counts
+# work done in a fixed time divides its expectation by it
+PB_SLOWDOWN=${PB_SLOWDOWN:-1}
 PASSED=0 FAILED=0 SKIPPED=0 TRACKED=""
 
 ok() { PASSED=$((PASSED + 1)); echo "  ok   $*"; }
@@ -53,9 +75,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECONDS COMMAND...: polls until the command succeeds
+# wait_for SECONDS COMMAND...: polls until the command succeeds (SECONDS times PB_SLOWDOWN)
 wait_for() {
-	limit=$(($1 * 20))
+	limit=$(($1 * 20 * PB_SLOWDOWN))
 	shift
 	while [ "$limit" -gt 0 ]; do
 		"$@" && return 0
@@ -71,7 +93,7 @@ finish() {
 	[ "$FAILED" = 0 ]
 }
 
-[ -x "$PB" ] || { echo "$PB is missing: run make first" >&2; exit 1; }
+[ -x "$PB_BIN" ] || { echo "$PB_BIN is missing: run make first" >&2; exit 1; }
 # fd 3 carries the counts to run.sh; alone, it goes to /dev/null
 { true >&3; } 2>/dev/null || exec 3>/dev/null
 echo "== $TEST_NAME"

@@ -58,7 +58,7 @@ run "$PB" --install "$T/bin"
 expect_status 0 "--install DIR"
 n=0
 for a in $APPLETS; do
-	[ "$(stat -c %i "$T/bin/$a")" = "$(stat -c %i "$PB")" ] && n=$((n + 1))
+	[ "$(stat -c %i "$T/bin/$a")" = "$(stat -c %i "$PB_BIN")" ] && n=$((n + 1))
 done
 check "--install made a hard link per applet" [ "$n" = "$(echo $APPLETS | wc -w)" ]
 run "$T/bin/proc-tree" --help
@@ -70,7 +70,7 @@ expect_status 0 "--install again replaces its own links"
 mkdir "$T/sbin"
 run "$PB" --install -s "$T/sbin"
 expect_status 0 "--install -s"
-check "-s makes symbolic links to the binary" [ "$(readlink "$T/sbin/proc-tree")" = "$PB" ]
+check "-s makes symbolic links to the binary" [ "$(readlink "$T/sbin/proc-tree")" = "$PB_BIN" ]
 
 # a foreign file is never replaced without -f, and the skip is reported
 mkdir "$T/mixed"
@@ -81,7 +81,7 @@ check "the skip names the file" grep -q "skipped $T/mixed/proc-tree" "$T/err"
 check "the foreign file is untouched" grep -qx precious "$T/mixed/proc-tree"
 run "$PB" --install -f "$T/mixed"
 expect_status 0 "--install -f"
-check "-f replaced it with a link" [ "$(stat -c %i "$T/mixed/proc-tree")" = "$(stat -c %i "$PB")" ]
+check "-f replaced it with a link" [ "$(stat -c %i "$T/mixed/proc-tree")" = "$(stat -c %i "$PB_BIN")" ]
 run "$PB" --install
 expect_status 2 "--install without a directory"
 run "$PB" --install "$T/nonexistent"
@@ -109,10 +109,10 @@ run make -s -C "$TOP" uninstall DESTDIR="$T/stage" PREFIX=/usr/local
 check "make uninstall removes what it installed" [ -z "$(find "$T/stage" -type f -o -type l)" ]
 
 # static: runs in an empty root with no libc at all
-check "file(1) says statically linked" sh -c "file -L '$PB' | grep -q 'statically linked'"
+check "file(1) says statically linked" sh -c "file -L '$PB_STATIC' | grep -q 'statically linked'"
 if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$T/chroot"
-	cp "$PB" "$T/chroot/procbox"
+	cp "$PB_STATIC" "$T/chroot/procbox"
 	run chroot "$T/chroot" /procbox --list
 	expect_status 0 "runs in a chroot holding nothing but the binary"
 	check "and lists the applets there" grep -qx proc-tree "$T/out"

@@ -4,7 +4,7 @@ dir=$(dirname "$0")
 passed=0 failed=0 skipped=0 broken=""
 counts=$(mktemp)
 for t in "$dir"/*.sh; do
-	case "$t" in */lib.sh | */run.sh) continue ;; esac
+	case "$t" in */lib.sh | */lib_*.sh | */run.sh) continue ;; esac
 	[ -n "${E2E_ONLY:-}" ] && case " $E2E_ONLY " in *" $(basename "$t" .sh) "*) ;; *) continue ;; esac
 	: >"$counts"
 	sh "$t" 3>"$counts" || broken="$broken $(basename "$t")"

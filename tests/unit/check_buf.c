@@ -26,6 +26,9 @@ START_TEST(json_escapes)
 	ck_assert_str_eq(json(&b, S("\xed\xa0\x80")), "\"\\u00ed\\u00a0\\u0080\""); /* a surrogate */
 	ck_assert_str_eq(json(&b, S("\xf4\x90\x80\x80")), "\"\\u00f4\\u0090\\u0080\\u0080\"");
 	ck_assert_str_eq(json(&b, S("")), "\"\"");
+	/* C1 controls in UTF-8 (U+0085, U+009B CSI) are escaped byte by byte, U+00A0 passes (hostile.sh found them raw) */
+	ck_assert_str_eq(json(&b, S("\xc2\x9b" "2J\xc2\x85")), "\"\\u00c2\\u009b2J\\u00c2\\u0085\"");
+	ck_assert_str_eq(json(&b, S("\xc2\xa0")), "\"\xc2\xa0\"");
 	pb_buf_free(&b);
 }
 END_TEST

@@ -254,6 +254,32 @@ START_TEST(cgroup_paths)
 }
 END_TEST
 
+/* found by tests/fuzz/fuzz_cgroup: a buffer ending right after the second ':' was read one byte past its end */
+START_TEST(cgroup_ends_after_colons)
+{
+	static const char *const ends[] = {"0::", "1:name=systemd:", "0::/a\n0::"};
+	const char *p;
+	char *exact;
+	size_t i, n;
+
+	for (i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+		/* an allocation of exactly the bytes, no NUL after them: ASan sees any read past the end */
+		n = strlen(ends[i]);
+		exact = malloc(n);
+		ck_assert_ptr_nonnull(exact);
+		memcpy(exact, ends[i], n);
+		p = NULL;
+		if (i < 2) {
+			ck_assert_int_eq(pb_parse_cgroup(exact, n, &p), -1);
+		} else {
+			ck_assert_int_eq(pb_parse_cgroup(exact, n, &p), 2);
+			ck_assert_ptr_eq(p, exact + 3);
+		}
+		free(exact);
+	}
+}
+END_TEST
+
 START_TEST(smaps_rollup)
 {
 	static const char roll[] = "55d1c0000000-7ffd5e1f4000 ---p 00000000 00:00 0    [rollup]\n"
@@ -429,6 +455,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, vec_cmdline);
 	tcase_add_test(tc, vec_environ);
 	tcase_add_test(tc, cgroup_paths);
+	tcase_add_test(tc, cgroup_ends_after_colons);
 	tcase_add_test(tc, smaps_rollup);
 	tcase_add_test(tc, smaps_whole_and_malformed);
 	tcase_add_test(tc, net_unix);
