@@ -74,18 +74,28 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 
 HELPERS =
 
+# the benchmark (tests/bench/): the floor, the idle-process spawner and the driver, built like procbox
+BENCH_BIN = build/bench/bench build/bench/empty build/bench/floor build/bench/spawn
+
+build/bench/%: tests/bench/%.c Makefile
+	@mkdir -p build/bench
+	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+bench: build/procbox $(BENCH_BIN)
+	@build/bench/bench
+
 # installs what is missing when run as root, else names what to install and fails
 deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
 
 check: deps
-	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS)
+	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS) $(BENCH_BIN)
 	@$(MAKE) --no-print-directory check-man check-unit check-e2e
 
 check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
 	@sh tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
 
-check-e2e: build/procbox $(HELPERS)
+check-e2e: build/procbox $(HELPERS) $(BENCH_BIN)
 	@sh tests/e2e/run.sh
 
 check-man:
@@ -109,4 +119,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-unit check-e2e check-man demo install uninstall clean
+.PHONY: all deps check check-unit check-e2e check-man demo install uninstall clean bench
