@@ -98,6 +98,27 @@ static size_t hash_slot(const struct pb_table *t, int pid)
 	return ((unsigned int)pid * 2654435761u) & t->hash_mask;
 }
 
+/* "PID/name" into path (40 bytes hold any pid and file name here): built by hand, as printf costs more
+ * instructions than the kernel's openat for every file of every process */
+static void proc_path(char *path, int pid, const char *name)
+{
+	char digits[12], *d = digits + sizeof digits;
+	unsigned int v = (unsigned int)pid;
+	size_t n, k;
+
+	do
+		*--d = (char)('0' + v % 10);
+	while (v /= 10);
+	n = (size_t)(digits + sizeof digits - d);
+	memcpy(path, d, n);
+	path[n++] = '/';
+	k = strlen(name);
+	if (k > 40 - 1 - n)
+		k = 40 - 1 - n;
+	memcpy(path + n, name, k);
+	path[n + k] = 0;
+}
+
 static void count_error(struct pb_table *t, struct pb_proc *p, enum pb_file kind, int err)
 {
 	if (err == ENOENT || err == ESRCH) {
@@ -113,9 +134,9 @@ static void count_error(struct pb_table *t, struct pb_proc *p, enum pb_file kind
 
 static int read_stat(struct pb_table *t, int pid, struct pb_proc *p)
 {
-	char path[24];
+	char path[40];
 
-	snprintf(path, sizeof path, "%d/stat", pid);
+	proc_path(path, pid, "stat");
 	t->scratch.len = 0;
 	if (pb_read_at(t->root->fd, path, &t->scratch)) {
 		count_error(t, NULL, PB_F_STAT, errno);
@@ -368,7 +389,7 @@ static const char *read_file(struct pb_table *t, struct pb_proc *p, enum pb_file
 	char path[40];
 
 	*len = 0;
-	snprintf(path, sizeof path, "%d/%s", p->st.pid, name);
+	proc_path(path, p->st.pid, name);
 	t->scratch.len = 0;
 	if (pb_read_at(t->root->fd, path, &t->scratch)) {
 		count_error(t, p, kind, errno);
@@ -431,7 +452,7 @@ static void load_exe(struct pb_table *t, struct pb_proc *p)
 	/* kernel threads have no executable, zombies have lost theirs: neither is a race */
 	if ((p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z')
 		return;
-	snprintf(path, sizeof path, "%d/exe", p->st.pid);
+	proc_path(path, p->st.pid, "exe");
 	n = pb_readlink_at(t->root->fd, path, link, sizeof link);
 	if (n < 0) {
 		count_error(t, p, PB_F_EXE, errno);
@@ -567,12 +588,12 @@ const struct pb_smaps *pb_smaps(struct pb_table *t, struct pb_proc *p)
 	int r;
 
 	if (first_try(t, p, PB_F_SMAPS)) {
-		snprintf(path, sizeof path, "%d/smaps_rollup", p->st.pid);
+		proc_path(path, p->st.pid, "smaps_rollup");
 		t->scratch.len = 0;
 		r = pb_read_at(t->root->fd, path, &t->scratch);
 		if (r && errno == ENOENT) {
 			/* kernels before 4.14 have no rollup: sum the whole smaps instead */
-			snprintf(path, sizeof path, "%d/smaps", p->st.pid);
+			proc_path(path, p->st.pid, "smaps");
 			t->scratch.len = 0;
 			r = pb_read_at(t->root->fd, path, &t->scratch);
 		}
@@ -588,7 +609,7 @@ int pb_cwd(struct pb_table *t, struct pb_proc *p, char *out, size_t size)
 {
 	char path[40];
 
-	snprintf(path, sizeof path, "%d/cwd", p->st.pid);
+	proc_path(path, p->st.pid, "cwd");
 	if (pb_readlink_at(t->root->fd, path, out, size) < 0) {
 		count_error(t, p, PB_F_CWD, errno);
 		out[0] = 0;
