@@ -111,7 +111,15 @@ static int selected(struct pb_table *t, struct pb_proc *p, const struct opts *o)
 	return 1;
 }
 
-/* [[D-]HH:]MM:SS */
+/* two digits, zero-padded, of a value below 100 */
+static void add_2digits(struct pb_buf *b, unsigned long long v)
+{
+	char d[2] = {(char)('0' + v / 10), (char)('0' + v % 10)};
+
+	pb_buf_add(b, d, 2);
+}
+
+/* [[D-]HH:]MM:SS, by hand: printf would cost more than reading the process's files */
 static void add_duration(struct pb_buf *b, double secs)
 {
 	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
@@ -120,25 +128,55 @@ static void add_duration(struct pb_buf *b, double secs)
 		pb_buf_adds(b, "-");
 		return;
 	}
-	if (s >= 86400)
-		pb_buf_addf(b, "%llu-%02llu:%02llu:%02llu", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
-	else if (s >= 3600)
-		pb_buf_addf(b, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
-	else
-		pb_buf_addf(b, "%02llu:%02llu", s / 60, s % 60);
+	if (s >= 86400) {
+		pb_buf_addu(b, s / 86400);
+		pb_buf_addc(b, '-');
+	}
+	if (s >= 3600) {
+		add_2digits(b, s / 3600 % 24);
+		pb_buf_addc(b, ':');
+	}
+	add_2digits(b, s / 60 % 60);
+	pb_buf_addc(b, ':');
+	add_2digits(b, s % 60);
 }
 
+/*
+ * 4.0K, 12M, 3.1G: one decimal below 10, none from 10, rounded as "%.1f" and "%.0f" round (ties to even), in
+ * integers while bytes * 10 fits; printf beyond.
+ */
 static void add_size(struct pb_buf *b, unsigned long long bytes)
 {
 	static const char units[] = "KMGTP";
-	double v = (double)bytes / 1024;
+	unsigned long long den = 1024, scale, q, r;
 	int u = 0;
 
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
+	if (bytes >= 1ULL << 53) {
+		double v = (double)bytes / 1024;
+		while (v >= 1024 && u < 4) {
+			v /= 1024;
+			u++;
+		}
+		pb_buf_addf(b, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
+		return;
+	}
+	while (bytes / den >= 1024 && u < 4) {
+		den *= 1024;
 		u++;
 	}
-	pb_buf_addf(b, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
+	scale = bytes < 10 * den ? 10 : 1;
+	q = bytes * scale / den;
+	r = bytes * scale % den;
+	if (2 * r > den || (2 * r == den && q % 2))
+		q++;
+	if (scale == 10) {
+		pb_buf_addu(b, q / 10);
+		pb_buf_addc(b, '.');
+		pb_buf_addc(b, (char)('0' + q % 10));
+	} else {
+		pb_buf_addu(b, q);
+	}
+	pb_buf_addc(b, units[u]);
 }
 
 static void add_time(struct pb_buf *b, double when)
