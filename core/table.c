@@ -19,15 +19,34 @@ const char *const pb_file_names[PB_F_COUNT] = {"stat", "status", "cmdline", "env
 #define F_DENIED 1u    /* counted once in denied_procs */
 #define F_REACHED 2u   /* seen from a root while breaking parent cycles */
 
-/* which lazy files were tried (bits by enum pb_file) */
+/*
+ * What a process's lazily read files leave behind. A view of 10,000 processes keeps one of these for each, so it
+ * is small: the tried bits, the command line and the real ids (what the default views show); everything else
+ * lives in a second block made on first use. Status is parsed as it is read and its text kept only when asked for.
+ */
+#define X_STATUS_OK 1u   /* status parsed: uid, gid (and more->status when set) hold it */
+#define X_HAVE_UID 2u
+#define X_HAVE_GID 4u
+#define X_RAW_TRIED 8u   /* the status text was read to be kept */
+#define X_EXE_DELETED 16u
+#define X_STATUS_READ 32u /* the status file was read (parsed or not) */
+
 struct pb_extra {
-	unsigned int tried;
-	const char *cmdline, *environ, *status_raw, *exe, *exe_path, *exe_name, *cgroup;
-	size_t cmdline_len, environ_len, status_len;
-	int exe_deleted;
-	struct pb_status status;
-	int status_ok, smaps_ok;
-	struct pb_smaps smaps;
+	unsigned short tried; /* file kinds tried, bits by enum pb_file */
+	unsigned short flags; /* X_* */
+	unsigned int cmdline_len;
+	unsigned int uid, gid; /* real ids */
+	const char *cmdline;
+	struct pb_more *more;
+};
+
+struct pb_more {
+	const char *environ, *status_raw, *exe, *exe_path, *exe_name, *cgroup;
+	size_t environ_len, status_len;
+	/* the parsed status: set at once when it says more than the real ids (other effective, saved or fs ids,
+	 * supplementary groups), else made from them on the first pb_status() */
+	struct pb_status *status;
+	struct pb_smaps *smaps;
 };
 
 /* ---- arena: everything a table holds beyond the array is freed in one go ---- */
@@ -42,7 +61,7 @@ static void *arena_alloc(struct pb_table *t, size_t n)
 	struct pb_arena *a = t->arena;
 	size_t size;
 
-	n = (n + 15) & ~(size_t)15;
+	n = (n + 7) & ~(size_t)7;
 	if (!a || a->size - a->used < n) {
 		size = n > 32768 ? n : 32768;
 		a = malloc(sizeof *a + size);
@@ -372,6 +391,17 @@ static struct pb_extra *extra(struct pb_table *t, struct pb_proc *p)
 	return p->x;
 }
 
+/* The second block of the process's extras (NULL when out of memory); extra(t, p) must be set. */
+static struct pb_more *more(struct pb_table *t, struct pb_proc *p)
+{
+	if (!p->x->more) {
+		p->x->more = arena_alloc(t, sizeof *p->x->more);
+		if (p->x->more)
+			memset(p->x->more, 0, sizeof *p->x->more);
+	}
+	return p->x->more;
+}
+
 /* First use of a file kind: 1 when it must be read now, 0 when it was tried already (or no memory). */
 static int first_try(struct pb_table *t, struct pb_proc *p, enum pb_file kind)
 {
@@ -379,40 +409,61 @@ static int first_try(struct pb_table *t, struct pb_proc *p, enum pb_file kind)
 
 	if (!x || (x->tried & 1u << kind))
 		return 0;
-	x->tried |= 1u << kind;
+	x->tried |= (unsigned short)(1u << kind);
 	return 1;
 }
 
-/* Reads PID/name into the scratch buffer and copies it into the arena; NULL (and counted) on failure. */
-static const char *read_file(struct pb_table *t, struct pb_proc *p, enum pb_file kind, const char *name, size_t *len)
+/* Reads PID/name into the scratch buffer; -1 (and counted) on failure. */
+static int read_scratch(struct pb_table *t, struct pb_proc *p, enum pb_file kind, const char *name)
 {
 	char path[40];
 
-	*len = 0;
 	proc_path(path, p->st.pid, name);
 	t->scratch.len = 0;
 	if (pb_read_at(t->root->fd, path, &t->scratch)) {
 		count_error(t, p, kind, errno);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+/* Reads PID/name and copies it into the arena; NULL (and counted) on failure. */
+static const char *read_file(struct pb_table *t, struct pb_proc *p, enum pb_file kind, const char *name, size_t *len)
+{
+	const char *copy;
+
+	*len = 0;
+	if (read_scratch(t, p, kind, name) || !(copy = arena_dup(t, t->scratch.data, t->scratch.len)))
+		return NULL;
 	*len = t->scratch.len;
-	return arena_dup(t, t->scratch.data, t->scratch.len);
+	return copy;
 }
 
 const char *pb_cmdline(struct pb_table *t, struct pb_proc *p, size_t *len)
 {
-	if (first_try(t, p, PB_F_CMDLINE))
-		p->x->cmdline = read_file(t, p, PB_F_CMDLINE, "cmdline", &p->x->cmdline_len);
-	*len = p->x ? p->x->cmdline_len : 0;
+	size_t n;
+
+	if (first_try(t, p, PB_F_CMDLINE)) {
+		p->x->cmdline = read_file(t, p, PB_F_CMDLINE, "cmdline", &n);
+		/* a command line is at most a few MiB (ARG_MAX); a bigger file is no command line */
+		if (n > 0xffffffffu)
+			p->x->cmdline = NULL;
+		else
+			p->x->cmdline_len = (unsigned int)n;
+	}
+	*len = p->x && p->x->cmdline ? p->x->cmdline_len : 0;
 	return p->x && p->x->cmdline ? p->x->cmdline : "";
 }
 
 const char *pb_environ(struct pb_table *t, struct pb_proc *p, size_t *len)
 {
-	if (first_try(t, p, PB_F_ENVIRON))
-		p->x->environ = read_file(t, p, PB_F_ENVIRON, "environ", &p->x->environ_len);
-	*len = p->x ? p->x->environ_len : 0;
-	return p->x && p->x->environ ? p->x->environ : "";
+	struct pb_more *m;
+
+	if (first_try(t, p, PB_F_ENVIRON) && (m = more(t, p)))
+		m->environ = read_file(t, p, PB_F_ENVIRON, "environ", &m->environ_len);
+	m = p->x ? p->x->more : NULL;
+	*len = m && m->environ ? m->environ_len : 0;
+	return m && m->environ ? m->environ : "";
 }
 
 const char *pb_getenv(struct pb_table *t, struct pb_proc *p, const char *name, size_t *vlen)
@@ -423,32 +474,102 @@ const char *pb_getenv(struct pb_table *t, struct pb_proc *p, const char *name, s
 	return pb_environ_get(env, len, name, vlen);
 }
 
+/* Parses the status text in the scratch buffer into the process's ids (and its whole status when that says more). */
+static void parse_status_scratch(struct pb_table *t, struct pb_proc *p)
+{
+	struct pb_extra *x = p->x;
+	struct pb_status st;
+	struct pb_more *m;
+	int i;
+
+	if (pb_parse_status(t->scratch.data, t->scratch.len, &st))
+		return;
+	x->flags |= X_STATUS_OK | (st.have_uid ? X_HAVE_UID : 0) | (st.have_gid ? X_HAVE_GID : 0);
+	x->uid = st.uid.real;
+	x->gid = st.gid.real;
+	/* (a Groups: line that failed to parse may still have left numbers in the array) */
+	for (i = 0; i < PB_GROUPS_MAX && !st.groups[i]; i++)
+		;
+	if (st.uid.effective != st.uid.real || st.uid.saved != st.uid.real || st.uid.fs != st.uid.real ||
+	    st.gid.effective != st.gid.real || st.gid.saved != st.gid.real || st.gid.fs != st.gid.real || st.ngroups ||
+	    i < PB_GROUPS_MAX) {
+		if (!(m = more(t, p)) || !(m->status = arena_alloc(t, sizeof *m->status)))
+			x->flags &= (unsigned short)~X_STATUS_OK;
+		else
+			*m->status = st;
+	}
+}
+
+/* The ids from status, read on first use. */
+static void load_status(struct pb_table *t, struct pb_proc *p)
+{
+	if (first_try(t, p, PB_F_STATUS) && read_scratch(t, p, PB_F_STATUS, "status") == 0) {
+		p->x->flags |= X_STATUS_READ;
+		parse_status_scratch(t, p);
+	}
+}
+
+/* The text is kept only for those who ask for it: read after the ids, it is a later copy of the file (the ids
+ * already handed out stay those of the first read). */
 const char *pb_status_raw(struct pb_table *t, struct pb_proc *p, size_t *len)
 {
-	if (first_try(t, p, PB_F_STATUS)) {
-		p->x->status_raw = read_file(t, p, PB_F_STATUS, "status", &p->x->status_len);
-		if (p->x->status_raw)
-			p->x->status_ok = !pb_parse_status(p->x->status_raw, p->x->status_len, &p->x->status);
+	struct pb_extra *x = extra(t, p);
+	struct pb_more *m;
+	int first;
+
+	if (x && !(x->flags & X_RAW_TRIED)) {
+		x->flags |= X_RAW_TRIED;
+		/* an earlier read that failed would fail again */
+		first = !(x->tried & 1u << PB_F_STATUS);
+		if ((first || (x->flags & X_STATUS_READ)) && (m = more(t, p))) {
+			x->tried |= 1u << PB_F_STATUS;
+			if (read_scratch(t, p, PB_F_STATUS, "status") == 0) {
+				x->flags |= X_STATUS_READ;
+				if (first)
+					parse_status_scratch(t, p);
+				if ((m->status_raw = arena_dup(t, t->scratch.data, t->scratch.len)))
+					m->status_len = t->scratch.len;
+			}
+		}
 	}
-	*len = p->x ? p->x->status_len : 0;
-	return p->x && p->x->status_raw ? p->x->status_raw : "";
+	m = x ? x->more : NULL;
+	*len = m && m->status_raw ? m->status_len : 0;
+	return m && m->status_raw ? m->status_raw : "";
 }
 
 const struct pb_status *pb_status(struct pb_table *t, struct pb_proc *p)
 {
-	size_t len;
+	struct pb_extra *x;
+	struct pb_more *m;
+	struct pb_status *st;
 
-	pb_status_raw(t, p, &len);
-	return p->x && p->x->status_ok ? &p->x->status : NULL;
+	load_status(t, p);
+	if (!(x = p->x) || !(x->flags & X_STATUS_OK))
+		return NULL;
+	if (!(m = more(t, p)))
+		return NULL;
+	if (!m->status && (st = arena_alloc(t, sizeof *st))) {
+		/* the ids said nothing more than the real ones: every id equals them, no groups */
+		memset(st, 0, sizeof *st);
+		st->have_uid = !!(x->flags & X_HAVE_UID);
+		st->have_gid = !!(x->flags & X_HAVE_GID);
+		st->uid.real = st->uid.effective = st->uid.saved = st->uid.fs = x->uid;
+		st->gid.real = st->gid.effective = st->gid.saved = st->gid.fs = x->gid;
+		m->status = st;
+	}
+	return m->status;
 }
 
 static void load_exe(struct pb_table *t, struct pb_proc *p)
 {
 	static const char deleted[] = " (deleted)";
 	char path[40], link[4096];
+	struct pb_more *m = more(t, p);
 	ssize_t n;
 
-	p->x->exe = "";
+	if (!m)
+		return;
+	m->exe = "";
 	/* kernel threads have no executable, zombies have lost theirs: neither is a race */
 	if ((p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z')
 		return;
@@ -461,24 +582,24 @@ static void load_exe(struct pb_table *t, struct pb_proc *p)
 	/* a binary replaced while it runs (a package upgrade) is still the same program */
 	if ((size_t)n > sizeof deleted - 1 && !memcmp(link + n - (sizeof deleted - 1), deleted, sizeof deleted - 1)) {
 		n -= sizeof deleted - 1;
-		p->x->exe_deleted = 1;
+		p->x->flags |= X_EXE_DELETED;
 	}
-	p->x->exe = arena_dup(t, link, (size_t)n);
-	if (!p->x->exe)
-		p->x->exe = "";
+	m->exe = arena_dup(t, link, (size_t)n);
+	if (!m->exe)
+		m->exe = "";
 }
 
 const char *pb_exe(struct pb_table *t, struct pb_proc *p)
 {
 	if (first_try(t, p, PB_F_EXE))
 		load_exe(t, p);
-	return p->x && p->x->exe ? p->x->exe : "";
+	return p->x && p->x->more && p->x->more->exe ? p->x->more->exe : "";
 }
 
 int pb_exe_deleted(struct pb_table *t, struct pb_proc *p)
 {
 	pb_exe(t, p);
-	return p->x ? p->x->exe_deleted : 0;
+	return p->x ? !!(p->x->flags & X_EXE_DELETED) : 0;
 }
 
 static int is_executable_file(const char *path)
@@ -503,21 +624,22 @@ static const char *argv0(struct pb_table *t, struct pb_proc *p, size_t *n)
 const char *pb_exe_path(struct pb_table *t, struct pb_proc *p)
 {
 	const char *exe = pb_exe(t, p), *a0;
+	struct pb_more *m;
 	size_t n;
 
-	if (!p->x)
+	if (!p->x || !(m = more(t, p)))
 		return "";
-	if (!p->x->exe_path) {
-		p->x->exe_path = "";
+	if (!m->exe_path) {
+		m->exe_path = "";
 		if (*exe) {
-			p->x->exe_path = exe;
+			m->exe_path = exe;
 		} else {
 			a0 = argv0(t, p, &n);
 			if (n && a0[0] == '/' && is_executable_file(a0))
-				p->x->exe_path = a0;
+				m->exe_path = a0;
 		}
 	}
-	return p->x->exe_path;
+	return m->exe_path;
 }
 
 static int on_path(const char *name)
@@ -549,45 +671,49 @@ static int on_path(const char *name)
 const char *pb_exe_name(struct pb_table *t, struct pb_proc *p)
 {
 	const char *path = pb_exe_path(t, p), *slash, *a0;
+	struct pb_more *m;
 	size_t n;
 
-	if (!p->x)
+	if (!p->x || !(m = p->x->more))
 		return p->st.comm;
-	if (!p->x->exe_name) {
+	if (!m->exe_name) {
 		if (*path) {
 			slash = strrchr(path, '/');
-			p->x->exe_name = slash ? slash + 1 : path;
+			m->exe_name = slash ? slash + 1 : path;
 		} else {
 			a0 = argv0(t, p, &n);
-			p->x->exe_name = n && !memchr(a0, '/', n) && !memchr(a0, ' ', n) && on_path(a0) ? a0 : p->st.comm;
+			m->exe_name = n && !memchr(a0, '/', n) && !memchr(a0, ' ', n) && on_path(a0) ? a0 : p->st.comm;
 		}
 	}
-	return p->x->exe_name;
+	return m->exe_name;
 }
 
 const char *pb_cgroup(struct pb_table *t, struct pb_proc *p)
 {
 	size_t len;
 	const char *raw, *path;
+	struct pb_more *m;
 	int n;
 
-	if (first_try(t, p, PB_F_CGROUP)) {
-		p->x->cgroup = "";
+	if (first_try(t, p, PB_F_CGROUP) && (m = more(t, p))) {
+		m->cgroup = "";
 		raw = read_file(t, p, PB_F_CGROUP, "cgroup", &len);
 		if (raw && (n = pb_parse_cgroup(raw, len, &path)) >= 0)
-			p->x->cgroup = arena_dup(t, path, (size_t)n);
-		if (!p->x->cgroup)
-			p->x->cgroup = "";
+			m->cgroup = arena_dup(t, path, (size_t)n);
+		if (!m->cgroup)
+			m->cgroup = "";
 	}
-	return p->x && p->x->cgroup ? p->x->cgroup : "";
+	return p->x && p->x->more && p->x->more->cgroup ? p->x->more->cgroup : "";
 }
 
 const struct pb_smaps *pb_smaps(struct pb_table *t, struct pb_proc *p)
 {
 	char path[40];
+	struct pb_smaps sm;
+	struct pb_more *m;
 	int r;
 
-	if (first_try(t, p, PB_F_SMAPS)) {
+	if (first_try(t, p, PB_F_SMAPS) && (m = more(t, p))) {
 		proc_path(path, p->st.pid, "smaps_rollup");
 		t->scratch.len = 0;
 		r = pb_read_at(t->root->fd, path, &t->scratch);
@@ -599,10 +725,10 @@ const struct pb_smaps *pb_smaps(struct pb_table *t, struct pb_proc *p)
 		}
 		if (r)
 			count_error(t, p, PB_F_SMAPS, errno);
-		else
-			p->x->smaps_ok = !pb_parse_smaps(t->scratch.data, t->scratch.len, &p->x->smaps);
+		else if (!pb_parse_smaps(t->scratch.data, t->scratch.len, &sm) && (m->smaps = arena_alloc(t, sizeof sm)))
+			*m->smaps = sm;
 	}
-	return p->x && p->x->smaps_ok ? &p->x->smaps : NULL;
+	return p->x && p->x->more ? p->x->more->smaps : NULL;
 }
 
 int pb_cwd(struct pb_table *t, struct pb_proc *p, char *out, size_t size)
@@ -620,16 +746,14 @@ int pb_cwd(struct pb_table *t, struct pb_proc *p, char *out, size_t size)
 
 long pb_uid(struct pb_table *t, struct pb_proc *p)
 {
-	const struct pb_status *st = pb_status(t, p);
-
-	return st && st->have_uid ? (long)st->uid.real : -1;
+	load_status(t, p);
+	return p->x && (p->x->flags & X_STATUS_OK) && (p->x->flags & X_HAVE_UID) ? (long)p->x->uid : -1;
 }
 
 long pb_gid(struct pb_table *t, struct pb_proc *p)
 {
-	const struct pb_status *st = pb_status(t, p);
-
-	return st && st->have_gid ? (long)st->gid.real : -1;
+	load_status(t, p);
+	return p->x && (p->x->flags & X_STATUS_OK) && (p->x->flags & X_HAVE_GID) ? (long)p->x->gid : -1;
 }
 
 const char *pb_user(struct pb_table *t, struct pb_proc *p)
