@@ -79,6 +79,25 @@ static int ids_from(const char *val, size_t vlen, struct pb_ids *ids)
 	return 1;
 }
 
+/* The end of the line at p (its '\n', or end): 8 bytes at a time, as memchr's set-up costs more than these short
+ * lines (a word holds a '\n' when some byte of it XOR '\n' is zero). */
+static const char *line_end(const char *p, const char *end)
+{
+	const unsigned long long ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	unsigned long long w;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= ones * '\n';
+		if ((w - ones) & ~w & highs)
+			break;
+	}
+	for (; p < end; p++)
+		if (*p == '\n')
+			return p;
+	return end;
+}
+
 int pb_parse_status(const char *buf, size_t len, struct pb_status *st)
 {
 	const char *line = buf, *end = buf + len, *nl, *uid = NULL, *gid = NULL, *groups = NULL, *v;
@@ -89,8 +108,7 @@ int pb_parse_status(const char *buf, size_t len, struct pb_status *st)
 	/* one pass, up to the last of the three lines (the first of duplicated keys wins): this runs for every
 	 * process whose user is shown */
 	for (; line < end && !(uid && gid && groups); line = nl + 1) {
-		if (!(nl = memchr(line, '\n', (size_t)(end - line))))
-			nl = end;
+		nl = line_end(line, end);
 		if (*line == 'U' && !uid && (v = key_value(line, nl, "Uid", 3, &vlen))) {
 			uid = v;
 			ulen = vlen;
