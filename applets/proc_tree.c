@@ -403,8 +403,11 @@ static void pad(struct pb_buf *b, size_t start, int width, int last)
 		memset(b->data + start, ' ', w - used);
 		b->len += w - used;
 	} else if (!last) {
-		while (used++ < w)
-			pb_buf_addc(b, ' ');
+		if (pb_buf_reserve(b, w - used))
+			return;
+		memset(b->data + b->len, ' ', w - used);
+		b->len += w - used;
+		b->data[b->len] = 0;
 	}
 	if (!last)
 		pb_buf_addc(b, ' ');
