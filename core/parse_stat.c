@@ -59,12 +59,39 @@ static const char *field_int(const char *p, const char *end, int *out)
 	return p;
 }
 
+/* Does the decimal [p, end) fit in a long long? Asked only of numbers of 19 digits or more. */
+static int fits_i64(const char *p, const char *end)
+{
+	unsigned long long v = 0;
+	unsigned int d;
+
+	for (; p < end; p++) {
+		d = (unsigned int)(*p - '0');
+		if (v > ((unsigned long long)LLONG_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	return 1;
+}
+
+/* n fields as field_i64 reads them (same signs, blanks and range), without computing their values */
 static const char *skip_fields(const char *p, const char *end, int n)
 {
-	long long v;
+	const char *digits;
 
-	while (p && n-- > 0)
-		p = field_i64(p, end, &v);
+	while (n-- > 0) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p < end && *p == '-')
+			for (p++; p < end && *p == ' '; p++)
+				;
+		if (p >= end || (unsigned int)(*p - '0') > 9)
+			return NULL;
+		for (digits = p; p < end && (unsigned int)(*p - '0') <= 9; p++)
+			;
+		if ((p < end && *p != ' ' && *p != '\n') || (p - digits >= 19 && !fits_i64(digits, p)))
+			return NULL;
+	}
 	return p;
 }
 
