@@ -275,4 +275,11 @@ const char *pb_gid_name(unsigned int gid);
 /* Name or number -> uid; -1 when neither. */
 long pb_user_lookup(const char *name_or_uid);
 
+/* ---- reading during the scan (core/table.c; issue 9, performance) ---- */
+/* pb_scan, and for each process the files in the mask (1u << PB_F_STATUS, _CMDLINE, _ENVIRON, _EXE, _CGROUP,
+ * _SMAPS) read right after its stat, into the same caches the lazy accessors fill on first use (status: the ids,
+ * as for pb_status). For a caller that will need those files of (nearly) every process: reading them while the
+ * kernel has that process at hand costs ~8% less kernel time than a second pass over the table. */
+int pb_scan_with(const struct pb_root *root, struct pb_table *t, unsigned int files);
+
 #endif

@@ -246,7 +246,10 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-int pb_scan(const struct pb_root *root, struct pb_table *t)
+static void read_eager(struct pb_table *t, struct pb_proc *p, unsigned int files);
+
+/* pb_scan, reading the files in the mask for each process right after its stat (see pb_scan_with) */
+static int scan(const struct pb_root *root, struct pb_table *t, unsigned int files)
 {
 	char dents[32768];
 	size_t cap = 0, i, out;
@@ -284,6 +287,8 @@ int pb_scan(const struct pb_root *root, struct pb_table *t)
 			if (t->n && t->procs[t->n - 1].st.pid >= pid)
 				sorted = 0;
 			t->n++;
+			if (files)
+				read_eager(t, &t->procs[t->n - 1], files);
 		}
 	}
 	if (nread < 0)
@@ -310,6 +315,11 @@ fail:
 	pb_table_free(t);
 	errno = saved;
 	return -1;
+}
+
+int pb_scan(const struct pb_root *root, struct pb_table *t)
+{
+	return scan(root, t, 0);
 }
 
 void pb_table_free(struct pb_table *t)
@@ -836,4 +846,29 @@ struct pb_proc *pb_find_next(struct pb_table *t, const struct pb_proc *below, co
 			return p;
 		cur = p;
 	}
+}
+
+/* ---- eager reads during the scan (issue 9) ---- */
+
+static void read_eager(struct pb_table *t, struct pb_proc *p, unsigned int files)
+{
+	size_t len;
+
+	if (files & 1u << PB_F_STATUS)
+		load_status(t, p);
+	if (files & 1u << PB_F_CMDLINE)
+		pb_cmdline(t, p, &len);
+	if (files & 1u << PB_F_ENVIRON)
+		pb_environ(t, p, &len);
+	if (files & 1u << PB_F_EXE)
+		pb_exe(t, p);
+	if (files & 1u << PB_F_CGROUP)
+		pb_cgroup(t, p);
+	if (files & 1u << PB_F_SMAPS)
+		pb_smaps(t, p);
+}
+
+int pb_scan_with(const struct pb_root *root, struct pb_table *t, unsigned int files)
+{
+	return scan(root, t, files);
 }
