@@ -483,6 +483,43 @@ static void json_tail(struct pb_buf *b, const struct pb_table *t)
 }
 
 /*
+ * The files that (nearly) every process will need, read during the scan while the kernel has each process at
+ * hand: a second pass over all processes costs ~8% more kernel time than the floor reading them in one (make
+ * bench). Only when everything is looked at: the whole table, or filters that test every process (then what
+ * they test, not what the few matches show).
+ */
+static unsigned int eager_files(const struct opts *o, long top_pid)
+{
+	unsigned int files = 0;
+	int i, raw_status = 0;
+
+	if (top_pid || o->npids)
+		return 0;
+	if (o->nuids || o->nexe)
+		return (o->nuids ? 1u << PB_F_STATUS : 0) | (o->nexe ? 1u << PB_F_EXE : 0);
+	for (i = 0; i < o->nshow; i++) {
+		switch (o->show[i]) {
+		case USER:
+		case GROUP:
+		case UIDS:
+		case GIDS: files |= 1u << PB_F_STATUS; break;
+		case CMDLINE: files |= 1u << PB_F_CMDLINE; break;
+		case ENVIRON: files |= 1u << PB_F_ENVIRON; break;
+		case EXE:
+		case EXE_PATH:
+		case EXE_NAME: files |= 1u << PB_F_EXE; break;
+		case CGROUP: files |= 1u << PB_F_CGROUP; break;
+		case STATUS: raw_status = 1; break;
+		default: break;
+		}
+	}
+	/* the text of status is read (and parsed) when shown: an earlier read for the ids would be a second one */
+	if (raw_status)
+		files &= ~(1u << PB_F_STATUS);
+	return files;
+}
+
+/*
  * Display tree: the selected processes, each under its nearest parent when that parent is selected too, else at
  * the top. vis_first/vis_next are its child lists (indexes), built in O(n) like the core's own links.
  */
@@ -665,7 +702,7 @@ int proc_tree_main(int argc, char **argv)
 	r = EXIT_NO;
 	if (applet_open_root(&root))
 		goto out;
-	if (pb_scan(&root, &t)) {
+	if (pb_scan_with(&root, &t, eager_files(&o, top_pid))) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 		pb_root_close(&root);
 		goto out;

@@ -50,6 +50,12 @@ if command -v strace >/dev/null 2>&1; then
 		sh -c "! grep -E 'openat\\(.*\"[0-9]+/(cmdline|environ|status|exe)' '$T/trace'"
 	strace -f -e trace=openat -o "$T/trace" "$PB" proc-tree -o pid,cmdline >/dev/null 2>&1
 	check "pid,cmdline adds PID/cmdline only" sh -c "grep -q '/cmdline\"' '$T/trace' && ! grep -qE '/(status|environ)\"' '$T/trace'"
+	# the whole tree: each cmdline is read during the scan, right after its process's stat (one pass over /proc)
+	grep -oE '"[0-9]+/(stat|cmdline)"' "$T/trace" | tr -d '"' >"$T/opens"
+	check "the whole tree reads each cmdline right after that process's stat" \
+		awk -F/ '$2 == "cmdline" && prev != $1 "/stat" { bad = 1 } { prev = $0 } END { exit bad }' "$T/opens"
+	strace -f -e trace=openat -o "$T/trace" "$PB" proc-tree -o pid,cmdline "$CHILD" >/dev/null 2>&1
+	check "below a PID, only that subtree's cmdline files are read" [ "$(grep -c '/cmdline"' "$T/trace")" = 2 ]
 else
 	skip "strace not installed"
 fi
