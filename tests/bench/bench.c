@@ -43,7 +43,7 @@ struct row {
 	char label[256];     /* the command as written */
 	char *base[4];       /* baseline command (floor VARIANT or empty) */
 	char *argv[MAX_WORDS];
-	char *envp[MAX_WORDS + 64];
+	char **envp;         /* the row's NAME=VALUE words, then the driver's environment without those names */
 	double target;       /* ratio to the baseline it must not exceed, 0 for none */
 	long rss_target;     /* KiB, 0 for none */
 	const char *skip;    /* why it does not run, NULL when it does */
@@ -179,11 +179,21 @@ static void parse_rows(const char *file)
 			if (*slash == '/')
 				r->rss_target = strtol(slash + 1, NULL, 10);
 		}
-		/* NAME=VALUE words before the command go to its environment */
-		for (e = 0; environ[e] && e < 63; e++)
-			r->envp[e] = environ[e];
-		for (i = 2; i < n && strchr(words[i], '=') && words[i][0] != '/'; i++)
+		/* NAME=VALUE words before the command go to its environment (first, so that they win) */
+		for (e = 0; environ[e]; e++)
+			;
+		if (!(r->envp = calloc((size_t)e + MAX_WORDS + 1, sizeof *r->envp)))
+			die("out of memory");
+		for (e = 0, i = 2; i < n && strchr(words[i], '=') && words[i][0] != '/'; i++)
 			r->envp[e++] = words[i];
+		for (int k = 0, own = e; environ[k]; k++) {
+			size_t name = strcspn(environ[k], "=") + 1;
+			int j;
+			for (j = 0; j < own && strncmp(r->envp[j], environ[k], name); j++)
+				;
+			if (j == own)
+				r->envp[e++] = environ[k];
+		}
 		for (a = 0; i < n && a < MAX_WORDS - 1; i++)
 			r->argv[a++] = words[i];
 		if (!a)
@@ -360,7 +370,8 @@ static void measure(int li, int ri)
 	close(fd);
 	res->rss = 0;
 	/* warm-up, and the check that both run at all */
-	if (run_once(r->base, environ, errfile, &a) || !WIFEXITED(a.status) || WEXITSTATUS(a.status)) {
+	/* the floor runs in the row's environment too: PROCBOX_PROC=DIR points both at the same tree */
+	if (run_once(r->base, r->envp, errfile, &a) || !WIFEXITED(a.status) || WEXITSTATUS(a.status)) {
 		describe_status(res->failure, sizeof res->failure, a.status, errfile);
 		res->ran = -1;
 		goto out;
@@ -371,7 +382,7 @@ static void measure(int li, int ri)
 		goto out;
 	}
 	for (k = 0; k < n; k++) {
-		if (run_once(r->base, environ, NULL, &a) || run_once(r->argv, r->envp, NULL, &b))
+		if (run_once(r->base, r->envp, NULL, &a) || run_once(r->argv, r->envp, NULL, &b))
 			die("cannot run %s: %s", r->label, strerror(errno));
 		base_wall[k] = a.wall;
 		wall[k] = b.wall;
