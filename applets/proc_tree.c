@@ -482,6 +482,8 @@ static void json_tail(struct pb_buf *b, const struct pb_table *t)
 	pb_buf_addf(b, "},\n\"not_readable\":%lu,\n\"malformed\":%lu\n}\n", t->count.denied_procs, t->count.malformed);
 }
 
+#define OUT_FLUSH 32768 /* output is written in pieces of about this size */
+
 /*
  * The files that (nearly) every process will need, read during the scan while the kernel has each process at
  * hand: a second pass over all processes costs ~8% more kernel time than the floor reading them in one (make
@@ -537,6 +539,8 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 	sel = calloc(n + 1, 1);
 	pb_buf_init(&out);
 	pb_buf_init(&art);
+	/* one buffer of its final size: growing it by doubling touches (faults in) twice the pages */
+	pb_buf_reserve(&out, OUT_FLUSH + 4096);
 	if (!vis_first || !vis_next || !stack || !sel) {
 		applet_warn("out of memory");
 		goto done;
@@ -588,7 +592,7 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 		else
 			text_row(&out, t, p, o, tcol, &art);
 		shown++;
-		if (out.len > 65536 && pb_buf_write_fd(&out, 1)) {
+		if (out.len > OUT_FLUSH && pb_buf_write_fd(&out, 1)) {
 			failed = 1;
 			break;
 		}
