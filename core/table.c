@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -248,11 +250,26 @@ struct linux_dirent64 {
 
 static void read_eager(struct pb_table *t, struct pb_proc *p, unsigned int files);
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels refuse it and the pages fault in one by one */
+#endif
+
+/* Memory about to be written in full: one madvise maps its pages instead of a page fault for each (on a VM a
+ * fault costs 2-4 us, 400 of them for 10,000 processes) */
+static void prefault(void *p, size_t n)
+{
+	uintptr_t start = (uintptr_t)p & ~(uintptr_t)4095, end = (uintptr_t)p + n;
+
+	if (n >= 65536)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
+
 /* pb_scan, reading the files in the mask for each process right after its stat (see pb_scan_with) */
 static int scan(const struct pb_root *root, struct pb_table *t, unsigned int files)
 {
 	char dents[32768];
 	size_t cap = 0, i, out;
+	struct stat sb;
 	long nread;
 	int dirfd, pid, sorted = 1, saved;
 	struct pb_proc *procs;
@@ -266,6 +283,15 @@ static int scan(const struct pb_root *root, struct pb_table *t, unsigned int fil
 	dirfd = openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -1;
+	/* procfs counts its processes in the root's link count: size the array once from it (pages of the tail
+	 * that stay unused are never touched) instead of growing it by copies, each a round of page faults */
+	if (fstat(dirfd, &sb) == 0 && sb.st_nlink > 0 && sb.st_nlink < 1u << 22) {
+		cap = (size_t)sb.st_nlink + (size_t)sb.st_nlink / 8 + 64;
+		if (!(t->procs = malloc(cap * sizeof *t->procs)))
+			cap = 0;
+		else
+			prefault(t->procs, (size_t)sb.st_nlink * sizeof *t->procs);
+	}
 	while ((nread = syscall(SYS_getdents64, dirfd, dents, sizeof dents)) > 0) {
 		for (long off = 0; off < nread;) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
