@@ -440,18 +440,40 @@ static int tree_column(const struct opts *o)
 	return -1;
 }
 
+static void add_spaces(struct pb_buf *b, size_t n)
+{
+	if (pb_buf_reserve(b, n))
+		return;
+	memset(b->data + b->len, ' ', n);
+	b->len += n;
+	b->data[b->len] = 0;
+}
+
 static void text_row(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, const struct opts *o, int tcol,
-		     const struct pb_buf *art)
+		     const struct pb_buf *art, struct pb_buf *cell)
 {
 	size_t start;
-	int i;
+	int i, width, last;
 
 	for (i = 0; i < o->nshow; i++) {
+		width = fields[o->show[i]].width;
+		last = i == o->nshow - 1;
+		if (width > 0 && i != tcol) {
+			/* right-aligned: the value goes to the side first, so that its padding precedes it unmoved */
+			cell->len = 0;
+			add_field(cell, t, p, o->show[i], 0);
+			if (cell->len < (size_t)width)
+				add_spaces(b, (size_t)width - cell->len);
+			pb_buf_add(b, cell->data, cell->len);
+			if (!last)
+				pb_buf_addc(b, ' ');
+			continue;
+		}
 		start = b->len;
 		if (i == tcol)
 			pb_buf_add(b, art->data, art->len);
 		add_field(b, t, p, o->show[i], 0);
-		pad(b, start, fields[o->show[i]].width, i == o->nshow - 1);
+		pad(b, start, width, last);
 	}
 	pb_buf_addc(b, '\n');
 }
@@ -529,7 +551,7 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 {
 	int *vis_first, *vis_next, *stack, top_first = -1, depth, tcol = tree_column(o), shown = 0, failed = 0;
 	unsigned char *sel;
-	struct pb_buf out, art;
+	struct pb_buf out, art, cell;
 	struct pb_proc *p;
 	size_t i, n = t->n;
 
@@ -539,6 +561,7 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 	sel = calloc(n + 1, 1);
 	pb_buf_init(&out);
 	pb_buf_init(&art);
+	pb_buf_init(&cell);
 	/* one buffer of its final size: growing it by doubling touches (faults in) twice the pages */
 	pb_buf_reserve(&out, OUT_FLUSH + 4096);
 	if (!vis_first || !vis_next || !stack || !sel) {
@@ -590,7 +613,7 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 		if (o->json)
 			json_row(&out, t, p, o, !shown);
 		else
-			text_row(&out, t, p, o, tcol, &art);
+			text_row(&out, t, p, o, tcol, &art, &cell);
 		shown++;
 		if (out.len > OUT_FLUSH && pb_buf_write_fd(&out, 1)) {
 			failed = 1;
@@ -624,6 +647,7 @@ done:
 	free(sel);
 	pb_buf_free(&out);
 	pb_buf_free(&art);
+	pb_buf_free(&cell);
 	return shown && !failed ? 0 : EXIT_NO;
 }
 
