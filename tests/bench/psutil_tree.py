@@ -1,5 +1,10 @@
 # Benchmark peer: the process tree through python3-psutil (pid, ppid, name of every process, linked by ppid).
-import psutil
+import sys
+
+try:
+    import psutil
+except ImportError:
+    sys.exit("python3-psutil not installed")
 
 children = {}
 for proc in psutil.process_iter(["pid", "ppid", "name"]):
