@@ -125,19 +125,29 @@ HELPERS = \
 	build/test-helpers/pid_cycler \
 	build/test-helpers/unix_listener
 
+# the benchmark (tests/bench/): the floor, the idle-process spawner and the driver, built like procbox
+BENCH_BIN = build/bench/bench build/bench/empty build/bench/floor build/bench/spawn
+
+build/bench/%: tests/bench/%.c Makefile
+	@mkdir -p build/bench
+	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+bench: build/procbox $(BENCH_BIN)
+	@build/bench/bench
+
 # installs what is missing when run as root, else names what to install and fails
 deps:
 	@sh tests/deps.sh $(DEPS_PKGS)
 
 check: deps
 	@$(MAKE) --no-print-directory build/procbox build/procbox-glibc $(addprefix build/unit/,$(UNIT_TESTS)) \
-		$(HELPERS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+		$(HELPERS) $(BENCH_BIN) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@$(MAKE) --no-print-directory check-man check-unit check-e2e check-fuzz check-valgrind
 
 check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
 	@sh tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
 
-check-e2e: build/procbox $(HELPERS)
+check-e2e: build/procbox $(HELPERS) $(BENCH_BIN)
 	@sh tests/e2e/run.sh
 
 # the e2e tests with every call of the binary under valgrind (glibc build): no errors, no definite leaks
@@ -172,4 +182,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean
+.PHONY: all deps check check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench

@@ -47,9 +47,11 @@ fail:
 	return -1;
 }
 
+/* The appenders below call pb_buf_reserve only when the buffer is full (or failed): they run for every field of
+ * every process shown, and the call cost as much as the copy. */
 void pb_buf_add(struct pb_buf *b, const void *p, size_t n)
 {
-	if (!n || pb_buf_reserve(b, n))
+	if (!n || ((b->failed || b->cap - b->len <= n) && pb_buf_reserve(b, n)))
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -63,7 +65,7 @@ void pb_buf_adds(struct pb_buf *b, const char *s)
 
 void pb_buf_addc(struct pb_buf *b, char c)
 {
-	if (pb_buf_reserve(b, 1))
+	if ((b->failed || b->cap - b->len <= 1) && pb_buf_reserve(b, 1))
 		return;
 	b->data[b->len++] = c;
 	b->data[b->len] = 0;

@@ -53,11 +53,22 @@ static int parse_u32_list(const char *p, size_t len, unsigned int *out, int max)
 	}
 }
 
-static int parse_ids(const char *buf, size_t len, const char *key, struct pb_ids *ids)
+/* "Key:" at the start of the line [line, nl)? Then the value after blanks. */
+static const char *key_value(const char *line, const char *nl, const char *key, size_t klen, size_t *vlen)
+{
+	const char *v;
+
+	if ((size_t)(nl - line) <= klen || memcmp(line, key, klen) || line[klen] != ':')
+		return NULL;
+	for (v = line + klen + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
+		;
+	*vlen = (size_t)(nl - v);
+	return v;
+}
+
+static int ids_from(const char *val, size_t vlen, struct pb_ids *ids)
 {
 	unsigned int v[4];
-	size_t vlen;
-	const char *val = pb_status_field(buf, len, key, &vlen);
 
 	if (!val || parse_u32_list(val, vlen, v, 4) != 4)
 		return 0;
@@ -68,17 +79,50 @@ static int parse_ids(const char *buf, size_t len, const char *key, struct pb_ids
 	return 1;
 }
 
+/* The end of the line at p (its '\n', or end): 8 bytes at a time, as memchr's set-up costs more than these short
+ * lines (a word holds a '\n' when some byte of it XOR '\n' is zero). */
+static const char *line_end(const char *p, const char *end)
+{
+	const unsigned long long ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	unsigned long long w;
+
+	for (; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		w ^= ones * '\n';
+		if ((w - ones) & ~w & highs)
+			break;
+	}
+	for (; p < end; p++)
+		if (*p == '\n')
+			return p;
+	return end;
+}
+
 int pb_parse_status(const char *buf, size_t len, struct pb_status *st)
 {
-	size_t vlen;
-	const char *val;
+	const char *line = buf, *end = buf + len, *nl, *uid = NULL, *gid = NULL, *groups = NULL, *v;
+	size_t ulen = 0, glen = 0, grlen = 0, vlen;
 	int n;
 
 	memset(st, 0, sizeof *st);
-	st->have_uid = parse_ids(buf, len, "Uid", &st->uid);
-	st->have_gid = parse_ids(buf, len, "Gid", &st->gid);
-	val = pb_status_field(buf, len, "Groups", &vlen);
-	if (val && (n = parse_u32_list(val, vlen, st->groups, PB_GROUPS_MAX)) > 0)
+	/* one pass, up to the last of the three lines (the first of duplicated keys wins): this runs for every
+	 * process whose user is shown */
+	for (; line < end && !(uid && gid && groups); line = nl + 1) {
+		nl = line_end(line, end);
+		if (*line == 'U' && !uid && (v = key_value(line, nl, "Uid", 3, &vlen))) {
+			uid = v;
+			ulen = vlen;
+		} else if (*line == 'G' && !gid && (v = key_value(line, nl, "Gid", 3, &vlen))) {
+			gid = v;
+			glen = vlen;
+		} else if (*line == 'G' && !groups && (v = key_value(line, nl, "Groups", 6, &vlen))) {
+			groups = v;
+			grlen = vlen;
+		}
+	}
+	st->have_uid = ids_from(uid, ulen, &st->uid);
+	st->have_gid = ids_from(gid, glen, &st->gid);
+	if (groups && (n = parse_u32_list(groups, grlen, st->groups, PB_GROUPS_MAX)) > 0)
 		st->ngroups = n > PB_GROUPS_MAX ? PB_GROUPS_MAX : n;
 	if (!st->have_uid && !st->have_gid) {
 		errno = EINVAL;

@@ -494,5 +494,11 @@ int pb_root_mount(const struct pb_root *root, struct pb_proc_mount *m);
 int pb_root_hides_others(const struct pb_root *root, struct pb_proc_mount *m);
 /* "off", "noaccess", "invisible", "ptraceable" */
 const char *pb_hidepid_name(int hidepid);
+/* ---- reading during the scan (core/table.c; issue 9, performance) ---- */
+/* pb_scan, and for each process the files in the mask (1u << PB_F_STATUS, _CMDLINE, _ENVIRON, _EXE, _CGROUP,
+ * _SMAPS) read right after its stat, into the same caches the lazy accessors fill on first use (status: the ids,
+ * as for pb_status). For a caller that will need those files of (nearly) every process: reading them while the
+ * kernel has that process at hand costs ~8% less kernel time than a second pass over the table. */
+int pb_scan_with(const struct pb_root *root, struct pb_table *t, unsigned int files);
 
 #endif

@@ -481,7 +481,7 @@ expect_status 2 "a bad pid"
 run "$PB" apache-mem --pid "$M1" --exe-name httpd
 expect_status 1 "--pid of an apache2 master with --exe-name httpd"
 one_error_line "apache-mem: Apache is not running: process $M1 is apache2, not httpd"
-sleep 300 &
+sleep 86400 &
 SLEEPER=$!
 track "$SLEEPER"
 echo "$SLEEPER" >"$T/stale.pid"

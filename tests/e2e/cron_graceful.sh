@@ -176,7 +176,7 @@ mkdir "$T/fk"
 cp "$FAKE" "$T/fk/cron"
 if is_root; then
 	# two jobs, each below a worker, each in a session of its own (as Debian's cron runs them)
-	"$T/fk/cron" -d -w -s -p "$T/f1.pid" "echo \$\$ > $T/f1.j1; exec sleep 300" "echo \$\$ > $T/f1.j2; exec sleep 300" &
+	"$T/fk/cron" -d -w -s -p "$T/f1.pid" "echo \$\$ > $T/f1.j1; exec sleep 86400" "echo \$\$ > $T/f1.j2; exec sleep 86400" &
 	F1=$!
 	track "$F1"
 	wait_for 5 test -s "$T/f1.j2" -a -s "$T/f1.j1"
@@ -186,11 +186,11 @@ if is_root; then
 	run cg --pid "$F1" --list --format json
 	expect_status 0 "--list --format json"
 	check "JSON: the two jobs and their workers" [ "$(jq length "$T/out")" = 4 ]
-	check "JSON: a job with its fields" jq -e --argjson p "$J1" '.[] | select(.pid == $p) | .cmdline == ["sleep","300"]
+	check "JSON: a job with its fields" jq -e --argjson p "$J1" '.[] | select(.pid == $p) | .cmdline == ["sleep","86400"]
 		and .user == "root" and .found_by == "descendant" and .runtime >= 0 and .start_time > 1000000000' "$T/out" >/dev/null
 	check "--list changed nothing" running "$F1"
 	run cg --pid "$F1" --list
-	check "--list text shows the job" grep -Eq "^ *$J2 +[0-9]+ root .* sleep 300$" "$T/out"
+	check "--list text shows the job" grep -Eq "^ *$J2 +[0-9]+ root .* sleep 86400$" "$T/out"
 
 	run cg --pid "$F1" --timeout 2.5 --no-syslog
 	expect_status 124 "--timeout runs out"
@@ -415,7 +415,7 @@ EOF
 # PID 1 of a new namespace: a job ends while cron-graceful is frozen, and a new process takes its PID
 T=$1 PB=$2
 mkdir "$T/ns2" && cp "$3" "$T/ns2/cron"
-sh -c '"$@" & wait' sh "$T/ns2/cron" -d -w -s "echo \$\$ > $T/ns2.job; exec sleep 300" &
+sh -c '"$@" & wait' sh "$T/ns2/cron" -d -w -s "echo \$\$ > $T/ns2.job; exec sleep 86400" &
 i=0; while [ ! -s "$T/ns2.job" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done
 J=$(cat "$T/ns2.job")
 "$PB" cron-graceful -v --no-syslog --timeout 15 > "$T/ns2.log" 2>&1 &
@@ -429,7 +429,7 @@ I=0 n=0
 while [ "$I" != "$J" ] && [ $n -lt 20 ]; do
 	[ "$I" = 0 ] || kill $I
 	echo $((J - 1)) > /proc/sys/kernel/ns_last_pid
-	setsid sleep 300 &
+	setsid sleep 86400 &
 	I=$!
 	n=$((n + 1))
 done

@@ -42,7 +42,7 @@ started() {
 }
 cycle_to() {
 	: >"$T/cycled" # here, not in the background job: a stale pid must not be read
-	"$HELPERS/pid_cycler" "$1" sleep 300 >"$T/cycled" 2>"$T/cycler.err" &
+	"$HELPERS/pid_cycler" "$1" sleep 86400 >"$T/cycled" 2>"$T/cycler.err" &
 	CYCLER=$!
 	track "$CYCLER"
 	wait_for 10 sh -c "test -s '$T/cycled' || ! kill -0 $CYCLER 2>/dev/null"
@@ -85,7 +85,7 @@ trap 'echo handled > "$1"; exit 0' TERM
 : > "$1.ready"
 while :; do sleep 0.05; done
 EOF
-IGNORES='trap "" TERM; exec sleep 300'
+IGNORES='trap "" TERM; exec sleep 86400'
 
 # ---- usage and failure paths
 run "$PB" proc-stop --help
@@ -221,11 +221,11 @@ check "all three gone" all_gone $ABC
 
 # ---- --tree: three levels; the middle one ignores SIGTERM (and becomes a sleep that ignores it too)
 cat >"$T/level2.sh" <<'EOF'
-sleep 300 &
+sleep 86400 &
 echo $! > "$1/l3"
 trap '' TERM
 wait
-exec sleep 300
+exec sleep 86400
 EOF
 : >"$T/l2"
 : >"$T/l3"
@@ -248,7 +248,7 @@ check "--tree: JSON says so" jqt '.tree and .gone == 3 and .left == 0' "$T/out"
 # a supervisor that ignores SIGTERM and respawns its worker: the new worker is found and killed too
 cat >"$T/sup.sh" <<'EOF'
 trap ':' TERM
-while :; do sleep 300; done
+while :; do sleep 86400; done
 EOF
 background sh "$T/sup.sh"
 SUP=$BG
@@ -266,7 +266,7 @@ run "$PB" proc-stop --tree -t 0.5 "$SUP"
 check "text marks what was forked during the stop" grep -Eq '^[0-9]+ \(sleep\): killed after [0-9.]+ s \(forked during the stop\)$' "$T/out"
 
 # ---- other users' processes: root stops them; another user may not
-setpriv --reuid=$PBS_UID --regid=$PBS_UID --clear-groups sleep 300 &
+setpriv --reuid=$PBS_UID --regid=$PBS_UID --clear-groups sleep 86400 &
 OTHER=$!
 track "$OTHER"
 wait_for 5 sh -c "[ \"\$(stat -c %u /proc/$OTHER)\" = $PBS_UID ] && grep -q sleep /proc/$OTHER/comm"
@@ -277,7 +277,7 @@ run "$PB" proc-stop -f json -u $PBS_UID
 expect_status 0 "root stops another user's process"
 check "reported terminated with its user" jqt --argjson p "$OTHER" \
 	".processes[0].pid == \$p and .processes[0].result == \"terminated\" and .processes[0].user == \"$PBS_UID\"" "$T/out"
-background sleep 300
+background sleep 86400
 ROOTS=$BG
 started "$ROOTS" sleep
 run setpriv --reuid=65534 --regid=65534 --clear-groups "$PB" proc-stop "$ROOTS"
@@ -325,7 +325,7 @@ if [ $STRACE = 1 ]; then
 	check "-d of its own parent: it did not choose itself" sh -c "! grep -q 'terminated\\|killed' '$T/out'"
 	check "-d of its own parent: no signal was sent" no_signals
 	# a live process with the signal calls faked: proof that the checks above would have seen a signal
-	background sleep 300
+	background sleep 86400
 	P=$BG
 	safely "$PB" proc-stop -t 0.2 --no-kill "$P"
 	check "(the strace guard does see signals when there are some)" grep -Eq '(kill|pidfd_send_signal)\(' "$T/trace"
@@ -336,7 +336,7 @@ else
 fi
 
 # ---- pid reuse: chosen (its identity printed by a dry run), ended, pid taken over by a new process
-background sleep 300
+background sleep 86400
 A=$BG
 started "$A" sleep
 run "$PB" proc-stop -n -f json "$A"
@@ -361,7 +361,7 @@ uncycle
 
 if [ $STRACE = 1 ]; then
 	# ---- a process that vanishes between the scan and the signal: proc-stop is held in its first pidfd_open
-	background sleep 300
+	background sleep 86400
 	V=$BG
 	started "$V" sleep
 	strace -f -qq -o /dev/null -e trace=pidfd_open -e inject=pidfd_open:delay_enter=1500000:when=1 \
@@ -380,16 +380,16 @@ fi
 
 # ---- selectors
 cp "$(command -v sleep)" "$T/pbs-sleeper"
-background "$T/pbs-sleeper" 300
+background "$T/pbs-sleeper" 86400
 S1=$BG
-background "$T/pbs-sleeper" 300
+background "$T/pbs-sleeper" 86400
 S2=$BG
 started "$S1" pbs-sleeper && started "$S2" pbs-sleeper
 run "$PB" proc-stop -e pbs-sleeper
 expect_status 0 "--exe-name"
 check "--exe-name stopped both" all_gone "$S1" "$S2" # our children: their pids stay ours until we wait
 check "--exe-name reported both" [ "$(grep -c 'pbs-sleeper): terminated' "$T/out")" = 2 ]
-sh -c 'sleep 300 & sleep 300 & wait; exec sleep 300' pbs-parent &
+sh -c 'sleep 86400 & sleep 86400 & wait; exec sleep 86400' pbs-parent &
 PARENT=$!
 track "$PARENT"
 wait_for 5 sh -c "[ \$(cat /proc/$PARENT/task/$PARENT/children | wc -w) = 2 ]"
@@ -402,7 +402,7 @@ check "--descendants-of stopped the children" all_gone $KIDS
 check "--descendants-of left the parent" alive "$PARENT"
 
 # ---- -q and dry runs on saved trees (the only thing allowed there)
-background sleep 300
+background sleep 86400
 P=$BG
 started "$P" sleep
 run "$PB" proc-stop -q "$P"

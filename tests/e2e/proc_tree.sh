@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # a child and a grandchild of our own
-sh -c 'sleep 300 & echo $! > "$1"; wait' pbtree-parent "$T/gc.pid" &
+sh -c 'sleep 86400 & echo $! > "$1"; wait' pbtree-parent "$T/gc.pid" &
 CHILD=$!
 track "$CHILD"
 wait_for 5 test -s "$T/gc.pid"
@@ -12,8 +12,8 @@ track "$GC"
 
 run "$PB" proc-tree "$CHILD"
 expect_status 0 "proc-tree PID"
-check "shows the child" grep -Eq "^ *$CHILD .*sh -c sleep 300" "$T/out"
-check "shows the grandchild below it" grep -Eq "^ *$GC .*\\\\_ sleep 300" "$T/out"
+check "shows the child" grep -Eq "^ *$CHILD .*sh -c sleep 86400" "$T/out"
+check "shows the grandchild below it" grep -Eq "^ *$GC .*\\\\_ sleep 86400" "$T/out"
 check "header first" sh -c "head -n 1 '$T/out' | grep -q '^ *PID USER'"
 
 run "$PB" proc-tree
@@ -27,7 +27,7 @@ check "JSON validates" jq -e . "$T/out" >/dev/null
 check "JSON has the grandchild with its parent" \
 	jq -e --argjson gc "$GC" --argjson c "$CHILD" '.processes[] | select(.pid == $gc) | .ppid == $c' "$T/out" >/dev/null
 check "JSON cmdline is an array of arguments" \
-	jq -e --argjson gc "$GC" '.processes[] | select(.pid == $gc) | .cmdline == ["sleep","300"]' "$T/out" >/dev/null
+	jq -e --argjson gc "$GC" '.processes[] | select(.pid == $gc) | .cmdline == ["sleep","86400"]' "$T/out" >/dev/null
 check "JSON has the race counters" jq -e '.vanished.stat >= 0 and .not_readable >= 0' "$T/out" >/dev/null
 check "JSON leaves environ out by default" jq -e '[.processes[] | has("environ")] | any | not' "$T/out" >/dev/null
 
@@ -50,6 +50,12 @@ if command -v strace >/dev/null 2>&1; then
 		sh -c "! grep -E 'openat\\(.*\"[0-9]+/(cmdline|environ|status|exe)' '$T/trace'"
 	strace -f -e trace=openat -o "$T/trace" "$PB" proc-tree -o pid,cmdline >/dev/null 2>&1
 	check "pid,cmdline adds PID/cmdline only" sh -c "grep -q '/cmdline\"' '$T/trace' && ! grep -qE '/(status|environ)\"' '$T/trace'"
+	# the whole tree: each cmdline is read during the scan, right after its process's stat (one pass over /proc)
+	grep -oE '"[0-9]+/(stat|cmdline)"' "$T/trace" | tr -d '"' >"$T/opens"
+	check "the whole tree reads each cmdline right after that process's stat" \
+		awk -F/ '$2 == "cmdline" && prev != $1 "/stat" { bad = 1 } { prev = $0 } END { exit bad }' "$T/opens"
+	strace -f -e trace=openat -o "$T/trace" "$PB" proc-tree -o pid,cmdline "$CHILD" >/dev/null 2>&1
+	check "below a PID, only that subtree's cmdline files are read" [ "$(grep -c '/cmdline"' "$T/trace")" = 2 ]
 else
 	skip "strace not installed"
 fi

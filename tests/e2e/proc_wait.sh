@@ -46,10 +46,10 @@ jqt() {
 tracee() {
 	cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'
 }
-# cycle_to PID: a new `sleep 300` under that pid (its old process has ended), by ns_last_pid; 0 when it got it
+# cycle_to PID: a new `sleep 86400` under that pid (its old process has ended), by ns_last_pid; 0 when it got it
 cycle_to() {
 	: >"$T/cycled" # here, not in the background job: a stale pid must not be read
-	"$HELPERS/pid_cycler" "$1" sleep 300 >"$T/cycled" 2>"$T/cycler.err" &
+	"$HELPERS/pid_cycler" "$1" sleep 86400 >"$T/cycled" 2>"$T/cycler.err" &
 	CYCLER=$!
 	track "$CYCLER"
 	wait_for 10 sh -c "test -s '$T/cycled' || ! kill -0 $CYCLER 2>/dev/null"
@@ -134,7 +134,7 @@ check "-v tells when each ended" [ "$(grep -c 'ended after' "$T/err")" = 3 ]
 check "all three have ended" all_gone "$A" "$B" "$C"
 
 # a zombie has ended: a child that exited but is never collected by its parent (which exec'd a sleep)
-sh -c 'sleep 0.05 & echo $! > "$1"; exec sleep 300' pbw-zombie "$T/zombie" &
+sh -c 'sleep 0.05 & echo $! > "$1"; exec sleep 86400' pbw-zombie "$T/zombie" &
 ZPARENT=$!
 track "$ZPARENT"
 wait_for 5 test -s "$T/zombie"
@@ -152,7 +152,7 @@ one_error_line "proc-wait: no process 2147483646: counted as ended"
 run "$PB" proc-wait -q 2147483646
 expect_status 0 "-q keeps that note quiet"
 check "-q: nothing on stderr" [ ! -s "$T/err" ]
-background sleep 300
+background sleep 86400
 LIVE=$BG
 started "$LIVE" sleep
 run "$PB" proc-wait --strict "$LIVE" 2147483646
@@ -185,9 +185,9 @@ expect_status 124 "-t 0 only looks"
 
 # ---- selectors: a copy of sleep with a name of its own, a tree, a uid of our own
 cp "$(command -v sleep)" "$T/pbw-sleeper"
-background "$T/pbw-sleeper" 300
+background "$T/pbw-sleeper" 86400
 S1=$BG
-background "$T/pbw-sleeper" 300
+background "$T/pbw-sleeper" 86400
 S2=$BG
 started "$S1" pbw-sleeper && started "$S2" pbw-sleeper
 run "$PB" proc-wait -t 0.2 -e pbw-sleeper
@@ -201,7 +201,7 @@ wait "$WAITER"
 RC=$?
 check "--exe-name: exits 0 once both were killed (got $RC)" [ "$RC" = 0 ]
 
-sh -c 'sleep 300 & sleep 300 & wait' pbw-parent &
+sh -c 'sleep 86400 & sleep 86400 & wait' pbw-parent &
 TREE=$!
 track "$TREE"
 wait_for 5 sh -c "[ \$(cat /proc/$TREE/task/$TREE/children | wc -w) = 2 ]"
@@ -216,7 +216,7 @@ run "$PB" proc-wait -t 0.2 -d "$TREE" -e no-such-program-pbw
 expect_status 0 "filters combine: children of the tree that are not called so"
 
 # other users' processes, as root and as another user
-setpriv --reuid=$PBW_UID --regid=$PBW_UID --clear-groups sleep 300 &
+setpriv --reuid=$PBW_UID --regid=$PBW_UID --clear-groups sleep 86400 &
 OTHER=$!
 track "$OTHER"
 wait_for 5 sh -c "[ \"\$(stat -c %u /proc/$OTHER)\" = $PBW_UID ] && grep -q sleep /proc/$OTHER/comm"
@@ -241,7 +241,7 @@ RC=$?
 check "as nobody, waits for root's process to end (got $RC)" [ "$RC" = 0 ]
 
 # ---- pid reuse: the pid of a process that ended goes to a new one (ns_last_pid, as root)
-background sleep 300
+background sleep 86400
 A=$BG
 ST=$(starttime "$A")
 kill "$A"
@@ -270,7 +270,7 @@ for mode in pidfd polling; do
 		skip "reuse during the wait ($mode): no pid cycling or no strace here"
 		continue
 	fi
-	background sleep 300
+	background sleep 86400
 	A=$BG
 	if [ $mode = polling ]; then
 		strace -f -qq -o "$T/trace.$mode" -e trace=pidfd_open,poll,ppoll -e inject=pidfd_open:error=ENOSYS \
@@ -307,7 +307,7 @@ done
 
 if [ $STRACE = 1 ]; then
 	# ---- a process that vanishes between the scan and the wait: proc-wait is held in its first pidfd_open
-	background sleep 300
+	background sleep 86400
 	V=$BG
 	strace -f -qq -o /dev/null -e trace=pidfd_open -e inject=pidfd_open:delay_enter=1500000:when=1 \
 		"$PB" proc-wait -f json -t 20 "$V" >"$T/vanish.out" 2>"$T/vanish.err" &
@@ -334,7 +334,7 @@ else
 fi
 
 # ---- progress: one self-updating line on a terminal, nothing in a pipe
-background sleep 300
+background sleep 86400
 LIVE=$BG
 started "$LIVE" sleep
 script -qec "'$PB' proc-wait -t 2.2 $LIVE" /dev/null >"$T/tty" 2>&1

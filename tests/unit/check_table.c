@@ -264,6 +264,145 @@ START_TEST(scan_malformed)
 }
 END_TEST
 
+/* status is kept as ids and parsed struct, its text only on demand: every order of calls sees the same data */
+static void write_proc(const char *dir, int pid, const char *status)
+{
+	char path[160];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%d", dir, pid);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/%d/stat", dir, pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "%d (p%d) S 1 %d %d 0 -1 4194560 10 0 0 0 5 3 0 0 20 0 1 0 4242 1048576 256 0 0\n", pid, pid, pid, pid);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/%d/status", dir, pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(status, f);
+	fclose(f);
+}
+
+START_TEST(status_orders)
+{
+	static const char *const statuses[] = {
+		"Name:\tp\nUid:\t7\t7\t7\t7\nGid:\t8\t8\t8\t8\nGroups:\t\n",          /* all ids alike */
+		"Name:\tp\nUid:\t1000\t0\t0\t0\nGid:\t5\t5\t5\t5\nGroups:\t4 24 \n",  /* setuid, groups */
+		"Uid:\t3\t3\t3\t3\nGid:\t3\t3\t3\t3\nGroups:\t0 5 x\n",                  /* groups unparsable */
+		"Uid:\t9\t9\t9\t9\n",                                                     /* no Gid: line */
+		"Name:\tno ids at all\n",                                                   /* unparsable */
+	};
+	char dir[] = "/tmp/pbstatusXXXXXX", cmd[160];
+	const struct pb_status *st;
+	struct pb_status want;
+	const char *raw;
+	size_t i, len;
+	int order, ok;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (i = 0; i < 5; i++)
+		write_proc(dir, 500 + (int)i, statuses[i]);
+	for (order = 0; order < 3; order++) {
+		ck_assert_int_eq(pb_root_open(&root, dir), 0);
+		ck_assert_int_eq(pb_scan(&root, &t), 0);
+		for (i = 0; i < 5; i++) {
+			struct pb_proc *p = P(500 + (int)i);
+			ok = pb_parse_status(statuses[i], strlen(statuses[i]), &want) == 0;
+			if (order == 0)
+				ck_assert_int_eq(pb_uid(&t, p), ok && want.have_uid ? (long)want.uid.real : -1);
+			if (order == 1) {
+				raw = pb_status_raw(&t, p, &len);
+				ck_assert_uint_eq(len, strlen(statuses[i]));
+				ck_assert_int_eq(memcmp(raw, statuses[i], len), 0);
+			}
+			st = pb_status(&t, p);
+			if (!ok) {
+				ck_assert_ptr_null(st);
+			} else {
+				ck_assert_ptr_nonnull(st);
+				ck_assert_int_eq(memcmp(st, &want, sizeof want), 0);
+				ck_assert_ptr_eq(pb_status(&t, p), st); /* cached */
+			}
+			ck_assert_int_eq(pb_gid(&t, p), ok && want.have_gid ? (long)want.gid.real : -1);
+			/* the text after the ids: read then, and the ids stay */
+			raw = pb_status_raw(&t, p, &len);
+			ck_assert_uint_eq(len, strlen(statuses[i]));
+			ck_assert_int_eq(memcmp(raw, statuses[i], len), 0);
+			ck_assert_ptr_eq(pb_status(&t, p), st);
+		}
+		ck_assert_uint_eq(t.count.malformed, 0);
+		close_fixture();
+	}
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* pb_scan_with reads during the scan what the lazy accessors would read later: same data, same counters */
+START_TEST(scan_with_eager_files)
+{
+	static const char *const trees[] = {"normal", "malformed"};
+	const unsigned int all = 1u << PB_F_STATUS | 1u << PB_F_CMDLINE | 1u << PB_F_ENVIRON | 1u << PB_F_EXE |
+				 1u << PB_F_CGROUP | 1u << PB_F_SMAPS;
+	struct pb_table lazy, eager;
+	struct pb_root r, copy;
+	char path[256], dir[] = "/tmp/pbeagerXXXXXX", cmd[600];
+	size_t i, k, la, lb;
+	const char *a, *b;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, FIXTURES "/%s", trees[k]);
+		ck_assert_int_eq(pb_root_open(&r, path), 0);
+		ck_assert_int_eq(pb_scan(&r, &lazy), 0);
+		/* the eager table reads a copy of the tree that is gone before anything is asked of it: whatever it
+		 * had not read during the scan would now count as vanished */
+		strcpy(dir, "/tmp/pbeagerXXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(dir));
+		snprintf(cmd, sizeof cmd, "cp -r %s/. %s/", path, dir);
+		ck_assert_int_eq(system(cmd), 0);
+		ck_assert_int_eq(pb_root_open(&copy, dir), 0);
+		ck_assert_int_eq(pb_scan_with(&copy, &eager, all), 0);
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		ck_assert_int_eq(system(cmd), 0);
+		ck_assert_uint_eq(eager.n, lazy.n);
+		for (i = 0; i < lazy.n; i++) {
+			struct pb_proc *p = &lazy.procs[i], *q = &eager.procs[i];
+			ck_assert_int_eq(p->st.pid, q->st.pid);
+			ck_assert_ptr_nonnull(q->x);
+			ck_assert_int_eq(pb_uid(&lazy, p), pb_uid(&eager, q));
+			ck_assert_int_eq(pb_gid(&lazy, p), pb_gid(&eager, q));
+			a = pb_cmdline(&lazy, p, &la);
+			b = pb_cmdline(&eager, q, &lb);
+			ck_assert_uint_eq(la, lb);
+			ck_assert_int_eq(memcmp(a, b, la), 0);
+			a = pb_environ(&lazy, p, &la);
+			b = pb_environ(&eager, q, &lb);
+			ck_assert_uint_eq(la, lb);
+			ck_assert_int_eq(memcmp(a, b, la), 0);
+			ck_assert_str_eq(pb_exe(&lazy, p), pb_exe(&eager, q));
+			ck_assert_str_eq(pb_exe_name(&lazy, p), pb_exe_name(&eager, q));
+			ck_assert_str_eq(pb_cgroup(&lazy, p), pb_cgroup(&eager, q));
+			ck_assert_int_eq(!pb_smaps(&lazy, p), !pb_smaps(&eager, q));
+			if (pb_status(&lazy, p))
+				ck_assert_int_eq(memcmp(pb_status(&lazy, p), pb_status(&eager, q), sizeof(struct pb_status)), 0);
+			else
+				ck_assert_ptr_null(pb_status(&eager, q));
+		}
+		ck_assert_int_eq(memcmp(&lazy.count, &eager.count, sizeof lazy.count), 0);
+		pb_table_free(&lazy);
+		pb_table_free(&eager);
+		pb_root_close(&r);
+		pb_root_close(&copy);
+	}
+	/* no files asked: no extras made */
+	ck_assert_int_eq(pb_root_open(&r, FIXTURES "/normal"), 0);
+	ck_assert_int_eq(pb_scan_with(&r, &eager, 0), 0);
+	for (i = 0; i < eager.n; i++)
+		ck_assert_ptr_null(eager.procs[i].x);
+	pb_table_free(&eager);
+	pb_root_close(&r);
+}
+END_TEST
+
 START_TEST(denied_counts)
 {
 	char dir[] = "/tmp/pbdenyXXXXXX", path[160];
@@ -407,6 +546,8 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, exe_path_from_absolute_argv0);
 	tcase_add_test(tc, times);
 	tcase_add_test(tc, scan_malformed);
+	tcase_add_test(tc, status_orders);
+	tcase_add_test(tc, scan_with_eager_files);
 	tcase_add_test(tc, denied_counts);
 	tcase_add_test(tc, root_errors);
 	tcase_add_test(tc, live_scan_sees_self);
