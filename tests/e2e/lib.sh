@@ -16,6 +16,9 @@ chmod 755 "$T"
 # becomes a script named procbox that runs "$PB_WRAP $PB_BIN"; called through a link named after an applet,
 # it passes that name as the first argument, since the wrapper hides the name from the binary
 if [ -n "${PB_WRAP:-}" ]; then
+	# the wrapper by its absolute path: tests run applets with PATH=/nonexistent too
+	wrap_cmd=${PB_WRAP%% *}
+	PB_WRAP="$(command -v "$wrap_cmd")${PB_WRAP#"$wrap_cmd"}"
 	mkdir "$T/wrap"
 	cat >"$T/wrap/procbox" <<EOF
 #!/bin/sh
@@ -28,8 +31,10 @@ EOF
 	PB="$T/wrap/procbox"
 fi
 # how much slower the binary runs than usual (valgrind: ~20): waits stretch by it, and a test that counts
-# work done in a fixed time divides its expectation by it
+# work done in a fixed time divides its expectation by it. PB_COMM: the name the kernel shows for "$PB ..."
+# (procbox; under valgrind memcheck-amd64-)
 PB_SLOWDOWN=${PB_SLOWDOWN:-1}
+PB_COMM=${PB_COMM:-procbox}
 PASSED=0 FAILED=0 SKIPPED=0 TRACKED=""
 
 ok() { PASSED=$((PASSED + 1)); echo "  ok   $*"; }
