@@ -21,7 +21,7 @@ if ! grep -q '^==[0-9]*== .*definitely lost' "$logs/control.log" || ! grep -q '^
 	echo "valgrind: the control's leak or bad read went unreported: $(head -c 300 "$logs/control.log")"
 	exit 1
 fi
-PB="$top/build/procbox-glibc" PB_SLOWDOWN=20 PB_COMM=memcheck-amd64- \
+PB="$top/build/procbox-glibc" PB_SLOWDOWN=4 PB_COMM=memcheck-amd64- \
 PB_WRAP="$vg --log-file=$logs/vg.%p.log" \
 	sh "$top/tests/e2e/run.sh" >"$logs/e2e.out" 2>&1
 grep -E '^  FAIL|^e2e:' "$logs/e2e.out" | sed 's/^/  (under valgrind) /'

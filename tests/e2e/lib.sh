@@ -30,7 +30,7 @@ EOF
 	chmod 755 "$T/wrap" "$T/wrap/procbox"
 	PB="$T/wrap/procbox"
 fi
-# how much slower the binary runs than usual (valgrind: ~20): waits stretch by it, and a test that counts
+# how much slower the binary runs than usual (check-valgrind: 4): waits stretch by it, and a test that counts
 # work done in a fixed time divides its expectation by it. PB_COMM: the name the kernel shows for "$PB ..."
 # (procbox; under valgrind memcheck-amd64-)
 PB_SLOWDOWN=${PB_SLOWDOWN:-1}
