@@ -3,69 +3,8 @@
 # refusals (pid 1, itself, its ancestors) under a strace that could not deliver a signal anyway, dry runs on
 # fixture trees, failure paths.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pids.include"
 
-# ident PID: PID@STARTTIME (field 22 of stat, counted after the name), to tell a reused pid from its old process
-ident() {
-	echo "$1@$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20)"
-}
-# gone PID[@STARTTIME]: ended: no such process, a zombie (its parent has yet to collect it), or the pid now
-# belongs to another process
-gone() {
-	st=$(sed 's/.*) //' "/proc/${1%@*}/stat" 2>/dev/null)
-	case "$st" in "" | [ZX]*) return 0 ;; esac
-	[ "${1%@*}" != "$1" ] && [ "$(echo "$st" | cut -d' ' -f20)" != "${1#*@}" ]
-}
-alive() {
-	! gone "$1"
-}
-all_gone() {
-	for p; do gone "$p" || return 1; done
-}
-jqt() {
-	jq -e "$@" >/dev/null
-}
-background() {
-	"$@" &
-	BG=$!
-	track "$BG"
-}
-tracee() {
-	cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'
-}
-in_pidfd_open() {
-	W=$(tracee "$1")
-	[ -n "$W" ] && grep -q '^434 ' "/proc/$W/syscall" 2>/dev/null
-}
-# started PID NAME: the background process has exec'd NAME (so its handlers are in place)
-started() {
-	wait_for 5 grep -qx "$2" "/proc/$1/comm"
-}
-cycle_to() {
-	: >"$T/cycled" # here, not in the background job: a stale pid must not be read
-	"$HELPERS/pid_cycler" "$1" sleep 86400 >"$T/cycled" 2>"$T/cycler.err" &
-	CYCLER=$!
-	track "$CYCLER"
-	wait_for 10 sh -c "test -s '$T/cycled' || ! kill -0 $CYCLER 2>/dev/null"
-	if [ ! -s "$T/cycled" ]; then
-		wait "$CYCLER" # 77: ns_last_pid cannot be written here
-		return $?
-	fi
-	GOT=$(cat "$T/cycled")
-	track "$GOT"
-	[ "$GOT" = "$1" ] && wait_for 5 grep -q '^sleep$' "/proc/$1/comm"
-}
-# no_cycling STATUS: the line for a failed cycle_to: a skip where pid reuse cannot be arranged at all
-no_cycling() {
-	if [ "$1" = 77 ]; then
-		skip "pid reuse: $(cat "$T/cycler.err") (needs root with CAP_SYS_ADMIN in the pid namespace)"
-	else
-		not_ok "pid_cycler could not give the pid to a new process: $(cat "$T/cycler.err")"
-	fi
-}
-uncycle() {
-	kill $(cat "/proc/$CYCLER/task/$CYCLER/children" 2>/dev/null) 2>/dev/null
-	wait "$CYCLER" 2>/dev/null
-}
 # no_signals: strace saw no signal sent (it also stood in for the kernel: nothing could have been delivered)
 no_signals() {
 	! grep -Eq '(kill|pidfd_send_signal)\(' "$T/trace"

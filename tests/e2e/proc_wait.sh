@@ -2,82 +2,15 @@
 # proc-wait: waiting for live processes that are not its children, zombies, reused pids, timeouts, selectors,
 # other users, progress on a terminal, no busy loop, fixture trees, failure paths.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pids.include"
 
-# ident PID: PID@STARTTIME (field 22 of stat, counted after the name), to tell a reused pid from its old process
-ident() {
-	echo "$1@$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20)"
-}
-# gone PID[@STARTTIME]: ended: no such process, a zombie (its parent has yet to collect it), or the pid now
-# belongs to another process
-gone() {
-	st=$(sed 's/.*) //' "/proc/${1%@*}/stat" 2>/dev/null)
-	case "$st" in "" | [ZX]*) return 0 ;; esac
-	[ "${1%@*}" != "$1" ] && [ "$(echo "$st" | cut -d' ' -f20)" != "${1#*@}" ]
-}
 # starttime PID: the identity procbox reports (clock ticks after boot)
 starttime() {
 	"$PB" proc-wait -t 0 -f json "$1" 2>/dev/null | jq -r '.processes[0].starttime'
 }
-# background COMMAND...: runs it in the background, tracked, with its pid in $BG
-background() {
-	"$@" &
-	BG=$!
-	track "$BG"
-}
-alive() {
-	! gone "$1"
-}
-# started PID NAME: the background process has exec'd NAME (before that it is a copy of this shell)
-started() {
-	wait_for 5 grep -qx "$2" "/proc/$1/comm"
-}
-all_gone() {
-	for p; do gone "$p" || return 1; done
-}
 # pidfds PID N: the process holds N pidfds (it has chosen its processes and waits for them)
 pidfds() {
 	[ "$(ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'anon_inode:\[pidfd\]')" = "$2" ]
-}
-# jqt FILTER FILE...: the JSON holds (jq -e, quietly, so that check can still print its line)
-jqt() {
-	jq -e "$@" >/dev/null
-}
-# tracee PID: the process strace (PID) runs
-tracee() {
-	cat "/proc/$1/task/$1/children" 2>/dev/null | awk '{print $1}'
-}
-# cycle_to PID: a new `sleep 86400` under that pid (its old process has ended), by ns_last_pid; 0 when it got it
-cycle_to() {
-	: >"$T/cycled" # here, not in the background job: a stale pid must not be read
-	"$HELPERS/pid_cycler" "$1" sleep 86400 >"$T/cycled" 2>"$T/cycler.err" &
-	CYCLER=$!
-	track "$CYCLER"
-	wait_for 10 sh -c "test -s '$T/cycled' || ! kill -0 $CYCLER 2>/dev/null"
-	if [ ! -s "$T/cycled" ]; then
-		wait "$CYCLER" # 77: ns_last_pid cannot be written here
-		return $?
-	fi
-	GOT=$(cat "$T/cycled")
-	track "$GOT"
-	[ "$GOT" = "$1" ] && wait_for 5 grep -q '^sleep$' "/proc/$1/comm"
-}
-# no_cycling STATUS: the line for a failed cycle_to: a skip where pid reuse cannot be arranged at all
-no_cycling() {
-	if [ "$1" = 77 ]; then
-		skip "pid reuse: $(cat "$T/cycler.err") (needs root with CAP_SYS_ADMIN in the pid namespace)"
-	else
-		not_ok "pid_cycler could not give the pid to a new process: $(cat "$T/cycler.err")"
-	fi
-}
-# uncycle: ends what cycle_to started
-uncycle() {
-	kill $(cat "/proc/$CYCLER/task/$CYCLER/children" 2>/dev/null) 2>/dev/null
-	wait "$CYCLER" 2>/dev/null
-}
-# in_pidfd_open PID: the process strace (PID) runs is held at the entry of pidfd_open (434 on every arch)
-in_pidfd_open() {
-	W=$(tracee "$1")
-	[ -n "$W" ] && grep -q '^434 ' "/proc/$W/syscall" 2>/dev/null
 }
 # strace can trace our children here (ptrace may be forbidden in some containers)
 if strace -f -qq -o /dev/null true 2>/dev/null; then STRACE=1; else STRACE=0; fi
