@@ -22,7 +22,7 @@ if ! grep -q '^==[0-9]*== .*definitely lost' "$logs/control.log" || ! grep -q '^
 	exit 1
 fi
 PB="$top/build/procbox-glibc" PB_SLOWDOWN=4 PB_COMM=memcheck-amd64- \
-PB_WRAP="$vg --log-file=$logs/vg.%p.log" \
+PB_WRAP="$vg --log-file=$logs/vg.%p.%q{PB_WRAP_RUN}.log" \
 	sh "$top/tests/e2e/run.sh" >"$logs/e2e.out" 2>&1
 grep -E '^  FAIL|^e2e:' "$logs/e2e.out" | sed 's/^/  (under valgrind) /'
 runs=$(find "$logs" -name 'vg.*.log' | wc -l)
@@ -34,6 +34,11 @@ for f in "$logs"/vg.*.log; do
 	echo "== $f"
 	grep '^==[0-9]*==' "$f" | head -n 60
 done
+# a call valgrind could not log is a call nobody checked
+if grep -q '^valgrind: ' "$logs/e2e.out"; then
+	grep '^valgrind: ' "$logs/e2e.out" | sort | uniq -c | head -n 5
+	nbad=$((nbad + 1))
+fi
 echo "valgrind: $runs processes under valgrind in $(($(date +%s) - start)) s, $nbad with errors or definite leaks"
 rm -rf "$logs"
 [ "$runs" -gt 0 ] && [ "$nbad" = 0 ]

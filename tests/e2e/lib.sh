@@ -22,6 +22,9 @@ if [ -n "${PB_WRAP:-}" ]; then
 	mkdir "$T/wrap"
 	cat >"$T/wrap/procbox" <<EOF
 #!/bin/sh
+# a name for this call, unique even when pids are reused: valgrind's --log-file can use it as %q{PB_WRAP_RUN}
+PB_WRAP_RUN=\$\$.\$($(command -v date) +%s%N)
+export PB_WRAP_RUN
 case "\${0##*/}" in
 procbox*) exec $PB_WRAP "$PB_BIN" "\$@" ;;
 *) exec $PB_WRAP "$PB_BIN" "\${0##*/}" "\$@" ;;
