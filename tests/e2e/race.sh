@@ -8,10 +8,15 @@ CHURN=$!
 track "$CHURN"
 wait_for 5 test -s "$T/churn.pid"
 
-end=$(($(date +%s) + 11)) # whole seconds: at least 10 s
-runs=0 crashed=0 bad_json=0 garbage=0
+start=$(date +%s)
+end=$((start + 11)) # whole seconds: at least 10 s
+runs=0 crashed=0 bad_json=0
 : >"$T/counts"
-while [ "$(date +%s)" -lt "$end" ]; do
+# every counter risen yet? (a loaded machine may need longer than 10 s to show a race: up to 40 s)
+risen() {
+	awk '{s+=$1; c+=$2; e+=$3; x+=$4; t+=$5} END {exit !(s && c && e && x && t)}' "$T/counts"
+}
+while [ "$(date +%s)" -lt "$end" ] || { ! risen && [ "$(date +%s)" -lt $((start + 40)) ]; }; do
 	"$PB" proc-tree --format json -o pid,ppid,state,comm,cmdline,environ,exe,status >"$T/scan.json" 2>"$T/err"
 	rc=$?
 	runs=$((runs + 1))
