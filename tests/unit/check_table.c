@@ -20,17 +20,10 @@ static void open_fixture(const char *name)
 
 static void close_fixture(void)
 {
-	pb_table_free(&t);
-	pb_root_close(&root);
+	unit_close(&root, &t);
 }
 
-static struct pb_proc *P(int pid)
-{
-	struct pb_proc *p = pb_find_pid(&t, pid);
-
-	ck_assert_msg(p != NULL, "pid %d missing", pid);
-	return p;
-}
+#define P(pid) unit_pid(&t, (pid))
 
 START_TEST(scan_normal)
 {
