@@ -1,7 +1,6 @@
 /* Growable byte buffer and the escapers for JSON, terminals and the shell. */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,24 +72,20 @@ void pb_buf_addc(struct pb_buf *b, char c)
 
 void pb_buf_addf(struct pb_buf *b, const char *fmt, ...)
 {
-	va_list ap;
-	int n;
+	va_list ap, again;
+	size_t n;
 
 	if (pb_buf_reserve(b, 64))
 		return;
 	va_start(ap, fmt);
-	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	va_copy(again, ap);
+	n = pb_vfmt(b->data + b->len, b->cap - b->len, fmt, ap);
+	if (n >= b->cap - b->len && pb_buf_reserve(b, n) == 0)
+		pb_vfmt(b->data + b->len, b->cap - b->len, fmt, again);
+	va_end(again);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= b->cap - b->len) {
-		if (pb_buf_reserve(b, (size_t)n))
-			return;
-		va_start(ap, fmt);
-		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-	}
-	b->len += (size_t)n;
+	if (!b->failed)
+		b->len += n;
 }
 
 void pb_buf_addu(struct pb_buf *b, unsigned long long v)

@@ -2,6 +2,7 @@
 #ifndef PROCBOX_H
 #define PROCBOX_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,9 @@ void pb_buf_adds(struct pb_buf *b, const char *s);
 void pb_buf_addc(struct pb_buf *b, char c);
 void pb_buf_addf(struct pb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pb_buf_addu(struct pb_buf *b, unsigned long long v);
+/* fmt.c: snprintf's contract for the conversions procbox uses (see fmt.c); no musl printf in the binary */
+size_t pb_vfmt(char *out, size_t size, const char *fmt, va_list ap);
+int pb_snprintf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void pb_buf_addi(struct pb_buf *b, long long v);
 /* JSON string with quotes; valid UTF-8 passes, control characters (C1 included) and invalid bytes become \u00XX
  * escapes of each byte. */

@@ -83,6 +83,64 @@ START_TEST(growth_and_numbers)
 }
 END_TEST
 
+/* pb_snprintf against the C library's snprintf (glibc here), which is the contract it keeps */
+#define SAME(...)                                                                                             \
+	do {                                                                                                  \
+		char want[256], got[256];                                                                     \
+		int wn = snprintf(want, sizeof want, __VA_ARGS__), gn = pb_snprintf(got, sizeof got, __VA_ARGS__); \
+		ck_assert_msg(wn == gn && strcmp(want, got) == 0, "%s: want \"%s\" (%d), got \"%s\" (%d)",       \
+			      #__VA_ARGS__, want, wn, got, gn);                                                 \
+	} while (0)
+
+START_TEST(fmt_like_printf)
+{
+	SAME("plain text, no conversion");
+	SAME("%s|%-10s|%10s|%.3s|%.*s|%-6.2s|", "abc", "left", "right", "truncated", 2, "xyz", "pq");
+	SAME("%d %d %d %i %5d %-5d| %05d %.3d %.0d|", 0, -1, 2147483647, -2147483647 - 1, 42, 42, -42, 7, 0);
+	SAME("%u %lu %llu %zu %02llu %x %lx %8x", 4294967295u, 18446744073709551615ul, 0ull, (size_t)123, 5ull,
+	     255u, 0xdeadbeeful, 16u);
+	SAME("%ld %lld %jd %td %hd %hhd %hu %hhu", -9223372036854775807L - 1, 9223372036854775807LL, (intmax_t)-5,
+	     (ptrdiff_t)6, 70000, 300, 70000, 300);
+	SAME("%c%c%3c%-3c|%%|", 'a', 0x7f, 'b', 'c');
+	SAME("%*d|%-*d|%*s|%.*d", 6, 1, 6, 2, -6, "neg", 4, 3);
+	SAME("%.0f %.1f %.2f %.3f %f %8.2f %-8.1f| %08.2f", 0.5, 0.25, 1.005, 2.0005, 3.14159265, -1.5, 2.25, -3.5);
+	SAME("%.0f %.0f %.0f %.1f %.1f %.2f", 1.5, 2.5, -0.5, 0.05, 0.15, 1e15 / 3);
+	SAME("%.1f %.3f %.0f %.2f", 1e18, 123456789.0005, 1e-300, -0.0);
+	SAME("%s%%s%d", "x", 1);
+}
+END_TEST
+
+START_TEST(fmt_rounding_and_truncation)
+{
+	/* every rounding case of %.0f..%.3f is decided on the exact binary value, ties to even, like printf */
+	unsigned long long x = 88172645463325252ULL;
+
+	for (int i = 0; i < 200000; i++) {
+		double d;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		switch (i % 4) {
+		case 0: d = (double)(x % 100000000) / 1000; break;  /* thousandths: many near-ties */
+		case 1: d = (double)(x % 4096) / 64; break;          /* exact binary ties */
+		case 2: d = (double)(x >> 11) / 9007199254740992.0 * 1e6; break;
+		default: d = -(double)(x % 1000003) / 8; break;
+		}
+		SAME("%.0f|%.1f|%.2f|%.3f", d, d, d, d);
+	}
+
+	char small[6];
+	ck_assert_int_eq(pb_snprintf(small, sizeof small, "%s-%d", "abcdef", 123), 10);
+	ck_assert_str_eq(small, "abcde");
+	ck_assert_int_eq(pb_snprintf(small, 1, "%d", 99), 2);
+	ck_assert_str_eq(small, "");
+	ck_assert_int_eq(pb_snprintf(NULL, 0, "%s", "count only"), 10);
+	/* not a conversion of ours: shown as written, arguments untouched */
+	const char *odd = "%q%";
+	ck_assert_int_eq(pb_snprintf(small, sizeof small, odd, 0), 3);
+	ck_assert_str_eq(small, "%q%");
+}
+END_TEST
+
 static Suite *buf_suite(void)
 {
 	Suite *s = suite_create("buf");
@@ -92,6 +150,8 @@ static Suite *buf_suite(void)
 	tcase_add_test(tc, text_sanitizes);
 	tcase_add_test(tc, shell_quotes);
 	tcase_add_test(tc, growth_and_numbers);
+	tcase_add_test(tc, fmt_like_printf);
+	tcase_add_test(tc, fmt_rounding_and_truncation);
 	suite_add_tcase(s, tc);
 	return s;
 }
