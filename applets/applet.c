@@ -6,33 +6,55 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "applet.h"
 
 const char *applet_name = "procbox";
 int applet_verbosity = 1;
-static int use_syslog;
+static int syslog_fd = -1;
 static int progress_shown; /* a self-updating line is on the terminal */
+
+/* One datagram to /dev/log in the traditional format, "<PRI>Mmm dd hh:mm:ss NAME[PID]: message", local time
+ * as syslog(3) writes it: what musl's syslog() would send, without pulling its printf into the binary. */
+static void log_line(int prio, const char *msg)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char line[1100];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	if (!localtime_r(&now, &tm))
+		memset(&tm, 0, sizeof tm);
+	n = pb_snprintf(line, sizeof line, "<%d>%.3s %2d %02llu:%02llu:%02llu %s[%d]: %s", LOG_DAEMON | prio,
+			months + 3 * (tm.tm_mon % 12), tm.tm_mday, (unsigned long long)tm.tm_hour,
+			(unsigned long long)tm.tm_min, (unsigned long long)tm.tm_sec, applet_name, (int)getpid(), msg);
+	if (send(syslog_fd, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1, MSG_NOSIGNAL) < 0 &&
+	    errno != EINTR)
+		syslog_fd = (close(syslog_fd), -1); /* the daemon went away: stderr alone from now on */
+}
 
 static void vsay(int prio, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list copy;
-	int n;
+	size_t n, head;
 
-	va_copy(copy, ap);
-	if (use_syslog)
-		vsyslog(prio, fmt, copy);
-	va_end(copy);
-	n = snprintf(line, sizeof line, "%s%s: ", progress_shown ? "\r\033[K" : "", applet_name);
-	vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	head = (size_t)pb_snprintf(line, sizeof line, "%s%s: ", progress_shown ? "\r\033[K" : "", applet_name);
+	n = head + pb_vfmt(line + head, sizeof line - head - 1, fmt, ap);
+	if (n > sizeof line - 2)
+		n = sizeof line - 2;
+	if (syslog_fd >= 0) {
+		line[n] = 0;
+		log_line(prio, line + head);
+	}
 	/* one write: lines of concurrent processes do not interleave */
-	n = (int)strlen(line);
 	line[n++] = '\n';
 	progress_shown = 0;
-	if (write(2, line, (size_t)n) < 0)
+	if (write(2, line, n) < 0)
 		return;
 }
 
@@ -69,13 +91,15 @@ void applet_debug(const char *fmt, ...)
 
 int applet_syslog(int on)
 {
-	struct stat sb;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
 
-	/* only where a syslog daemon listens: musl would otherwise retry the socket on every line */
-	use_syslog = on && stat("/dev/log", &sb) == 0;
-	if (use_syslog)
-		openlog(applet_name, LOG_PID, LOG_DAEMON);
-	return use_syslog;
+	/* only where a syslog daemon listens: no socket, no retries on every line */
+	if (on && syslog_fd < 0) {
+		syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (syslog_fd >= 0 && connect(syslog_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
+			syslog_fd = (close(syslog_fd), -1);
+	}
+	return syslog_fd >= 0;
 }
 
 int applet_usage_error(const char *fmt, ...)
@@ -84,7 +108,7 @@ int applet_usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pb_vfmt(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	applet_warn("%s (try '%s --help')", msg, applet_name);
 	return EXIT_USAGE;
@@ -151,7 +175,7 @@ int applet_open_root(struct pb_root *root)
 	if (pb_root_open(root, NULL) == 0) {
 		/* one capget for root; the mount table only for users whom hidepid can concern */
 		if (pb_root_hides_others(root, &m) == 1)
-			snprintf(hidden_note, sizeof hidden_note, "other users' processes are %s (%s is mounted with hidepid=%s)",
+			pb_snprintf(hidden_note, sizeof hidden_note, "other users' processes are %s (%s is mounted with hidepid=%s)",
 				 m.hidepid == PB_HIDEPID_NOACCESS ? "unreadable" : "hidden", root->path,
 				 pb_hidepid_name(m.hidepid));
 		return 0;
@@ -169,8 +193,8 @@ const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t s
 
 	if (hidden && m.hidepid != PB_HIDEPID_NOACCESS) {
 		if (denied)
-			snprintf(more, sizeof more, "; %lu more not readable", denied);
-		snprintf(buf, size, "other users' processes are hidden (%s is mounted with hidepid=%s)%s", t->root->path,
+			pb_snprintf(more, sizeof more, "; %lu more not readable", denied);
+		pb_snprintf(buf, size, "other users' processes are hidden (%s is mounted with hidepid=%s)%s", t->root->path,
 			 pb_hidepid_name(m.hidepid), more);
 		visibility_said = 1;
 		return buf;
@@ -179,8 +203,8 @@ const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t s
 		return NULL;
 	/* hidepid=noaccess lists every directory but closes the files of others: the stat reads are refused */
 	if (hidden)
-		snprintf(more, sizeof more, " (%s is mounted with hidepid=noaccess)", t->root->path);
-	snprintf(buf, size, "%lu %s not readable%s", denied, denied == 1 ? "process was" : "processes were", more);
+		pb_snprintf(more, sizeof more, " (%s is mounted with hidepid=noaccess)", t->root->path);
+	pb_snprintf(buf, size, "%lu %s not readable%s", denied, denied == 1 ? "process was" : "processes were", more);
 	visibility_said = 1;
 	return buf;
 }
@@ -201,7 +225,7 @@ void applet_progress(const char *line, int changed)
 		return;
 	if (isatty(2)) {
 		/* one self-updating line, cut to a sane width */
-		n = snprintf(buf, sizeof buf, "\r\033[K%s: %.150s", applet_name, line);
+		n = pb_snprintf(buf, sizeof buf, "\r\033[K%s: %.150s", applet_name, line);
 		if (n > (int)sizeof buf - 1)
 			n = (int)sizeof buf - 1;
 		progress_shown = write(2, buf, (size_t)n) > 0;

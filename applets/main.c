@@ -79,11 +79,14 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 
 static int print_usage(FILE *f)
 {
+	char line[160];
 	size_t i;
 
 	fputs(usage, f);
-	for (i = 0; i < NAPPLETS; i++)
-		fprintf(f, "  %-22s %s\n", applets[i].name, applets[i].summary);
+	for (i = 0; i < NAPPLETS; i++) {
+		pb_snprintf(line, sizeof line, "  %-22s %s\n", applets[i].name, applets[i].summary);
+		fputs(line, f);
+	}
 	return 0;
 }
 
@@ -138,7 +141,7 @@ static int install(int argc, char **argv)
 		return 1;
 	}
 	for (k = 0; k < NAPPLETS; k++) {
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, applets[k].name) >= sizeof path) {
+		if ((size_t)pb_snprintf(path, sizeof path, "%s/%s", dir, applets[k].name) >= sizeof path) {
 			applet_warn("%s/%s: name too long", dir, applets[k].name);
 			failed = 1;
 			continue;
@@ -176,7 +179,7 @@ static int uninstall(int argc, char **argv)
 	if (self_path(self, sizeof self, &me))
 		return 1;
 	for (k = 0; k < NAPPLETS; k++) {
-		snprintf(path, sizeof path, "%s/%s", argv[2], applets[k].name);
+		pb_snprintf(path, sizeof path, "%s/%s", argv[2], applets[k].name);
 		if (lstat(path, &sb))
 			continue;
 		/* only what leads to this very binary: a file of the same name from elsewhere stays */

@@ -136,7 +136,7 @@ static int socket_inodes(const struct pb_root *root, int pid, unsigned long long
 
 	*out = NULL;
 	*n = 0;
-	snprintf(path, sizeof path, "%d/fd", pid);
+	pb_snprintf(path, sizeof path, "%d/fd", pid);
 	fd = openat(root->fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;

@@ -169,7 +169,7 @@ int pb_pin_open(const struct pb_root *root, int pid, unsigned long long starttim
 		errno = EINVAL;
 		return -1;
 	}
-	snprintf(name, sizeof name, "%d", pid);
+	pb_snprintf(name, sizeof name, "%d", pid);
 	pin->dirfd = openat(root->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pin->dirfd < 0) {
 		if (errno == ENOENT)

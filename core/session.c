@@ -424,10 +424,10 @@ static int fill_in_bus(struct search *q, struct pb_session *x)
 
 	if (x->value[PB_SV_BUS])
 		return 0;
-	snprintf(path, sizeof path, "/run/user/%u/bus", x->uid);
+	pb_snprintf(path, sizeof path, "/run/user/%u/bus", x->uid);
 	if (path_state(q, path, 0) != 1)
 		return 0;
-	snprintf(addr, sizeof addr, "unix:path=%s", path);
+	pb_snprintf(addr, sizeof addr, "unix:path=%s", path);
 	x->value[PB_SV_BUS] = dup_value(addr, strlen(addr));
 	if (!x->value[PB_SV_BUS])
 		return -1;
