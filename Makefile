@@ -36,6 +36,7 @@ CORE_SRC = \
 	core/session.c \
 	core/signal.c \
 	core/sockets.c \
+	core/sort.c \
 	core/stats.c \
 	core/table.c \
 	core/users.c \

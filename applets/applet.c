@@ -132,14 +132,12 @@ int applet_help(const char *text)
 
 int applet_parse_int(const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	unsigned long long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < min || v > max)
+	/* digits only: what strtol would also take (blanks, a sign, "0x") is no pid or count */
+	if (pb_parse_ull(s, 10, (unsigned long long)max, &v) || v < (unsigned long long)min)
 		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 

@@ -34,7 +34,7 @@ int applet_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 int applet_bad_option(int argc, char **argv);
 /* Writes the usage text to stdout and returns 0 (for -h/--help). */
 int applet_help(const char *usage);
-/* A decimal number in [min, max]; -1 and a usage error message when it is not. */
+/* Digits making a number in [min, max] (0 <= min <= max); -1 when they do not. */
 int applet_parse_int(const char *s, long min, long max, long *out);
 /* Seconds, with an optional fraction ("2.5"), to milliseconds; -1 when it is not a number. */
 int applet_parse_seconds(const char *s, long long *ms);

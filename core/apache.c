@@ -262,7 +262,7 @@ static int find_socket_helpers(struct pb_table *t, struct pb_apache *a)
 	}
 	if (!l.n)
 		goto out;
-	qsort(l.v, l.n, sizeof *l.v, by_inode);
+	pb_sort(l.v, l.n, sizeof *l.v, by_inode);
 	if (socket_inodes(t->root, a->master->st.pid, &master_socks, &nmaster)) {
 		if (errno == ENOMEM)
 			r = -1;

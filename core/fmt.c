@@ -204,3 +204,25 @@ int pb_snprintf(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n > 0x7fffffff ? 0x7fffffff : (int)n;
 }
+
+int pb_parse_ull(const char *s, int base, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = s;
+
+	for (;; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (base == 16 && d > 9)
+			d = (unsigned)((*p | 0x20) - 'a') + 10;
+		if (d >= (unsigned)base) /* also the end: NUL gives a huge d */
+			break;
+		if (v > (max - d) / (unsigned)base)
+			return -1;
+		v = v * (unsigned)base + d;
+	}
+	if (p == s || *p)
+		return -1;
+	*out = v;
+	return 0;
+}

@@ -29,6 +29,10 @@ void pb_buf_addu(struct pb_buf *b, unsigned long long v);
 /* fmt.c: snprintf's contract for the conversions procbox uses (see fmt.c); no musl printf in the binary */
 size_t pb_vfmt(char *out, size_t size, const char *fmt, va_list ap);
 int pb_snprintf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The whole string s as a number in base 10 or 16 (no sign, no prefix, no blanks), at most max; 0 or -1. */
+int pb_parse_ull(const char *s, int base, unsigned long long max, unsigned long long *out);
+/* sort.c: qsort's contract (heapsort: not stable, O(n log n), no allocation) */
+void pb_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void pb_buf_addi(struct pb_buf *b, long long v);
 /* JSON string with quotes; valid UTF-8 passes, control characters (C1 included) and invalid bytes become \u00XX
  * escapes of each byte. */

@@ -485,7 +485,7 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 	for (i = 0; i < s->n; i++)
 		validate(&q, &s->candidates[i]);
 	if (s->n)
-		qsort(s->candidates, s->n, sizeof *s->candidates, by_rank);
+		pb_sort(s->candidates, s->n, sizeof *s->candidates, by_rank);
 	s->found = s->n && !s->candidates[0].reject;
 	if (s->found && fill_in_bus(&q, &s->candidates[0]))
 		goto out;

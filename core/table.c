@@ -349,7 +349,7 @@ static int scan(const struct pb_root *root, struct pb_table *t, unsigned int fil
 	close(dirfd);
 	/* procfs lists pids in ascending order; a fixture tree on another filesystem does not */
 	if (!sorted && t->n) {
-		qsort(t->procs, t->n, sizeof *t->procs, by_pid);
+		pb_sort(t->procs, t->n, sizeof *t->procs, by_pid);
 		for (i = 1, out = 1; i < t->n; i++)
 			if (t->procs[i].st.pid != t->procs[out - 1].st.pid)
 				t->procs[out++] = t->procs[i];

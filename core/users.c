@@ -66,16 +66,14 @@ const char *pb_gid_name(unsigned int gid)
 long pb_user_lookup(const char *name_or_uid)
 {
 	struct passwd *pw;
-	char *end;
-	unsigned long v;
+	unsigned long long v;
 
 	if (!name_or_uid || !*name_or_uid)
 		return -1;
 	pw = getpwnam(name_or_uid);
 	if (pw)
 		return (long)pw->pw_uid;
-	v = strtoul(name_or_uid, &end, 10);
-	if (*end || name_or_uid[0] < '0' || name_or_uid[0] > '9' || v > 0xfffffffeUL)
+	if (pb_parse_ull(name_or_uid, 10, 0xfffffffeUL, &v))
 		return -1;
 	return (long)v;
 }

@@ -141,6 +141,81 @@ START_TEST(fmt_rounding_and_truncation)
 }
 END_TEST
 
+START_TEST(parse_numbers)
+{
+	unsigned long long v = 7;
+
+	ck_assert_int_eq(pb_parse_ull("0", 10, 10, &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(pb_parse_ull("18446744073709551615", 10, ~0ULL, &v), 0);
+	ck_assert(v == ~0ULL);
+	ck_assert_int_eq(pb_parse_ull("18446744073709551616", 10, ~0ULL, &v), -1);
+	ck_assert_int_eq(pb_parse_ull("99999999999999999999999", 10, ~0ULL, &v), -1);
+	ck_assert_int_eq(pb_parse_ull("2147483647", 10, 2147483647, &v), 0);
+	ck_assert_int_eq(pb_parse_ull("2147483648", 10, 2147483647, &v), -1);
+	ck_assert_int_eq(pb_parse_ull("fffffffffffffffF", 16, ~0ULL, &v), 0);
+	ck_assert(v == ~0ULL);
+	ck_assert_int_eq(pb_parse_ull("0000000000000000000000000000012", 10, 12, &v), 0);
+	ck_assert_uint_eq(v, 12);
+	v = 5;
+	/* nothing but digits of the base: no sign, blank, prefix or trailing byte; v untouched on failure */
+	const char *bad[] = { "", " 1", "+1", "-1", "1 ", "1\n", "0x10", "12a", "1.5", "g" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(pb_parse_ull(bad[i], 10, ~0ULL, &v) == -1, "\"%s\" accepted", bad[i]);
+	ck_assert_int_eq(pb_parse_ull("1f:", 16, ~0ULL, &v), -1);
+	ck_assert_int_eq(pb_parse_ull("G", 16, ~0ULL, &v), -1);
+	ck_assert_uint_eq(v, 5);
+}
+END_TEST
+
+static int by_value(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+struct wide {
+	char bytes[150]; /* wider than pb_sort's swap buffer */
+	int key;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	return by_value(&((const struct wide *)a)->key, &((const struct wide *)b)->key);
+}
+
+START_TEST(sort_like_qsort)
+{
+	enum { N = 5000 };
+	static int v[N], w[N];
+	static struct wide big[300];
+	unsigned x = 12345;
+
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < N; i++) {
+			x = x * 1103515245 + 12345;
+			v[i] = round == 0 ? (int)(x >> 8) : round == 1 ? i : round == 2 ? N - i : (int)(x % 7);
+			w[i] = v[i];
+		}
+		pb_sort(v, N, sizeof *v, by_value);
+		qsort(w, N, sizeof *w, by_value);
+		ck_assert_int_eq(memcmp(v, w, sizeof v), 0);
+	}
+	for (int i = 0; i < 300; i++) {
+		big[i].key = (i * 7919) % 300;
+		memset(big[i].bytes, big[i].key, sizeof big[i].bytes);
+	}
+	pb_sort(big, 300, sizeof *big, by_key);
+	for (int i = 0; i < 300; i++) {
+		ck_assert_int_eq(big[i].key, i);
+		ck_assert_int_eq((unsigned char)big[i].bytes[149], (unsigned char)i);
+	}
+	pb_sort(v, 0, sizeof *v, by_value);
+	pb_sort(v, 1, sizeof *v, by_value);
+}
+END_TEST
+
 static Suite *buf_suite(void)
 {
 	Suite *s = suite_create("buf");
@@ -152,6 +227,8 @@ static Suite *buf_suite(void)
 	tcase_add_test(tc, growth_and_numbers);
 	tcase_add_test(tc, fmt_like_printf);
 	tcase_add_test(tc, fmt_rounding_and_truncation);
+	tcase_add_test(tc, parse_numbers);
+	tcase_add_test(tc, sort_like_qsort);
 	suite_add_tcase(s, tc);
 	return s;
 }
