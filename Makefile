@@ -21,6 +21,7 @@ TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread
 
 CORE_SRC = \
+	core/alloc.c \
 	core/apache.c \
 	core/buf.c \
 	core/fmt.c \
@@ -53,6 +54,7 @@ APPLET_SRC = \
 	applets/with_gui_environment.c
 
 UNIT_TESTS = \
+	check_alloc \
 	check_apache \
 	check_applets \
 	check_buf \
@@ -105,7 +107,7 @@ all: build/procbox
 
 build/procbox: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 	@mkdir -p build
-	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $(CORE_SRC) $(APPLET_SRC) $(LDFLAGS)
+	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -DPB_OWN_MALLOC -o $@ $(CORE_SRC) $(APPLET_SRC) $(LDFLAGS)
 
 # the same binary against glibc, for valgrind (which does not follow musl's static start-up as well)
 build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile

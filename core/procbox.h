@@ -31,6 +31,11 @@ size_t pb_vfmt(char *out, size_t size, const char *fmt, va_list ap);
 int pb_snprintf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The whole string s as a number in base 10 or 16 (no sign, no prefix, no blanks), at most max; 0 or -1. */
 int pb_parse_ull(const char *s, int base, unsigned long long max, unsigned long long *out);
+/* alloc.c: the static binary's malloc, free, calloc and realloc (under these names everywhere else) */
+void *pb_malloc(size_t n);
+void pb_free(void *p);
+void *pb_calloc(size_t n, size_t size);
+void *pb_realloc(void *p, size_t n);
 /* sort.c: qsort's contract (heapsort: not stable, O(n log n), no allocation) */
 void pb_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void pb_buf_addi(struct pb_buf *b, long long v);
