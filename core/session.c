@@ -256,12 +256,27 @@ static int count_carrier(struct search *q, const struct carrier *c, const struct
 	return 0;
 }
 
+/* DISPLAY or WAYLAND_DISPLAY set and not empty, the first of each name deciding (as pb_environ_get reads
+ * them): one pass over the environment, as this runs for every process */
 static int has_display(const char *env, size_t len)
 {
-	size_t vlen;
+	const char *p, *end = env + len, *nul;
+	int seen = 0;
 
-	return (pb_environ_get(env, len, "DISPLAY", &vlen) && vlen) ||
-	       (pb_environ_get(env, len, "WAYLAND_DISPLAY", &vlen) && vlen);
+	for (p = env; p < end; p = nul + 1) {
+		if (!(nul = memchr(p, 0, (size_t)(end - p))))
+			nul = end;
+		if (*p == 'D' && !(seen & 1) && nul - p >= 8 && !memcmp(p, "DISPLAY=", 8)) {
+			if (nul - p > 8)
+				return 1;
+			seen |= 1;
+		} else if (*p == 'W' && !(seen & 2) && nul - p >= 16 && !memcmp(p, "WAYLAND_DISPLAY=", 16)) {
+			if (nul - p > 16)
+				return 1;
+			seen |= 2;
+		}
+	}
+	return 0;
 }
 
 static void count_failure(struct pb_session_search *s, int err)
@@ -436,19 +451,48 @@ static int fill_in_bus(struct search *q, struct pb_session *x)
 	return 0;
 }
 
+static int self_pid; /* set before each search: one getpid, not one per process */
+
+/* Kernel threads have no environment, zombies have lost theirs, ours is the caller's. */
+static int screened_out(const struct pb_table *t, const struct pb_proc *p)
+{
+	return (p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z' || (t->root->is_live && p->st.pid == self_pid);
+}
+
+/* The first look at every process, during the scan: its environment is read into the table's scratch (not
+ * kept) and a process that sets DISPLAY or WAYLAND_DISPLAY is marked as a carrier. */
+static void screen(struct pb_table *t, struct pb_proc *p, void *arg)
+{
+	const char *env;
+	size_t len;
+
+	(void)arg;
+	if (screened_out(t, p))
+		return;
+	env = pb_environ_peek(t, p, &len);
+	if (has_display(env, len))
+		p->flags |= PB_P_MARK;
+}
+
+int pb_session_scan(const struct pb_root *root, struct pb_table *t)
+{
+	self_pid = getpid();
+	return pb_scan_visit(root, t, 0, screen, NULL);
+}
+
 int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 {
 	struct search q;
 	struct carrier c;
 	struct pb_proc *p;
-	const char *env;
-	size_t i, len;
-	int self = getpid(), saved, r = -1;
+	size_t i;
+	int saved, r = -1;
 
 	s->candidates = NULL;
 	s->n = 0;
 	s->found = 0;
 	s->screened = s->carriers = s->other_uid = s->vanished = s->denied = s->malformed = 0;
+	self_pid = getpid();
 	memset(&q, 0, sizeof q);
 	q.s = s;
 	q.t = t;
@@ -465,12 +509,12 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 		goto out;
 	for (i = 0; i < t->n; i++) {
 		p = &t->procs[i];
-		/* kernel threads have no environment, zombies have lost theirs, ours is the caller's */
-		if ((p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z' || (t->root->is_live && p->st.pid == self))
+		if (screened_out(t, p))
 			continue;
 		s->screened++;
-		env = pb_environ(t, p, &len);
-		if (!has_display(env, len))
+		if (t->visited != screen)
+			screen(t, p, NULL);
+		if (!(p->flags & PB_P_MARK))
 			continue;
 		s->carriers++;
 		if (read_carrier(&q, p, &c))

@@ -289,8 +289,9 @@ static void prefault(void *p, size_t n)
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
 
-/* pb_scan, reading the files in the mask for each process right after its stat (see pb_scan_with) */
-static int scan(const struct pb_root *root, struct pb_table *t, unsigned int files)
+/* pb_scan, reading the files in the mask for each process right after its stat and calling visit (see
+ * pb_scan_with, pb_scan_visit) */
+static int scan(const struct pb_root *root, struct pb_table *t, unsigned int files, pb_visit_fn *visit, void *arg)
 {
 	char dents[32768];
 	size_t cap = 0, i, out;
@@ -303,6 +304,7 @@ static int scan(const struct pb_root *root, struct pb_table *t, unsigned int fil
 	t->root = root;
 	t->uptime = -1;
 	t->btime = -1;
+	t->visited = visit;
 	pb_buf_init(&t->scratch);
 	/* a fresh descriptor per scan: the root's own offset stays untouched */
 	dirfd = openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -342,6 +344,8 @@ static int scan(const struct pb_root *root, struct pb_table *t, unsigned int fil
 			t->n++;
 			if (files)
 				read_eager(t, &t->procs[t->n - 1], files);
+			if (visit)
+				visit(t, &t->procs[t->n - 1], arg);
 		}
 	}
 	if (nread < 0)
@@ -372,7 +376,7 @@ fail:
 
 int pb_scan(const struct pb_root *root, struct pb_table *t)
 {
-	return scan(root, t, 0);
+	return scan(root, t, 0, NULL, NULL);
 }
 
 void pb_table_free(struct pb_table *t)
@@ -527,6 +531,21 @@ const char *pb_environ(struct pb_table *t, struct pb_proc *p, size_t *len)
 	m = p->x ? p->x->more : NULL;
 	*len = m && m->environ ? m->environ_len : 0;
 	return m && m->environ ? m->environ : "";
+}
+
+const char *pb_environ_peek(struct pb_table *t, struct pb_proc *p, size_t *len)
+{
+	struct pb_more *m = p->x ? p->x->more : NULL;
+
+	if (m && m->environ) {
+		*len = m->environ_len;
+		return m->environ;
+	}
+	*len = 0;
+	if (read_scratch(t, p, PB_F_ENVIRON, "environ"))
+		return "";
+	*len = t->scratch.len;
+	return t->scratch.data;
 }
 
 const char *pb_getenv(struct pb_table *t, struct pb_proc *p, const char *name, size_t *vlen)
@@ -899,5 +918,10 @@ static void read_eager(struct pb_table *t, struct pb_proc *p, unsigned int files
 
 int pb_scan_with(const struct pb_root *root, struct pb_table *t, unsigned int files)
 {
-	return scan(root, t, files);
+	return scan(root, t, files, NULL, NULL);
+}
+
+int pb_scan_visit(const struct pb_root *root, struct pb_table *t, unsigned int files, pb_visit_fn *visit, void *arg)
+{
+	return scan(root, t, files, visit, arg);
 }

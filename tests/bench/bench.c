@@ -47,6 +47,7 @@ struct row {
 	char **envp;         /* the row's NAME=VALUE words, then the driver's environment without those names */
 	double target;       /* ratio to the baseline it must not exceed, 0 for none */
 	long rss_target;     /* KiB, 0 for none */
+	unsigned char ok_exit[256]; /* the exit statuses of a working run (EXIT=N[,N...]), 0 alone by default */
 	const char *skip;    /* why it does not run, NULL when it does */
 	char skip_buf[160];
 };
@@ -186,7 +187,13 @@ static void parse_rows(const char *file)
 		if (!(r->envp = calloc((size_t)e + MAX_WORDS + 1, sizeof *r->envp)))
 			die("out of memory");
 		for (e = 0, i = 2; i < n && strchr(words[i], '=') && words[i][0] != '/'; i++)
-			r->envp[e++] = words[i];
+			if (!strncmp(words[i], "EXIT=", 5)) /* the driver's, not the environment's */
+				for (char *v = words[i] + 4; v && *++v; v = strchr(v, ','))
+					r->ok_exit[atoi(v) & 255] = 1;
+			else
+				r->envp[e++] = words[i];
+		if (!memchr(r->ok_exit, 1, sizeof r->ok_exit))
+			r->ok_exit[0] = 1;
 		for (int k = 0, own = e; environ[k]; k++) {
 			size_t name = strcspn(environ[k], "=") + 1;
 			int j;
@@ -377,7 +384,7 @@ static void measure(int li, int ri)
 		res->ran = -1;
 		goto out;
 	}
-	if (run_once(r->argv, r->envp, errfile, &b) || !WIFEXITED(b.status) || WEXITSTATUS(b.status)) {
+	if (run_once(r->argv, r->envp, errfile, &b) || !WIFEXITED(b.status) || !r->ok_exit[WEXITSTATUS(b.status)]) {
 		describe_status(res->failure, sizeof res->failure, b.status, errfile);
 		res->ran = -1;
 		goto out;

@@ -11,13 +11,16 @@
 /*
  * Usage: floor [-p] [FILES]
  * FILES is a comma-separated list of what to read per process besides stat: cmdline, environ, status, exe, cwd,
- * cgroup, smaps (smaps_rollup), owner (fstatat of PID: its euid, as procps and busybox read it). "stat" alone
+ * cgroup, smaps (smaps_rollup), owner (fstatat of PID: its euid, as procps and busybox read it); "user" reads
+ * those only for user processes, not kernel threads (PF_KTHREAD in stat), as applets that look for a program
+ * or an environment do (a kernel thread has no exe, cmdline or environ to read). "stat" alone
  * (the default) is the floor of every scan. Per process that is openat, one read (more only when a file fills the buffer), close; exe and cwd are one
  * readlinkat, owner one fstatat. The proc root is $PROCBOX_PROC or /proc, like procbox's.
  * Prints one summary line, or with -p "pid ppid comm" per process in tree order (to check the floor's data).
  */
 
-enum { F_CMDLINE = 1, F_ENVIRON = 2, F_STATUS = 4, F_EXE = 8, F_CWD = 16, F_CGROUP = 32, F_OWNER = 64, F_SMAPS = 128 };
+enum { F_CMDLINE = 1, F_ENVIRON = 2, F_STATUS = 4, F_EXE = 8, F_CWD = 16, F_CGROUP = 32, F_OWNER = 64, F_SMAPS = 128,
+       F_USER = 256 };
 
 struct proc {
 	int pid, ppid, parent, first_child, next_sibling;
@@ -96,6 +99,22 @@ static unsigned int status_uid(const char *s, size_t len)
 	return (unsigned)-1;
 }
 
+/* PF_KTHREAD in the flags, the 7th field after the comm: " S ppid pgrp session tty_nr tpgid flags" */
+static int kernel_thread(const char *p, const char *end)
+{
+	unsigned long flags = 0;
+
+	for (int field = 0; field < 6; field++) {
+		while (p < end && *p == ' ')
+			p++;
+		while (p < end && *p != ' ')
+			p++;
+	}
+	for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+		flags = flags * 10 + (unsigned long)(*p - '0');
+	return (flags & 0x00200000) != 0;
+}
+
 static int by_pid(const void *a, const void *b)
 {
 	const struct proc *x = a, *y = b;
@@ -147,6 +166,7 @@ int main(int argc, char **argv)
 			else if (!strcmp(tok, "cgroup")) what |= F_CGROUP;
 			else if (!strcmp(tok, "owner")) what |= F_OWNER;
 			else if (!strcmp(tok, "smaps")) what |= F_SMAPS;
+			else if (!strcmp(tok, "user")) what |= F_USER;
 			else {
 				fprintf(stderr, "floor: unknown file '%s'\n", tok);
 				return 2;
@@ -190,6 +210,10 @@ int main(int argc, char **argv)
 			p->pid = pid;
 			p->ppid = atoi(close_paren + 4); /* ") S 1234" */
 			p->uid = 0;
+			if (what & F_USER && kernel_thread(close_paren + 1, buf + len)) {
+				n++;
+				continue;
+			}
 			if (what & F_CMDLINE) {
 				path_of(path, d->d_name, dirlen, "cmdline");
 				read_file(rootfd, path);

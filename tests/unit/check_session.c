@@ -159,6 +159,39 @@ START_TEST(vote_winner_and_counters)
 }
 END_TEST
 
+/* the vote's first look done during the scan (pb_session_scan) gives the same candidates and counters, and
+ * keeps no environment in the table */
+START_TEST(vote_during_scan)
+{
+	struct pb_session_search once;
+	size_t i;
+
+	vote(FIXTURES "/gui", -1, NULL);
+	once = s;
+	s.candidates = NULL;
+	s.n = 0;
+	pb_table_free(&t);
+	ck_assert_int_eq(pb_session_scan(&root, &t), 0);
+	for (i = 0; i < t.n; i++)
+		ck_assert_ptr_null(t.procs[i].x); /* nothing kept per process */
+	memset(&s, 0, sizeof s);
+	s.uid = -1;
+	ck_assert_int_eq(pb_session_find(&t, &s), 0);
+	ck_assert_uint_eq(s.n, once.n);
+	ck_assert_uint_eq(s.screened, once.screened);
+	ck_assert_uint_eq(s.carriers, once.carriers);
+	ck_assert_uint_eq(s.malformed, once.malformed);
+	ck_assert_int_eq(s.found, 1);
+	for (i = 0; i < s.n; i++) {
+		ck_assert_int_eq(s.candidates[i].oldest_pid, once.candidates[i].oldest_pid);
+		ck_assert_uint_eq(s.candidates[i].procs, once.candidates[i].procs);
+		ck_assert_int_eq(s.candidates[i].reject, once.candidates[i].reject);
+	}
+	pb_session_free(&once);
+	done();
+}
+END_TEST
+
 START_TEST(vote_stale_loses)
 {
 	const struct pb_session *x;
@@ -489,6 +522,7 @@ static Suite *session_suite(void)
 	tcase_add_test(tc, bus_address_values);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tv, vote_winner_and_counters);
+	tcase_add_test(tv, vote_during_scan);
 	tcase_add_test(tv, vote_stale_loses);
 	tcase_add_test(tv, vote_ties);
 	tcase_add_test(tv, vote_user_filter);
