@@ -12,55 +12,29 @@
 #include "applet.h"
 
 static const char wait_usage[] =
-	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]...\n"
-	"       proc-wait [OPTIONS] -e NAME | -u USER | -d PID ...\n"
-	"\n"
-	"Wait until every chosen process has ended, whoever its parent or owner. A zombie has ended; a pid taken\n"
-	"over by a new process means ours has ended; a PID that does not exist is reported and counts as ended.\n"
-	"\n"
-	"  -e, --exe-name NAME        choose processes whose executable is called NAME (repeatable)\n"
-	"  -u, --user USER            choose processes of USER, a name or a uid (repeatable)\n"
-	"  -d, --descendants-of PID   choose the processes below PID (repeatable)\n"
-	"      --tree                 add every descendant of what was chosen\n"
-	"      --strict               a PID that does not exist, or choosing nothing, is an error (exit 1)\n"
-	"  -t, --timeout SECONDS      give up after SECONDS (exit 124); what still runs goes to stdout\n"
-	"  -f, --format FORMAT        text (default) or json: every chosen process and how it ended, on stdout\n"
-	"  -q, --quiet                no progress line and no notes\n"
-	"  -v, --verbose              tell when each process ends\n"
-	"  -h, --help                 show this help\n"
-	"\n"
-	"PID@STARTTIME (clock ticks after boot, as --format json shows) means that very process: if the pid belongs\n"
-	"to another process now, ours has ended. Filters given together must all match; PIDs are filtered too.\n"
-	"\n"
-	"Exit status: 0 all ended, 1 --strict failed or the proc root is unusable, 2 usage error, 124 timeout.\n";
+	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID ...\n"
+	"Wait until the chosen processes have ended (see proc-wait(1)).\n\n"
+	"  -t, --timeout SECONDS      give up after SECONDS (exit 124), print what still runs\n";
 
 static const char stop_usage[] =
-	"Usage: proc-stop [OPTIONS] PID[@STARTTIME]...\n"
-	"       proc-stop [OPTIONS] -e NAME | -u USER | -d PID ...\n"
-	"\n"
-	"Stop processes politely, then firmly: send SIGTERM (or -s SIGNAL), and SIGCONT to a stopped process so it\n"
-	"can act on it; wait up to -t SECONDS; then SIGKILL what is left. Prints what ended and how.\n"
-	"Never signals pid 1, proc-stop itself, its ancestors or kernel threads.\n"
-	"\n"
-	"  -s, --signal SIGNAL        the first signal, a name (TERM, SIGHUP) or a number; default TERM\n"
-	"  -t, --timeout SECONDS      how long the first signal has (default 10, 0 kills at once)\n"
-	"      --no-kill              do not send SIGKILL; report what still runs\n"
-	"      --tree                 the chosen processes and all their descendants, all at once (see the man page)\n"
-	"  -e, --exe-name NAME        choose processes whose executable is called NAME (repeatable)\n"
-	"  -u, --user USER            choose processes of USER, a name or a uid (repeatable)\n"
-	"  -d, --descendants-of PID   choose the processes below PID (repeatable)\n"
-	"      --strict               a PID that does not exist, or choosing nothing, is an error (exit 1)\n"
-	"  -n, --dry-run              show what would be signalled, send nothing (works on PROCBOX_PROC trees)\n"
-	"  -f, --format FORMAT        text (default) or json\n"
-	"  -q, --quiet                no report, progress line or notes; errors only\n"
-	"  -v, --verbose              tell every signal sent\n"
-	"  -h, --help                 show this help\n"
-	"\n"
-	"PID@STARTTIME (clock ticks after boot, as --format json shows) means that very process: if the pid belongs\n"
-	"to another process now, it is not signalled. Filters given together must all match; PIDs are filtered too.\n"
-	"\n"
-	"Exit status: 0 every chosen process is gone, 1 something still runs or could not be signalled,\n"
-	"2 usage error.\n";
+	"Usage: proc-stop [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID ...\n"
+	"Send SIGTERM, wait, then SIGKILL what is left (see proc-stop(1)).\n\n"
+	"  -s, --signal SIGNAL        the first signal (default TERM)\n"
+	"  -t, --timeout SECONDS      time before SIGKILL (default 10)\n"
+	"      --no-kill              never send SIGKILL\n"
+	"  -n, --dry-run              only show what would be signalled\n";
+
+/* the options both take, after the usage of each */
+static const char common_usage[] =
+	"  -e, --exe-name NAME        executable called NAME\n"
+	"  -u, --user USER            processes of USER (name or uid)\n"
+	"  -d, --descendants-of PID   processes below PID\n"
+	"      --tree                 add all their descendants\n"
+	"      --strict               a missing PID or nothing chosen: exit 1\n"
+	"  -f, --format FORMAT        text or json\n"
+	"  -q, --quiet                errors only\n"
+	"  -v, --verbose              tell what happens to each process\n"
+	"  -h, --help                 show this help\n";
 
 /* SIGKILL is not instant for a process in uninterruptible sleep: how long to wait for it to land */
 #define KILL_WAIT_MS 5000
@@ -930,7 +904,7 @@ static int run(int stop, int argc, char **argv)
 			break;
 		case 'q': applet_verbosity = 0; break;
 		case 'v': applet_verbosity = 2; break;
-		case 'h': r = applet_help(stop ? stop_usage : wait_usage); goto out;
+		case 'h': r = applet_help(stop ? stop_usage : wait_usage) | applet_help(common_usage); goto out;
 		case 's':
 			if (parse_signal(optarg, &j.sig)) {
 				applet_usage_error("unknown signal '%s'", optarg);
