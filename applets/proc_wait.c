@@ -101,9 +101,10 @@ struct job {
 
 /* ---- signals by name ---- */
 
+/* names in place, not pointers: 8 bytes an entry and no relocations */
 static const struct {
-	const char *name;
-	int sig;
+	char name[7];
+	unsigned char sig;
 } signal_table[] = {
 	{"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
 	{"ABRT", SIGABRT},   {"IOT", SIGIOT},       {"BUS", SIGBUS},     {"FPE", SIGFPE},   {"KILL", SIGKILL},
