@@ -832,7 +832,11 @@ static int stop_run(struct job *j)
 
 static int run(int stop, int argc, char **argv)
 {
+	/* proc-stop's own options first: proc-wait takes the table from the shared ones */
 	static const struct option longopts[] = {
+		{"signal", required_argument, NULL, 's'},
+		{"no-kill", no_argument, NULL, 'K'},
+		{"dry-run", no_argument, NULL, 'n'},
 		{"exe-name", required_argument, NULL, 'e'},
 		{"user", required_argument, NULL, 'u'},
 		{"descendants-of", required_argument, NULL, 'd'},
@@ -843,22 +847,13 @@ static int run(int stop, int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
-		/* proc-stop only */
-		{"signal", required_argument, NULL, 's'},
-		{"no-kill", no_argument, NULL, 'K'},
-		{"dry-run", no_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
-	struct option opts[sizeof longopts / sizeof longopts[0]];
 	struct job j = {0};
-	size_t i, nopts;
+	size_t i;
 	long uid;
 	int c, r = EXIT_USAGE, root_open = 0;
 
-	/* proc-wait takes the shared options only */
-	nopts = stop ? sizeof longopts / sizeof longopts[0] - 1 : 10;
-	memcpy(opts, longopts, nopts * sizeof *opts);
-	memset(&opts[nopts], 0, sizeof *opts);
 	j.stop = stop;
 	j.sig = SIGTERM;
 	j.timeout_ms = stop ? 10000 : -1;
@@ -871,7 +866,7 @@ static int run(int stop, int argc, char **argv)
 		r = EXIT_NO;
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, stop ? "e:u:d:t:f:s:nqvh" : "e:u:d:t:f:qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, stop ? "e:u:d:t:f:s:nqvh" : "e:u:d:t:f:qvh", longopts + (stop ? 0 : 3), NULL)) != -1) {
 		switch (c) {
 		case 'e': j.exe_names[j.nexe++] = optarg; break;
 		case 'u':
