@@ -83,16 +83,11 @@ struct target {
 
 struct job {
 	int stop; /* proc-stop, else proc-wait */
-	/* what to choose */
-	struct pb_ident *pids, *below;
-	const char **exe_names;
-	long *uids;
-	size_t npids, nbelow, nexe, nuids;
-	int tree, strict, json, no_kill, dry_run, sig;
+	struct pb_select sel; /* what to choose */
+	int strict, json, no_kill, dry_run, sig;
 	long long timeout_ms; /* -1: none */
 	/* what was chosen */
 	struct pb_root root;
-	int self;
 	struct target *tg;
 	size_t n, cap;
 	long long start_ms, signal_ms;
@@ -238,7 +233,8 @@ static int add_missed(struct job *j, const struct pb_select_miss *m)
 /* Rules for proc-stop: processes that must never be signalled, whoever asks. */
 static void refuse(struct job *j, struct pb_table *tab)
 {
-	struct pb_proc *me = j->self ? pb_find_pid(tab, j->self) : NULL, *p;
+	int self = j->sel.self;
+	struct pb_proc *me = self ? pb_find_pid(tab, self) : NULL, *p;
 	size_t i;
 
 	for (i = 0; i < j->n; i++) {
@@ -247,7 +243,7 @@ static void refuse(struct job *j, struct pb_table *tab)
 			continue;
 		if (t->id.pid == 1)
 			t->why = "it is pid 1, the init of its pid namespace";
-		else if (t->id.pid == j->self)
+		else if (t->id.pid == self)
 			t->why = "it is proc-stop itself";
 		else if (t->kthread)
 			t->why = "it is a kernel thread";
@@ -261,27 +257,16 @@ static void refuse(struct job *j, struct pb_table *tab)
 /* One scan: the chosen processes become targets, the requested ones not found too (with their reason). */
 static int choose(struct job *j)
 {
-	struct pb_select sel = {0};
 	struct pb_selection got;
 	struct pb_table tab;
 	size_t i;
 	int r = -1;
 
-	sel.pids = j->pids;
-	sel.npids = j->npids;
-	sel.exe_names = j->exe_names;
-	sel.nexe = j->nexe;
-	sel.uids = j->uids;
-	sel.nuids = j->nuids;
-	sel.below = j->below;
-	sel.nbelow = j->nbelow;
-	sel.tree = j->tree;
-	sel.self = j->self;
 	if (pb_scan(&j->root, &tab)) {
 		applet_warn("cannot scan %s: %s", j->root.path, strerror(errno));
 		return -1;
 	}
-	if (pb_select(&tab, &sel, &got)) {
+	if (pb_select(&tab, &j->sel, &got)) {
 		applet_warn("out of memory");
 		pb_table_free(&tab);
 		return -1;
@@ -549,7 +534,7 @@ static int write_json(struct job *j)
 		pb_buf_adds(&b, "{\"signal\":");
 		json_str_or_null(&b, signal_name(j->sig));
 		pb_buf_addf(&b, ",\"timeout\":%.3f,\"kill\":%s,\"tree\":%s,\"dry_run\":%s,\"processes\":[",
-			    (double)j->timeout_ms / 1000, j->no_kill ? "false" : "true", j->tree ? "true" : "false",
+			    (double)j->timeout_ms / 1000, j->no_kill ? "false" : "true", j->sel.tree ? "true" : "false",
 			    j->dry_run ? "true" : "false");
 	} else {
 		pb_buf_adds(&b, "{\"timeout\":");
@@ -698,7 +683,7 @@ static void freeze(struct job *j)
 			free(ids);
 			return;
 		}
-		n = pb_select_new_descendants(&tab, ids, k, j->self, &found);
+		n = pb_select_new_descendants(&tab, ids, k, j->sel.self, &found);
 		for (i = 0; i < (size_t)(n > 0 ? n : 0); i++) {
 			applet_debug("found %d, forked since the scan", found[i].pid);
 			if (add_found(j, &tab, found[i], 1))
@@ -727,7 +712,7 @@ static void signal_all(struct job *j, int sig)
 	sigaddset(&block, SIGQUIT);
 	sigaddset(&block, SIGTSTP);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if (j->tree)
+	if (j->sel.tree)
 		freeze(j);
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
@@ -830,18 +815,21 @@ static int stop_run(struct job *j)
 
 /* ---- options ---- */
 
+enum { OPT_TREE = 'g', OPT_NO_KILL = 'k', OPT_STRICT = 'r' };
+
 static int run(int stop, int argc, char **argv)
 {
-	/* proc-stop's own options first: proc-wait takes the table from the shared ones */
+	/* proc-stop's own options first: proc-wait takes the table from the shared ones. The long-only options
+	 * have letters no short option uses, inside the range of the short ones: the switch is a small table. */
 	static const struct option longopts[] = {
 		{"signal", required_argument, NULL, 's'},
-		{"no-kill", no_argument, NULL, 'K'},
+		{"no-kill", no_argument, NULL, OPT_NO_KILL},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"exe-name", required_argument, NULL, 'e'},
 		{"user", required_argument, NULL, 'u'},
 		{"descendants-of", required_argument, NULL, 'd'},
-		{"tree", no_argument, NULL, 'T'},
-		{"strict", no_argument, NULL, 'S'},
+		{"tree", no_argument, NULL, OPT_TREE},
+		{"strict", no_argument, NULL, OPT_STRICT},
 		{"timeout", required_argument, NULL, 't'},
 		{"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -850,6 +838,9 @@ static int run(int stop, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct job j = {0};
+	struct pb_ident *pids, *below;
+	const char **exe_names;
+	long *uids;
 	size_t i;
 	long uid;
 	int c, r = EXIT_USAGE, root_open = 0;
@@ -857,33 +848,38 @@ static int run(int stop, int argc, char **argv)
 	j.stop = stop;
 	j.sig = SIGTERM;
 	j.timeout_ms = stop ? 10000 : -1;
-	j.pids = calloc((size_t)argc + 1, sizeof *j.pids);
-	j.below = calloc((size_t)argc + 1, sizeof *j.below);
-	j.exe_names = calloc((size_t)argc + 1, sizeof *j.exe_names);
-	j.uids = calloc((size_t)argc + 1, sizeof *j.uids);
-	if (!j.pids || !j.below || !j.exe_names || !j.uids) {
+	/* room for every argument in each list, in one allocation (all of 8-byte alignment) */
+	pids = calloc((size_t)argc + 1, 2 * sizeof *pids + sizeof *exe_names + sizeof *uids);
+	if (!pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
 		goto out;
 	}
+	below = pids + argc + 1;
+	exe_names = (const char **)(below + argc + 1);
+	uids = (long *)(exe_names + argc + 1);
+	j.sel.pids = pids;
+	j.sel.below = below;
+	j.sel.exe_names = exe_names;
+	j.sel.uids = uids;
 	while ((c = getopt_long(argc, argv, stop ? "e:u:d:t:f:s:nqvh" : "e:u:d:t:f:qvh", longopts + (stop ? 0 : 3), NULL)) != -1) {
 		switch (c) {
-		case 'e': j.exe_names[j.nexe++] = optarg; break;
+		case 'e': exe_names[j.sel.nexe++] = optarg; break;
 		case 'u':
 			if ((uid = pb_user_lookup(optarg)) < 0) {
 				applet_usage_error("unknown user '%s'", optarg);
 				goto out;
 			}
-			j.uids[j.nuids++] = uid;
+			uids[j.sel.nuids++] = uid;
 			break;
 		case 'd':
-			if (parse_ident(optarg, &j.below[j.nbelow++])) {
+			if (parse_ident(optarg, &below[j.sel.nbelow++])) {
 				applet_usage_error("bad pid '%s'", optarg);
 				goto out;
 			}
 			break;
-		case 'T': j.tree = 1; break;
-		case 'S': j.strict = 1; break;
+		case OPT_TREE: j.sel.tree = 1; break;
+		case OPT_STRICT: j.strict = 1; break;
 		case 't':
 			if (applet_parse_seconds(optarg, &j.timeout_ms)) {
 				applet_usage_error("bad timeout '%s' (seconds)", optarg);
@@ -913,25 +909,25 @@ static int run(int stop, int argc, char **argv)
 				goto out;
 			}
 			break;
-		case 'K': j.no_kill = 1; break;
+		case OPT_NO_KILL: j.no_kill = 1; break;
 		case 'n': j.dry_run = 1; break;
 		default: applet_bad_option(argc, argv); goto out;
 		}
 	}
 	for (; optind < argc; optind++)
-		if (parse_ident(argv[optind], &j.pids[j.npids++])) {
+		if (parse_ident(argv[optind], &pids[j.sel.npids++])) {
 			applet_usage_error("bad pid '%s'", argv[optind]);
 			goto out;
 		}
-	if (!j.npids && !j.nexe && !j.nuids && !j.nbelow) {
+	if (!j.sel.npids && !j.sel.nexe && !j.sel.nuids && !j.sel.nbelow) {
 		applet_usage_error("nothing to %s: give PIDs, -e NAME, -u USER or -d PID", stop ? "stop" : "wait for");
 		goto out;
 	}
 	/* the tree of init is every process on the machine */
-	for (i = 0; stop && i < j.npids + j.nbelow; i++) {
-		int pid = i < j.npids ? j.pids[i].pid : j.below[i - j.npids].pid;
-		if (pid == 1 && (j.tree || i >= j.npids)) {
-			applet_usage_error("refusing to stop every process: %s 1", i < j.npids ? "--tree" : "-d");
+	for (i = 0; stop && i < j.sel.npids + j.sel.nbelow; i++) {
+		int pid = i < j.sel.npids ? pids[i].pid : below[i - j.sel.npids].pid;
+		if (pid == 1 && (j.sel.tree || i >= j.sel.npids)) {
+			applet_usage_error("refusing to stop every process: %s 1", i < j.sel.npids ? "--tree" : "-d");
 			goto out;
 		}
 	}
@@ -945,7 +941,7 @@ static int run(int stop, int argc, char **argv)
 		goto out;
 	}
 	/* a saved tree holds other processes under our pid */
-	j.self = j.root.is_live ? (int)getpid() : 0;
+	j.sel.self = j.root.is_live ? (int)getpid() : 0;
 	if (choose(&j))
 		goto out;
 	if (report_choice(&j))
@@ -959,10 +955,7 @@ out:
 		free(j.tg[i].user);
 	}
 	free(j.tg);
-	free(j.pids);
-	free(j.below);
-	free(j.exe_names);
-	free(j.uids);
+	free(pids);
 	return r;
 }
 
