@@ -58,15 +58,12 @@ enum outcome {
 	O_COUNT
 };
 
-/* the names in --format json; proc-wait says "ended" where proc-stop says "gone" */
-static const char *const wait_names[O_COUNT] = {
-	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already ended", [O_RUNNING] = "running",
-	[O_NO_PROCESS] = "no such process", [O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
-};
-static const char *const stop_names[O_COUNT] = {
-	[O_PENDING] = "running", [O_ALREADY] = "already gone", [O_TERMINATED] = "terminated", [O_KILLED] = "killed",
-	[O_SURVIVED] = "survived", [O_REFUSED] = "refused", [O_DENIED] = "not permitted", [O_DRY_RUN] = "would signal",
-	[O_NO_PROCESS] = "no such process", [O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
+/* the names in --format json (proc-wait says "already ended" where proc-stop says "already gone") */
+static const char *const outcome_names[O_COUNT] = {
+	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already gone", [O_RUNNING] = "running",
+	[O_TERMINATED] = "terminated", [O_KILLED] = "killed", [O_SURVIVED] = "survived", [O_REFUSED] = "refused",
+	[O_DENIED] = "not permitted", [O_DRY_RUN] = "would signal", [O_NO_PROCESS] = "no such process",
+	[O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
 };
 
 struct target {
@@ -93,6 +90,11 @@ struct job {
 	long long start_ms, signal_ms;
 	int timed_out, signalled_with;
 };
+
+static const char *outcome_name(const struct job *j, enum outcome o)
+{
+	return !j->stop && o == O_ALREADY ? "already ended" : outcome_names[o];
+}
 
 /* ---- signals by name ---- */
 
@@ -308,46 +310,36 @@ static const char *what(const struct target *t, char *buf, size_t size)
 static int report_choice(struct job *j)
 {
 	size_t i, found = 0, missing = 0;
-	char name[96];
+	char name[96], asked[48], note[160];
 
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
 		const char *as = t->why && !strcmp(t->why, "below") ? " (of --descendants-of)" : "";
-		const char *counted = j->stop ? "counted as gone" : "counted as ended";
-		char asked[48];
-		if (t->id.starttime)
-			snprintf(asked, sizeof asked, "%d@%llu", t->id.pid, t->id.starttime);
-		else
-			snprintf(asked, sizeof asked, "%d", t->id.pid);
+		const char *then = j->stop ? "counted as gone" : "counted as ended";
+		snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
 		switch (t->outcome) {
-		case O_NO_PROCESS:
-			missing++;
-			if (j->strict)
-				applet_warn("no process %s%s", asked, as);
-			else
-				applet_info("no process %s%s: %s", asked, as, counted);
-			break;
+		case O_NO_PROCESS: snprintf(note, sizeof note, "no process %s%s", asked, as); break;
 		case O_REUSED:
-			missing++;
-			if (j->strict)
-				applet_warn("process %s%s has ended: the pid belongs to another process now", asked, as);
-			else
-				applet_info("process %s%s has ended, the pid belongs to another process now: %s%s", asked,
-					    as, counted, j->stop ? ", not signalled" : "");
+			snprintf(note, sizeof note, "process %s%s has ended%s the pid belongs to another process now", asked,
+				 as, j->strict ? ":" : ",");
+			if (j->stop)
+				then = "counted as gone, not signalled";
 			break;
 		case O_NOT_MATCHED:
-			missing++;
-			if (j->strict)
-				applet_warn("process %d does not match the filters", t->id.pid);
-			else
-				applet_info("process %d does not match the filters: left alone", t->id.pid);
+			snprintf(note, sizeof note, "process %d does not match the filters", t->id.pid);
+			then = "left alone";
 			break;
 		case O_REFUSED:
-			found++;
 			applet_warn("refusing to signal %s: %s", what(t, name, sizeof name), t->why);
-			break;
-		default: found++; break;
+			/* fall through */
+		default: found++; continue;
 		}
+		/* --strict: the note is the error; otherwise it tells what becomes of the process */
+		missing++;
+		if (j->strict)
+			applet_warn("%s", note);
+		else
+			applet_info("%s: %s", note, then);
 	}
 	if (!found && !missing) {
 		if (j->strict) {
@@ -431,7 +423,7 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 			t->outcome = first ? already : ended;
 			t->end_ms = now;
 			applet_debug("%s %s after %.2f s", what(t, name, sizeof name),
-				     (j->stop ? stop_names : wait_names)[t->outcome], (double)(now - from) / 1000);
+				     outcome_name(j, t->outcome), (double)(now - from) / 1000);
 			changed = 1;
 		}
 		first = 0;
@@ -469,50 +461,48 @@ nomem:
 
 /* ---- output ---- */
 
-static void json_str_or_null(struct pb_buf *b, const char *s)
+/* ,"key":"string" or ,"key":null */
+static void json_str(struct pb_buf *b, const char *key, const char *s)
 {
+	pb_buf_addf(b, ",\"%s\":", key);
 	if (s)
 		pb_buf_json_str(b, s, strlen(s));
 	else
 		pb_buf_adds(b, "null");
 }
 
+/* ,"key":number or ,"key":null */
+static void json_uint(struct pb_buf *b, const char *key, int known, unsigned long long v)
+{
+	pb_buf_addf(b, known ? ",\"%s\":%llu" : ",\"%s\":null", key, v);
+}
+
+static const char *json_bool(int v)
+{
+	return v ? "true" : "false";
+}
+
 static void json_target(struct pb_buf *b, const struct job *j, const struct target *t, int first)
 {
 	long long from = j->stop ? j->signal_ms : j->start_ms;
+	const char *reason = t->why && !strcmp(t->why, "below") ? "a --descendants-of process" : t->why;
 
-	pb_buf_adds(b, first ? "\n{" : ",\n{");
-	pb_buf_addf(b, "\"pid\":%d,\"starttime\":", t->id.pid);
-	if (t->id.starttime)
-		pb_buf_addu(b, t->id.starttime);
-	else
-		pb_buf_adds(b, "null");
-	if (t->state) {
-		pb_buf_addf(b, ",\"ppid\":%d,\"comm\":", t->ppid);
-		pb_buf_json_str(b, t->comm, strlen(t->comm));
-	} else {
-		pb_buf_adds(b, ",\"ppid\":null,\"comm\":null");
-	}
-	pb_buf_adds(b, ",\"exe_name\":");
-	json_str_or_null(b, t->exe_name);
-	pb_buf_adds(b, ",\"user\":");
-	json_str_or_null(b, t->user);
-	pb_buf_adds(b, ",\"result\":");
-	json_str_or_null(b, (j->stop ? stop_names : wait_names)[t->outcome]);
-	pb_buf_adds(b, ",\"seconds\":");
-	if (t->end_ms >= 0 && from > 0 && t->end_ms >= from)
-		pb_buf_addf(b, "%.3f", (double)(t->end_ms - from) / 1000);
-	else
-		pb_buf_adds(b, "null");
-	pb_buf_adds(b, ",\"reason\":");
+	pb_buf_addf(b, "%s{\"pid\":%d", first ? "\n" : ",\n", t->id.pid);
+	json_uint(b, "starttime", t->id.starttime != 0, t->id.starttime);
+	json_uint(b, "ppid", t->state != 0, (unsigned long long)t->ppid);
+	json_str(b, "comm", t->state ? t->comm : NULL);
+	json_str(b, "exe_name", t->exe_name);
+	json_str(b, "user", t->user);
+	json_str(b, "result", outcome_name(j, t->outcome));
+	pb_buf_addf(b, t->end_ms >= 0 && from > 0 && t->end_ms >= from ? ",\"seconds\":%.3f" : ",\"seconds\":null",
+		    (double)(t->end_ms - from) / 1000);
 	if (t->outcome == O_DENIED)
-		json_str_or_null(b, strerror(t->err));
-	else
-		json_str_or_null(b, t->outcome == O_REFUSED || t->outcome == O_NO_PROCESS || t->outcome == O_REUSED
-					    ? (t->why && !strcmp(t->why, "below") ? "a --descendants-of process" : t->why)
-					    : NULL);
+		reason = strerror(t->err);
+	else if (t->outcome != O_REFUSED && t->outcome != O_NO_PROCESS && t->outcome != O_REUSED)
+		reason = NULL;
+	json_str(b, "reason", reason);
 	if (j->stop)
-		pb_buf_adds(b, t->found_late ? ",\"found_late\":true" : ",\"found_late\":false");
+		pb_buf_addf(b, ",\"found_late\":%s", json_bool(t->found_late));
 	pb_buf_addc(b, '}');
 }
 
@@ -532,19 +522,16 @@ static int write_json(struct job *j)
 	pb_buf_init(&b);
 	if (j->stop) {
 		pb_buf_adds(&b, "{\"signal\":");
-		json_str_or_null(&b, signal_name(j->sig));
-		pb_buf_addf(&b, ",\"timeout\":%.3f,\"kill\":%s,\"tree\":%s,\"dry_run\":%s,\"processes\":[",
-			    (double)j->timeout_ms / 1000, j->no_kill ? "false" : "true", j->sel.tree ? "true" : "false",
-			    j->dry_run ? "true" : "false");
+		pb_buf_json_str(&b, signal_name(j->sig), strlen(signal_name(j->sig)));
+		pb_buf_addf(&b, ",\"timeout\":%.3f,\"kill\":%s,\"tree\":%s,\"dry_run\":%s", (double)j->timeout_ms / 1000,
+			    json_bool(!j->no_kill), json_bool(j->sel.tree), json_bool(j->dry_run));
 	} else {
-		pb_buf_adds(&b, "{\"timeout\":");
-		if (j->timeout_ms >= 0)
-			pb_buf_addf(&b, "%.3f", (double)j->timeout_ms / 1000);
-		else
-			pb_buf_adds(&b, "null");
-		pb_buf_addf(&b, ",\"timed_out\":%s,\"seconds\":%.3f,\"processes\":[", j->timed_out ? "true" : "false",
+		pb_buf_addf(&b, j->timeout_ms >= 0 ? "{\"timeout\":%.3f" : "{\"timeout\":null",
+			    (double)j->timeout_ms / 1000);
+		pb_buf_addf(&b, ",\"timed_out\":%s,\"seconds\":%.3f", json_bool(j->timed_out),
 			    (double)(pb_now_ms() - j->start_ms) / 1000);
 	}
+	pb_buf_adds(&b, ",\"processes\":[");
 	for (i = 0; i < j->n; i++) {
 		enum outcome o = j->tg[i].outcome;
 		json_target(&b, j, &j->tg[i], i == 0);
@@ -763,7 +750,7 @@ static void print_report(struct job *j)
 		case O_REUSED: pb_buf_adds(&b, "already gone (its pid belongs to another process now: not signalled)"); break;
 		case O_SURVIVED: pb_buf_adds(&b, j->no_kill || j->sig == SIGKILL ? "still running" : "still running after SIGKILL"); break;
 		case O_DRY_RUN: pb_buf_addf(&b, "would get %s", signal_name(j->sig)); break;
-		default: pb_buf_adds(&b, stop_names[t->outcome]); break;
+		default: pb_buf_adds(&b, outcome_names[t->outcome]); break;
 		}
 		if (t->found_late)
 			pb_buf_adds(&b, " (forked during the stop)");
