@@ -153,24 +153,23 @@ static int parse_signal(const char *s, int *sig)
 /* PID or PID@STARTTIME */
 static int parse_ident(const char *s, struct pb_ident *id)
 {
-	char pid[16], *end;
-	const char *at = strchr(s, '@');
-	size_t len = at ? (size_t)(at - s) : strlen(s);
+	char *end;
 	unsigned long long st = 0;
 	long v;
 
-	if (len == 0 || len >= sizeof pid)
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || end - s > 15 || errno || v < 1 || v > INT_MAX)
 		return -1;
-	memcpy(pid, s, len);
-	pid[len] = 0;
-	if (applet_parse_int(pid, 1, INT_MAX, &v))
-		return -1;
-	if (at) {
-		errno = 0;
-		st = strtoull(at + 1, &end, 10);
-		if (at[1] < '0' || at[1] > '9' || *end || errno || st == 0)
+	if (*end == '@') {
+		if (end[1] < '0' || end[1] > '9')
+			return -1;
+		st = strtoull(end + 1, &end, 10);
+		if (errno || st == 0)
 			return -1;
 	}
+	if (*end)
+		return -1;
 	id->pid = (int)v;
 	id->starttime = st;
 	return 0;
@@ -351,18 +350,58 @@ static int report_choice(struct job *j)
 	return j->strict && missing;
 }
 
+/* Targets with outcome `from` become `to` (the same: only counted); returns how many. */
+static size_t settle(struct job *j, enum outcome from, enum outcome to)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->n; i++)
+		if (j->tg[i].outcome == from) {
+			j->tg[i].outcome = to;
+			n++;
+		}
+	return n;
+}
+
+/* fmt (with the pid), the name, then end, for up to max targets with outcome o; returns how many */
+static size_t list(struct pb_buf *b, const struct job *j, enum outcome o, size_t max, const char *fmt,
+		   const char *end)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->n && n < max; i++) {
+		const struct target *t = &j->tg[i];
+		if (t->outcome != o)
+			continue;
+		pb_buf_addf(b, fmt, t->id.pid);
+		pb_buf_text_str(b, t->comm, strlen(t->comm));
+		pb_buf_adds(b, end);
+		n++;
+	}
+	return n;
+}
+
+/* writes b to stdout and frees it */
+static int flush(struct pb_buf *b)
+{
+	int r = pb_buf_write_fd(b, 1);
+
+	if (r)
+		applet_warn("write error: %s", strerror(errno));
+	pb_buf_free(b);
+	return r;
+}
+
 /* ---- waiting ---- */
 
 static void progress(struct job *j, long long deadline, int changed)
 {
 	struct pb_buf b;
-	size_t i, left = 0, shown = 0;
+	size_t left = settle(j, O_PENDING, O_PENDING);
 	long long now = pb_now_ms();
 
 	if (applet_verbosity < 1 || !isatty(2))
 		return; /* a log or a pipe stays quiet; -v tells each ending instead */
-	for (i = 0; i < j->n; i++)
-		left += j->tg[i].outcome == O_PENDING;
 	pb_buf_init(&b);
 	if (j->stop)
 		pb_buf_addf(&b, "%zu %s still running after %s", left, left == 1 ? "process" : "processes",
@@ -373,14 +412,7 @@ static void progress(struct job *j, long long deadline, int changed)
 		pb_buf_addf(&b, ", %lld s left:", (deadline - now + 999) / 1000);
 	else
 		pb_buf_addf(&b, ", %lld s:", (now - j->start_ms) / 1000);
-	for (i = 0; i < j->n && shown < 8; i++) {
-		if (j->tg[i].outcome != O_PENDING)
-			continue;
-		pb_buf_addf(&b, " %d ", j->tg[i].id.pid);
-		pb_buf_text_str(&b, j->tg[i].comm, strlen(j->tg[i].comm));
-		shown++;
-	}
-	if (shown < left)
+	if (list(&b, j, O_PENDING, 8, " %d ", "") < left)
 		pb_buf_adds(&b, " ...");
 	if (!b.failed && b.data)
 		applet_progress(b.data, changed);
@@ -517,7 +549,6 @@ static int write_json(struct job *j)
 {
 	struct pb_buf b;
 	size_t i, done = 0, left = 0;
-	int r;
 
 	pb_buf_init(&b);
 	if (j->stop) {
@@ -543,11 +574,7 @@ static int write_json(struct job *j)
 	}
 	pb_buf_addf(&b, "\n],\n\"%s\":%zu,\"%s\":%zu}\n", j->stop ? "gone" : "ended", done,
 		    j->stop ? "left" : "running", left);
-	r = pb_buf_write_fd(&b, 1);
-	if (r)
-		applet_warn("write error: %s", strerror(errno));
-	pb_buf_free(&b);
-	return r;
+	return flush(&b);
 }
 
 /* ---- proc-wait ---- */
@@ -565,7 +592,7 @@ static size_t found(const struct job *j)
 static int wait_run(struct job *j)
 {
 	struct pb_buf b;
-	size_t i, running = 0;
+	size_t running;
 	long left;
 	int r = 0;
 
@@ -573,28 +600,15 @@ static int wait_run(struct job *j)
 	left = wait_targets(j, O_ALREADY, O_ENDED, j->timeout_ms < 0 ? -1 : j->start_ms + j->timeout_ms);
 	if (left < 0)
 		return EXIT_NO;
-	for (i = 0; i < j->n; i++)
-		if (j->tg[i].outcome == O_PENDING) {
-			j->tg[i].outcome = O_RUNNING;
-			running++;
-		}
+	running = settle(j, O_PENDING, O_RUNNING);
 	j->timed_out = running > 0;
 	if (j->json) {
 		r = write_json(j);
 	} else if (running) {
 		/* what still runs, one "PID NAME" a line, for the next command of the script */
 		pb_buf_init(&b);
-		for (i = 0; i < j->n; i++) {
-			if (j->tg[i].outcome != O_RUNNING)
-				continue;
-			pb_buf_addf(&b, "%d ", j->tg[i].id.pid);
-			pb_buf_text_str(&b, j->tg[i].comm, strlen(j->tg[i].comm));
-			pb_buf_addc(&b, '\n');
-		}
-		r = pb_buf_write_fd(&b, 1);
-		if (r)
-			applet_warn("write error: %s", strerror(errno));
-		pb_buf_free(&b);
+		list(&b, j, O_RUNNING, (size_t)-1, "%d ", "\n");
+		r = flush(&b);
 	}
 	if (running) {
 		applet_warn("timed out after %.1f s: %zu of %zu processes still running", (double)j->timeout_ms / 1000,
@@ -688,16 +702,14 @@ static void freeze(struct job *j)
 /* the first signal (or SIGKILL) to every pending target, with SIGCONT for those that are stopped */
 static void signal_all(struct job *j, int sig)
 {
+	static const unsigned char held[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
 	sigset_t block, old;
 	size_t i;
 
 	/* an interrupt now would leave a frozen tree behind: take it after the SIGCONTs */
 	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGTSTP);
+	for (i = 0; i < sizeof held; i++)
+		sigaddset(&block, held[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (j->sel.tree)
 		freeze(j);
@@ -741,8 +753,8 @@ static void print_report(struct job *j)
 		pb_buf_adds(&b, what(t, name, sizeof name));
 		pb_buf_adds(&b, ": ");
 		switch (t->outcome) {
-		case O_TERMINATED: pb_buf_addf(&b, "terminated after %.2f s", secs); break;
-		case O_KILLED: pb_buf_addf(&b, "killed after %.2f s", secs); break;
+		case O_TERMINATED:
+		case O_KILLED: pb_buf_addf(&b, "%s after %.2f s", outcome_names[t->outcome], secs); break;
 		case O_ALREADY:
 			pb_buf_adds(&b, t->state == 'Z' ? "already gone (a zombie its parent has not collected)"
 							: "already gone");
@@ -756,20 +768,16 @@ static void print_report(struct job *j)
 			pb_buf_adds(&b, " (forked during the stop)");
 		pb_buf_addc(&b, '\n');
 	}
-	if (pb_buf_write_fd(&b, 1))
-		applet_warn("write error: %s", strerror(errno));
-	pb_buf_free(&b);
+	flush(&b);
 }
 
 static int stop_run(struct job *j)
 {
-	size_t i, left = 0, survived = 0;
+	size_t survived = 0;
 	long r;
 
 	if (j->dry_run) {
-		for (i = 0; i < j->n; i++)
-			if (j->tg[i].outcome == O_PENDING)
-				j->tg[i].outcome = O_DRY_RUN;
+		settle(j, O_PENDING, O_DRY_RUN);
 	} else {
 		j->signal_ms = pb_now_ms();
 		j->signalled_with = j->sig;
@@ -780,24 +788,17 @@ static int stop_run(struct job *j)
 			signal_all(j, SIGKILL);
 			wait_targets(j, O_KILLED, O_KILLED, pb_now_ms() + KILL_WAIT_MS);
 		}
-		for (i = 0; i < j->n; i++)
-			if (j->tg[i].outcome == O_PENDING)
-				j->tg[i].outcome = O_SURVIVED;
+		survived = settle(j, O_PENDING, O_SURVIVED);
 	}
 	qsort(j->tg, j->n, sizeof *j->tg, by_pid);
 	if (j->json)
 		write_json(j);
 	else if (applet_verbosity >= 1)
 		print_report(j);
-	for (i = 0; i < j->n; i++) {
-		enum outcome o = j->tg[i].outcome;
-		left += o == O_REFUSED || o == O_DENIED;
-		survived += o == O_SURVIVED;
-	}
 	/* refusals and denials have had their own line */
 	if (survived)
 		applet_warn("%zu of %zu processes still running", survived, found(j));
-	return left || survived ? EXIT_NO : 0;
+	return settle(j, O_REFUSED, O_REFUSED) || settle(j, O_DENIED, O_DENIED) || survived ? EXIT_NO : 0;
 }
 
 /* ---- options ---- */
@@ -828,8 +829,8 @@ static int run(int stop, int argc, char **argv)
 	struct pb_ident *pids, *below;
 	const char **exe_names;
 	long *uids;
+	const char *bad = NULL, *arg; /* a usage error, its format and argument */
 	size_t i;
-	long uid;
 	int c, r = EXIT_USAGE, root_open = 0;
 
 	j.stop = stop;
@@ -850,72 +851,66 @@ static int run(int stop, int argc, char **argv)
 	j.sel.exe_names = exe_names;
 	j.sel.uids = uids;
 	while ((c = getopt_long(argc, argv, stop ? "e:u:d:t:f:s:nqvh" : "e:u:d:t:f:qvh", longopts + (stop ? 0 : 3), NULL)) != -1) {
+		arg = optarg;
 		switch (c) {
 		case 'e': exe_names[j.sel.nexe++] = optarg; break;
 		case 'u':
-			if ((uid = pb_user_lookup(optarg)) < 0) {
-				applet_usage_error("unknown user '%s'", optarg);
-				goto out;
-			}
-			uids[j.sel.nuids++] = uid;
+			if ((uids[j.sel.nuids++] = pb_user_lookup(optarg)) < 0)
+				bad = "unknown user '%s'";
 			break;
 		case 'd':
-			if (parse_ident(optarg, &below[j.sel.nbelow++])) {
-				applet_usage_error("bad pid '%s'", optarg);
-				goto out;
-			}
+			if (parse_ident(optarg, &below[j.sel.nbelow++]))
+				bad = "bad pid '%s'";
 			break;
 		case OPT_TREE: j.sel.tree = 1; break;
 		case OPT_STRICT: j.strict = 1; break;
 		case 't':
-			if (applet_parse_seconds(optarg, &j.timeout_ms)) {
-				applet_usage_error("bad timeout '%s' (seconds)", optarg);
-				goto out;
-			}
+			if (applet_parse_seconds(optarg, &j.timeout_ms))
+				bad = "bad timeout '%s' (seconds)";
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json")) {
+			if (!strcmp(optarg, "json"))
 				j.json = 1;
-			} else if (strcmp(optarg, "text")) {
-				applet_usage_error("unknown format '%s' (text or json)", optarg);
-				goto out;
-			}
+			else if (strcmp(optarg, "text"))
+				bad = "unknown format '%s' (text or json)";
 			break;
 		case 'q': applet_verbosity = 0; break;
 		case 'v': applet_verbosity = 2; break;
 		case 'h': r = applet_help(stop ? stop_usage : wait_usage) | applet_help(common_usage); goto out;
 		case 's':
 			if (parse_signal(optarg, &j.sig)) {
-				applet_usage_error("unknown signal '%s'", optarg);
-				goto out;
-			}
-			/* waiting for a process to end after these makes no sense */
-			if (j.sig == SIGSTOP || j.sig == SIGTSTP || j.sig == SIGTTIN || j.sig == SIGTTOU ||
-			    j.sig == SIGCONT) {
-				applet_usage_error("%s does not end a process", signal_name(j.sig));
-				goto out;
+				bad = "unknown signal '%s'";
+			} else if (j.sig == SIGSTOP || j.sig == SIGTSTP || j.sig == SIGTTIN || j.sig == SIGTTOU ||
+				   j.sig == SIGCONT) {
+				/* waiting for a process to end after these makes no sense */
+				arg = signal_name(j.sig);
+				bad = "%s does not end a process";
 			}
 			break;
 		case OPT_NO_KILL: j.no_kill = 1; break;
 		case 'n': j.dry_run = 1; break;
 		default: applet_bad_option(argc, argv); goto out;
 		}
+		if (bad)
+			goto usage;
 	}
 	for (; optind < argc; optind++)
-		if (parse_ident(argv[optind], &pids[j.sel.npids++])) {
-			applet_usage_error("bad pid '%s'", argv[optind]);
-			goto out;
+		if (parse_ident(arg = argv[optind], &pids[j.sel.npids++])) {
+			bad = "bad pid '%s'";
+			goto usage;
 		}
 	if (!j.sel.npids && !j.sel.nexe && !j.sel.nuids && !j.sel.nbelow) {
-		applet_usage_error("nothing to %s: give PIDs, -e NAME, -u USER or -d PID", stop ? "stop" : "wait for");
-		goto out;
+		arg = stop ? "stop" : "wait for";
+		bad = "nothing to %s: give PIDs, -e NAME, -u USER or -d PID";
+		goto usage;
 	}
 	/* the tree of init is every process on the machine */
 	for (i = 0; stop && i < j.sel.npids + j.sel.nbelow; i++) {
 		int pid = i < j.sel.npids ? pids[i].pid : below[i - j.sel.npids].pid;
 		if (pid == 1 && (j.sel.tree || i >= j.sel.npids)) {
-			applet_usage_error("refusing to stop every process: %s 1", i < j.sel.npids ? "--tree" : "-d");
-			goto out;
+			arg = i < j.sel.npids ? "--tree" : "-d";
+			bad = "refusing to stop every process: %s 1";
+			goto usage;
 		}
 	}
 	r = EXIT_NO;
@@ -944,6 +939,9 @@ out:
 	free(j.tg);
 	free(pids);
 	return r;
+usage:
+	r = applet_usage_error(bad, arg);
+	goto out;
 }
 
 int proc_wait_main(int argc, char **argv)
