@@ -400,8 +400,6 @@ static void progress(struct job *j, long long deadline, int changed)
 	size_t left = settle(j, O_PENDING, O_PENDING);
 	long long now = pb_now_ms();
 
-	if (applet_verbosity < 1 || !isatty(2))
-		return; /* a log or a pipe stays quiet; -v tells each ending instead */
 	pb_buf_init(&b);
 	if (j->stop)
 		pb_buf_addf(&b, "%zu %s still running after %s", left, left == 1 ? "process" : "processes",
@@ -435,10 +433,11 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 	long long from = j->stop ? j->signal_ms : j->start_ms;
 	int tty = applet_verbosity >= 1 && isatty(2), changed = 1, first = 1;
 
-	ids = malloc((j->n + 1) * sizeof *ids);
-	map = malloc((j->n + 1) * sizeof *map);
-	if (!ids || !map)
+	/* the pending ids, and after them which target each one is */
+	ids = malloc((j->n + 1) * (sizeof *ids + sizeof *map));
+	if (!ids)
 		goto nomem;
+	map = (size_t *)(ids + j->n + 1);
 	for (i = 0; i < j->n; i++)
 		if (j->tg[i].outcome == O_PENDING) {
 			ids[k] = j->tg[i].id;
@@ -464,6 +463,7 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 			break;
 		chunk = deadline < 0 ? -1 : deadline - now;
 		if (tty) {
+			/* only on a terminal: a log or a pipe stays quiet; -v tells each ending instead */
 			progress(j, deadline, changed);
 			/* the line counts seconds */
 			if (chunk < 0 || chunk > 1000)
@@ -482,12 +482,10 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 		applet_progress_done();
 	pb_waitset_free(&ws);
 	free(ids);
-	free(map);
 	return left;
 nomem:
 	applet_warn("out of memory");
 	free(ids);
-	free(map);
 	return -1;
 }
 
@@ -850,7 +848,7 @@ static int run(int stop, int argc, char **argv)
 	j.sel.below = below;
 	j.sel.exe_names = exe_names;
 	j.sel.uids = uids;
-	while ((c = getopt_long(argc, argv, stop ? "e:u:d:t:f:s:nqvh" : "e:u:d:t:f:qvh", longopts + (stop ? 0 : 3), NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:ne:u:d:t:f:qvh" + (stop ? 0 : 3), longopts + (stop ? 0 : 3), NULL)) != -1) {
 		arg = optarg;
 		switch (c) {
 		case 'e': exe_names[j.sel.nexe++] = optarg; break;
@@ -918,7 +916,7 @@ static int run(int stop, int argc, char **argv)
 		goto out;
 	root_open = 1;
 	if (stop && !j.root.is_live && !j.dry_run) {
-		applet_warn("%s is not the live /proc: refusing to signal its processes (-n shows what would be done)",
+		applet_warn("%s is not the live /proc: refusing to signal its processes (see -n)",
 			    j.root.path);
 		goto out;
 	}
