@@ -12,29 +12,29 @@
 #include "applet.h"
 
 static const char wait_usage[] =
-	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID ...\n"
+	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID\n"
 	"Wait until the chosen processes have ended (see proc-wait(1)).\n\n"
-	"  -t, --timeout SECONDS      give up after SECONDS (exit 124), print what still runs\n";
+	"  -t, --timeout SECS        give up after SECS (exit 124)\n";
 
 static const char stop_usage[] =
-	"Usage: proc-stop [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID ...\n"
-	"Send SIGTERM, wait, then SIGKILL what is left (see proc-stop(1)).\n\n"
-	"  -s, --signal SIGNAL        the first signal (default TERM)\n"
-	"  -t, --timeout SECONDS      time before SIGKILL (default 10)\n"
-	"      --no-kill              never send SIGKILL\n"
-	"  -n, --dry-run              only show what would be signalled\n";
+	"Usage: proc-stop [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID\n"
+	"Send SIGTERM, wait, then SIGKILL (see proc-stop(1)).\n\n"
+	"  -s, --signal SIG          the first signal (TERM)\n"
+	"  -t, --timeout SECS        time before SIGKILL (10)\n"
+	"      --no-kill             never send SIGKILL\n"
+	"  -n, --dry-run             only show what would be signalled\n";
 
 /* the options both take, after the usage of each */
 static const char common_usage[] =
-	"  -e, --exe-name NAME        executable called NAME\n"
-	"  -u, --user USER            processes of USER (name or uid)\n"
-	"  -d, --descendants-of PID   processes below PID\n"
-	"      --tree                 add all their descendants\n"
-	"      --strict               a missing PID or nothing chosen: exit 1\n"
-	"  -f, --format FORMAT        text or json\n"
-	"  -q, --quiet                errors only\n"
-	"  -v, --verbose              tell what happens to each process\n"
-	"  -h, --help                 show this help\n";
+	"  -e, --exe-name NAME       executable called NAME\n"
+	"  -u, --user USER           processes of USER\n"
+	"  -d, --descendants-of PID  processes below PID\n"
+	"      --tree                add their descendants\n"
+	"      --strict              a PID not found or no match: exit 1\n"
+	"  -f, --format text|json    output format\n"
+	"  -q, --quiet               errors only\n"
+	"  -v, --verbose             tell what happens\n"
+	"  -h, --help                show this help\n";
 
 /* SIGKILL is not instant for a process in uninterruptible sleep: how long to wait for it to land */
 #define KILL_WAIT_MS 5000
