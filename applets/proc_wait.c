@@ -58,6 +58,10 @@ enum outcome {
 	O_COUNT
 };
 
+/* the outcomes counted as "left" (proc-stop) or "running" (proc-wait) */
+#define STILL_THERE                                                                                            \
+	(1u << O_PENDING | 1u << O_RUNNING | 1u << O_SURVIVED | 1u << O_REFUSED | 1u << O_DENIED | 1u << O_DRY_RUN)
+
 /* the names in --format json (proc-wait says "already ended" where proc-stop says "already gone") */
 static const char *const outcome_names[O_COUNT] = {
 	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already gone", [O_RUNNING] = "running",
@@ -87,7 +91,7 @@ struct job {
 	struct pb_root root;
 	struct target *tg;
 	size_t n, cap;
-	long long start_ms, signal_ms;
+	long long start_ms; /* when the wait began (proc-stop: the first signal; 0 in a dry run) */
 	int timed_out, signalled_with;
 };
 
@@ -218,6 +222,9 @@ static int add_found(struct job *j, struct pb_table *tab, struct pb_ident id, in
 	return 0;
 }
 
+/* the why of a missed -d PID, as --format json gives it */
+static const char below_reason[] = "a --descendants-of process";
+
 static int add_missed(struct job *j, const struct pb_select_miss *m)
 {
 	struct target *t = new_target(j);
@@ -227,7 +234,7 @@ static int add_missed(struct job *j, const struct pb_select_miss *m)
 	t->id = m->id;
 	t->outcome = m->why == PB_SELECT_NO_PROCESS ? O_NO_PROCESS : m->why == PB_SELECT_REUSED ? O_REUSED
 												  : O_NOT_MATCHED;
-	t->why = m->below ? "below" : NULL;
+	t->why = m->below ? below_reason : NULL;
 	return 0;
 }
 
@@ -313,7 +320,7 @@ static int report_choice(struct job *j)
 
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
-		const char *as = t->why && !strcmp(t->why, "below") ? " (of --descendants-of)" : "";
+		const char *as = t->why == below_reason ? " (of --descendants-of)" : "";
 		const char *then = j->stop ? "counted as gone" : "counted as ended";
 		snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
 		switch (t->outcome) {
@@ -430,7 +437,7 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 	long long now, chunk;
 	char name[96];
 	long left = -1;
-	long long from = j->stop ? j->signal_ms : j->start_ms;
+	long long from = j->start_ms;
 	int tty = applet_verbosity >= 1 && isatty(2), changed = 1, first = 1;
 
 	/* the pending ids, and after them which target each one is */
@@ -514,8 +521,8 @@ static const char *json_bool(int v)
 
 static void json_target(struct pb_buf *b, const struct job *j, const struct target *t, int first)
 {
-	long long from = j->stop ? j->signal_ms : j->start_ms;
-	const char *reason = t->why && !strcmp(t->why, "below") ? "a --descendants-of process" : t->why;
+	long long from = j->start_ms;
+	const char *reason = t->why;
 
 	pb_buf_addf(b, "%s{\"pid\":%d", first ? "\n" : ",\n", t->id.pid);
 	json_uint(b, "starttime", t->id.starttime != 0, t->id.starttime);
@@ -546,7 +553,7 @@ static int by_pid(const void *a, const void *b)
 static int write_json(struct job *j)
 {
 	struct pb_buf b;
-	size_t i, done = 0, left = 0;
+	size_t i, left = 0;
 
 	pb_buf_init(&b);
 	if (j->stop) {
@@ -562,15 +569,10 @@ static int write_json(struct job *j)
 	}
 	pb_buf_adds(&b, ",\"processes\":[");
 	for (i = 0; i < j->n; i++) {
-		enum outcome o = j->tg[i].outcome;
 		json_target(&b, j, &j->tg[i], i == 0);
-		if (o == O_PENDING || o == O_RUNNING || o == O_SURVIVED || o == O_REFUSED || o == O_DENIED ||
-		    o == O_DRY_RUN)
-			left++;
-		else
-			done++;
+		left += (STILL_THERE >> j->tg[i].outcome) & 1;
 	}
-	pb_buf_addf(&b, "\n],\n\"%s\":%zu,\"%s\":%zu}\n", j->stop ? "gone" : "ended", done,
+	pb_buf_addf(&b, "\n],\n\"%s\":%zu,\"%s\":%zu}\n", j->stop ? "gone" : "ended", j->n - left,
 		    j->stop ? "left" : "running", left);
 	return flush(&b);
 }
@@ -744,7 +746,7 @@ static void print_report(struct job *j)
 	pb_buf_init(&b);
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
-		double secs = t->end_ms >= 0 ? (double)(t->end_ms - j->signal_ms) / 1000 : 0;
+		double secs = t->end_ms >= 0 ? (double)(t->end_ms - j->start_ms) / 1000 : 0;
 		/* requests that found nothing and refusals have had their line on stderr */
 		if (!t->state || t->outcome == O_REFUSED || t->outcome == O_DENIED)
 			continue;
@@ -777,10 +779,10 @@ static int stop_run(struct job *j)
 	if (j->dry_run) {
 		settle(j, O_PENDING, O_DRY_RUN);
 	} else {
-		j->signal_ms = pb_now_ms();
+		j->start_ms = pb_now_ms();
 		j->signalled_with = j->sig;
 		signal_all(j, j->sig);
-		r = wait_targets(j, O_TERMINATED, O_TERMINATED, j->signal_ms + j->timeout_ms);
+		r = wait_targets(j, O_TERMINATED, O_TERMINATED, j->start_ms + j->timeout_ms);
 		if (r > 0 && !j->no_kill && j->sig != SIGKILL) {
 			j->signalled_with = SIGKILL;
 			signal_all(j, SIGKILL);
