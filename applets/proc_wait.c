@@ -12,55 +12,29 @@
 #include "applet.h"
 
 static const char wait_usage[] =
-	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]...\n"
-	"       proc-wait [OPTIONS] -e NAME | -u USER | -d PID ...\n"
-	"\n"
-	"Wait until every chosen process has ended, whoever its parent or owner. A zombie has ended; a pid taken\n"
-	"over by a new process means ours has ended; a PID that does not exist is reported and counts as ended.\n"
-	"\n"
-	"  -e, --exe-name NAME        choose processes whose executable is called NAME (repeatable)\n"
-	"  -u, --user USER            choose processes of USER, a name or a uid (repeatable)\n"
-	"  -d, --descendants-of PID   choose the processes below PID (repeatable)\n"
-	"      --tree                 add every descendant of what was chosen\n"
-	"      --strict               a PID that does not exist, or choosing nothing, is an error (exit 1)\n"
-	"  -t, --timeout SECONDS      give up after SECONDS (exit 124); what still runs goes to stdout\n"
-	"  -f, --format FORMAT        text (default) or json: every chosen process and how it ended, on stdout\n"
-	"  -q, --quiet                no progress line and no notes\n"
-	"  -v, --verbose              tell when each process ends\n"
-	"  -h, --help                 show this help\n"
-	"\n"
-	"PID@STARTTIME (clock ticks after boot, as --format json shows) means that very process: if the pid belongs\n"
-	"to another process now, ours has ended. Filters given together must all match; PIDs are filtered too.\n"
-	"\n"
-	"Exit status: 0 all ended, 1 --strict failed or the proc root is unusable, 2 usage error, 124 timeout.\n";
+	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID\n"
+	"Wait until the chosen processes have ended (see proc-wait(1)).\n\n"
+	"  -t, --timeout SECS        give up after SECS (exit 124)\n";
 
 static const char stop_usage[] =
-	"Usage: proc-stop [OPTIONS] PID[@STARTTIME]...\n"
-	"       proc-stop [OPTIONS] -e NAME | -u USER | -d PID ...\n"
-	"\n"
-	"Stop processes politely, then firmly: send SIGTERM (or -s SIGNAL), and SIGCONT to a stopped process so it\n"
-	"can act on it; wait up to -t SECONDS; then SIGKILL what is left. Prints what ended and how.\n"
-	"Never signals pid 1, proc-stop itself, its ancestors or kernel threads.\n"
-	"\n"
-	"  -s, --signal SIGNAL        the first signal, a name (TERM, SIGHUP) or a number; default TERM\n"
-	"  -t, --timeout SECONDS      how long the first signal has (default 10, 0 kills at once)\n"
-	"      --no-kill              do not send SIGKILL; report what still runs\n"
-	"      --tree                 the chosen processes and all their descendants, all at once (see the man page)\n"
-	"  -e, --exe-name NAME        choose processes whose executable is called NAME (repeatable)\n"
-	"  -u, --user USER            choose processes of USER, a name or a uid (repeatable)\n"
-	"  -d, --descendants-of PID   choose the processes below PID (repeatable)\n"
-	"      --strict               a PID that does not exist, or choosing nothing, is an error (exit 1)\n"
-	"  -n, --dry-run              show what would be signalled, send nothing (works on PROCBOX_PROC trees)\n"
-	"  -f, --format FORMAT        text (default) or json\n"
-	"  -q, --quiet                no report, progress line or notes; errors only\n"
-	"  -v, --verbose              tell every signal sent\n"
-	"  -h, --help                 show this help\n"
-	"\n"
-	"PID@STARTTIME (clock ticks after boot, as --format json shows) means that very process: if the pid belongs\n"
-	"to another process now, it is not signalled. Filters given together must all match; PIDs are filtered too.\n"
-	"\n"
-	"Exit status: 0 every chosen process is gone, 1 something still runs or could not be signalled,\n"
-	"2 usage error.\n";
+	"Usage: proc-stop [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID\n"
+	"Send SIGTERM, wait, then SIGKILL (see proc-stop(1)).\n\n"
+	"  -s, --signal SIG          the first signal (TERM)\n"
+	"  -t, --timeout SECS        time before SIGKILL (10)\n"
+	"      --no-kill             never send SIGKILL\n"
+	"  -n, --dry-run             only show what would be signalled\n";
+
+/* the options both take, after the usage of each */
+static const char common_usage[] =
+	"  -e, --exe-name NAME       executable called NAME\n"
+	"  -u, --user USER           processes of USER\n"
+	"  -d, --descendants-of PID  processes below PID\n"
+	"      --tree                add their descendants\n"
+	"      --strict              a PID not found or no match: exit 1\n"
+	"  -f, --format text|json    output format\n"
+	"  -q, --quiet               errors only\n"
+	"  -v, --verbose             tell what happens\n"
+	"  -h, --help                show this help\n";
 
 /* SIGKILL is not instant for a process in uninterruptible sleep: how long to wait for it to land */
 #define KILL_WAIT_MS 5000
@@ -84,15 +58,16 @@ enum outcome {
 	O_COUNT
 };
 
-/* the names in --format json; proc-wait says "ended" where proc-stop says "gone" */
-static const char *const wait_names[O_COUNT] = {
-	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already ended", [O_RUNNING] = "running",
-	[O_NO_PROCESS] = "no such process", [O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
-};
-static const char *const stop_names[O_COUNT] = {
-	[O_PENDING] = "running", [O_ALREADY] = "already gone", [O_TERMINATED] = "terminated", [O_KILLED] = "killed",
-	[O_SURVIVED] = "survived", [O_REFUSED] = "refused", [O_DENIED] = "not permitted", [O_DRY_RUN] = "would signal",
-	[O_NO_PROCESS] = "no such process", [O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
+/* the outcomes counted as "left" (proc-stop) or "running" (proc-wait) */
+#define STILL_THERE                                                                                            \
+	(1u << O_PENDING | 1u << O_RUNNING | 1u << O_SURVIVED | 1u << O_REFUSED | 1u << O_DENIED | 1u << O_DRY_RUN)
+
+/* the names in --format json (proc-wait says "already ended" where proc-stop says "already gone") */
+static const char *const outcome_names[O_COUNT] = {
+	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already gone", [O_RUNNING] = "running",
+	[O_TERMINATED] = "terminated", [O_KILLED] = "killed", [O_SURVIVED] = "survived", [O_REFUSED] = "refused",
+	[O_DENIED] = "not permitted", [O_DRY_RUN] = "would signal", [O_NO_PROCESS] = "no such process",
+	[O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
 };
 
 struct target {
@@ -109,27 +84,28 @@ struct target {
 
 struct job {
 	int stop; /* proc-stop, else proc-wait */
-	/* what to choose */
-	struct pb_ident *pids, *below;
-	const char **exe_names;
-	long *uids;
-	size_t npids, nbelow, nexe, nuids;
-	int tree, strict, json, no_kill, dry_run, sig;
+	struct pb_select sel; /* what to choose */
+	int strict, json, no_kill, dry_run, sig;
 	long long timeout_ms; /* -1: none */
 	/* what was chosen */
 	struct pb_root root;
-	int self;
 	struct target *tg;
 	size_t n, cap;
-	long long start_ms, signal_ms;
+	long long start_ms; /* when the wait began (proc-stop: the first signal; 0 in a dry run) */
 	int timed_out, signalled_with;
 };
 
+static const char *outcome_name(const struct job *j, enum outcome o)
+{
+	return !j->stop && o == O_ALREADY ? "already ended" : outcome_names[o];
+}
+
 /* ---- signals by name ---- */
 
+/* names in place, not pointers: 8 bytes an entry and no relocations */
 static const struct {
-	const char *name;
-	int sig;
+	char name[7];
+	unsigned char sig;
 } signal_table[] = {
 	{"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},   {"TRAP", SIGTRAP},
 	{"ABRT", SIGABRT},   {"IOT", SIGIOT},       {"BUS", SIGBUS},     {"FPE", SIGFPE},   {"KILL", SIGKILL},
@@ -181,24 +157,23 @@ static int parse_signal(const char *s, int *sig)
 /* PID or PID@STARTTIME */
 static int parse_ident(const char *s, struct pb_ident *id)
 {
-	char pid[16], *end;
-	const char *at = strchr(s, '@');
-	size_t len = at ? (size_t)(at - s) : strlen(s);
+	char *end;
 	unsigned long long st = 0;
 	long v;
 
-	if (len == 0 || len >= sizeof pid)
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || end - s > 15 || errno || v < 1 || v > INT_MAX)
 		return -1;
-	memcpy(pid, s, len);
-	pid[len] = 0;
-	if (applet_parse_int(pid, 1, INT_MAX, &v))
-		return -1;
-	if (at) {
-		errno = 0;
-		st = strtoull(at + 1, &end, 10);
-		if (at[1] < '0' || at[1] > '9' || *end || errno || st == 0)
+	if (*end == '@') {
+		if (end[1] < '0' || end[1] > '9')
+			return -1;
+		st = strtoull(end + 1, &end, 10);
+		if (errno || st == 0)
 			return -1;
 	}
+	if (*end)
+		return -1;
 	id->pid = (int)v;
 	id->starttime = st;
 	return 0;
@@ -247,6 +222,9 @@ static int add_found(struct job *j, struct pb_table *tab, struct pb_ident id, in
 	return 0;
 }
 
+/* the why of a missed -d PID, as --format json gives it */
+static const char below_reason[] = "a --descendants-of process";
+
 static int add_missed(struct job *j, const struct pb_select_miss *m)
 {
 	struct target *t = new_target(j);
@@ -256,14 +234,15 @@ static int add_missed(struct job *j, const struct pb_select_miss *m)
 	t->id = m->id;
 	t->outcome = m->why == PB_SELECT_NO_PROCESS ? O_NO_PROCESS : m->why == PB_SELECT_REUSED ? O_REUSED
 												  : O_NOT_MATCHED;
-	t->why = m->below ? "below" : NULL;
+	t->why = m->below ? below_reason : NULL;
 	return 0;
 }
 
 /* Rules for proc-stop: processes that must never be signalled, whoever asks. */
 static void refuse(struct job *j, struct pb_table *tab)
 {
-	struct pb_proc *me = j->self ? pb_find_pid(tab, j->self) : NULL, *p;
+	int self = j->sel.self;
+	struct pb_proc *me = self ? pb_find_pid(tab, self) : NULL, *p;
 	size_t i;
 
 	for (i = 0; i < j->n; i++) {
@@ -272,7 +251,7 @@ static void refuse(struct job *j, struct pb_table *tab)
 			continue;
 		if (t->id.pid == 1)
 			t->why = "it is pid 1, the init of its pid namespace";
-		else if (t->id.pid == j->self)
+		else if (t->id.pid == self)
 			t->why = "it is proc-stop itself";
 		else if (t->kthread)
 			t->why = "it is a kernel thread";
@@ -286,27 +265,16 @@ static void refuse(struct job *j, struct pb_table *tab)
 /* One scan: the chosen processes become targets, the requested ones not found too (with their reason). */
 static int choose(struct job *j)
 {
-	struct pb_select sel = {0};
 	struct pb_selection got;
 	struct pb_table tab;
 	size_t i;
 	int r = -1;
 
-	sel.pids = j->pids;
-	sel.npids = j->npids;
-	sel.exe_names = j->exe_names;
-	sel.nexe = j->nexe;
-	sel.uids = j->uids;
-	sel.nuids = j->nuids;
-	sel.below = j->below;
-	sel.nbelow = j->nbelow;
-	sel.tree = j->tree;
-	sel.self = j->self;
 	if (pb_scan(&j->root, &tab)) {
 		applet_warn("cannot scan %s: %s", j->root.path, strerror(errno));
 		return -1;
 	}
-	if (pb_select(&tab, &sel, &got)) {
+	if (pb_select(&tab, &j->sel, &got)) {
 		applet_warn("out of memory");
 		pb_table_free(&tab);
 		return -1;
@@ -348,46 +316,36 @@ static const char *what(const struct target *t, char *buf, size_t size)
 static int report_choice(struct job *j)
 {
 	size_t i, found = 0, missing = 0;
-	char name[96];
+	char name[96], asked[48], note[160];
 
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
-		const char *as = t->why && !strcmp(t->why, "below") ? " (of --descendants-of)" : "";
-		const char *counted = j->stop ? "counted as gone" : "counted as ended";
-		char asked[48];
-		if (t->id.starttime)
-			snprintf(asked, sizeof asked, "%d@%llu", t->id.pid, t->id.starttime);
-		else
-			snprintf(asked, sizeof asked, "%d", t->id.pid);
+		const char *as = t->why == below_reason ? " (of --descendants-of)" : "";
+		const char *then = j->stop ? "counted as gone" : "counted as ended";
+		snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
 		switch (t->outcome) {
-		case O_NO_PROCESS:
-			missing++;
-			if (j->strict)
-				applet_warn("no process %s%s", asked, as);
-			else
-				applet_info("no process %s%s: %s", asked, as, counted);
-			break;
+		case O_NO_PROCESS: snprintf(note, sizeof note, "no process %s%s", asked, as); break;
 		case O_REUSED:
-			missing++;
-			if (j->strict)
-				applet_warn("process %s%s has ended: the pid belongs to another process now", asked, as);
-			else
-				applet_info("process %s%s has ended, the pid belongs to another process now: %s%s", asked,
-					    as, counted, j->stop ? ", not signalled" : "");
+			snprintf(note, sizeof note, "process %s%s has ended%s the pid belongs to another process now", asked,
+				 as, j->strict ? ":" : ",");
+			if (j->stop)
+				then = "counted as gone, not signalled";
 			break;
 		case O_NOT_MATCHED:
-			missing++;
-			if (j->strict)
-				applet_warn("process %d does not match the filters", t->id.pid);
-			else
-				applet_info("process %d does not match the filters: left alone", t->id.pid);
+			snprintf(note, sizeof note, "process %d does not match the filters", t->id.pid);
+			then = "left alone";
 			break;
 		case O_REFUSED:
-			found++;
 			applet_warn("refusing to signal %s: %s", what(t, name, sizeof name), t->why);
-			break;
-		default: found++; break;
+			/* fall through */
+		default: found++; continue;
 		}
+		/* --strict: the note is the error; otherwise it tells what becomes of the process */
+		missing++;
+		if (j->strict)
+			applet_warn("%s", note);
+		else
+			applet_info("%s: %s", note, then);
 	}
 	if (!found && !missing) {
 		if (j->strict) {
@@ -399,18 +357,56 @@ static int report_choice(struct job *j)
 	return j->strict && missing;
 }
 
+/* Targets with outcome `from` become `to` (the same: only counted); returns how many. */
+static size_t settle(struct job *j, enum outcome from, enum outcome to)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->n; i++)
+		if (j->tg[i].outcome == from) {
+			j->tg[i].outcome = to;
+			n++;
+		}
+	return n;
+}
+
+/* fmt (with the pid), the name, then end, for up to max targets with outcome o; returns how many */
+static size_t list(struct pb_buf *b, const struct job *j, enum outcome o, size_t max, const char *fmt,
+		   const char *end)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < j->n && n < max; i++) {
+		const struct target *t = &j->tg[i];
+		if (t->outcome != o)
+			continue;
+		pb_buf_addf(b, fmt, t->id.pid);
+		pb_buf_text_str(b, t->comm, strlen(t->comm));
+		pb_buf_adds(b, end);
+		n++;
+	}
+	return n;
+}
+
+/* writes b to stdout and frees it */
+static int flush(struct pb_buf *b)
+{
+	int r = pb_buf_write_fd(b, 1);
+
+	if (r)
+		applet_warn("write error: %s", strerror(errno));
+	pb_buf_free(b);
+	return r;
+}
+
 /* ---- waiting ---- */
 
 static void progress(struct job *j, long long deadline, int changed)
 {
 	struct pb_buf b;
-	size_t i, left = 0, shown = 0;
+	size_t left = settle(j, O_PENDING, O_PENDING);
 	long long now = pb_now_ms();
 
-	if (applet_verbosity < 1 || !isatty(2))
-		return; /* a log or a pipe stays quiet; -v tells each ending instead */
-	for (i = 0; i < j->n; i++)
-		left += j->tg[i].outcome == O_PENDING;
 	pb_buf_init(&b);
 	if (j->stop)
 		pb_buf_addf(&b, "%zu %s still running after %s", left, left == 1 ? "process" : "processes",
@@ -421,14 +417,7 @@ static void progress(struct job *j, long long deadline, int changed)
 		pb_buf_addf(&b, ", %lld s left:", (deadline - now + 999) / 1000);
 	else
 		pb_buf_addf(&b, ", %lld s:", (now - j->start_ms) / 1000);
-	for (i = 0; i < j->n && shown < 8; i++) {
-		if (j->tg[i].outcome != O_PENDING)
-			continue;
-		pb_buf_addf(&b, " %d ", j->tg[i].id.pid);
-		pb_buf_text_str(&b, j->tg[i].comm, strlen(j->tg[i].comm));
-		shown++;
-	}
-	if (shown < left)
+	if (list(&b, j, O_PENDING, 8, " %d ", "") < left)
 		pb_buf_adds(&b, " ...");
 	if (!b.failed && b.data)
 		applet_progress(b.data, changed);
@@ -448,13 +437,14 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 	long long now, chunk;
 	char name[96];
 	long left = -1;
-	long long from = j->stop ? j->signal_ms : j->start_ms;
+	long long from = j->start_ms;
 	int tty = applet_verbosity >= 1 && isatty(2), changed = 1, first = 1;
 
-	ids = malloc((j->n + 1) * sizeof *ids);
-	map = malloc((j->n + 1) * sizeof *map);
-	if (!ids || !map)
+	/* the pending ids, and after them which target each one is */
+	ids = malloc((j->n + 1) * (sizeof *ids + sizeof *map));
+	if (!ids)
 		goto nomem;
+	map = (size_t *)(ids + j->n + 1);
 	for (i = 0; i < j->n; i++)
 		if (j->tg[i].outcome == O_PENDING) {
 			ids[k] = j->tg[i].id;
@@ -471,7 +461,7 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 			t->outcome = first ? already : ended;
 			t->end_ms = now;
 			applet_debug("%s %s after %.2f s", what(t, name, sizeof name),
-				     (j->stop ? stop_names : wait_names)[t->outcome], (double)(now - from) / 1000);
+				     outcome_name(j, t->outcome), (double)(now - from) / 1000);
 			changed = 1;
 		}
 		first = 0;
@@ -480,6 +470,7 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 			break;
 		chunk = deadline < 0 ? -1 : deadline - now;
 		if (tty) {
+			/* only on a terminal: a log or a pipe stays quiet; -v tells each ending instead */
 			progress(j, deadline, changed);
 			/* the line counts seconds */
 			if (chunk < 0 || chunk > 1000)
@@ -498,61 +489,57 @@ static long wait_targets(struct job *j, enum outcome already, enum outcome ended
 		applet_progress_done();
 	pb_waitset_free(&ws);
 	free(ids);
-	free(map);
 	return left;
 nomem:
 	applet_warn("out of memory");
 	free(ids);
-	free(map);
 	return -1;
 }
 
 /* ---- output ---- */
 
-static void json_str_or_null(struct pb_buf *b, const char *s)
+/* ,"key":"string" or ,"key":null */
+static void json_str(struct pb_buf *b, const char *key, const char *s)
 {
+	pb_buf_addf(b, ",\"%s\":", key);
 	if (s)
 		pb_buf_json_str(b, s, strlen(s));
 	else
 		pb_buf_adds(b, "null");
 }
 
+/* ,"key":number or ,"key":null */
+static void json_uint(struct pb_buf *b, const char *key, int known, unsigned long long v)
+{
+	pb_buf_addf(b, known ? ",\"%s\":%llu" : ",\"%s\":null", key, v);
+}
+
+static const char *json_bool(int v)
+{
+	return v ? "true" : "false";
+}
+
 static void json_target(struct pb_buf *b, const struct job *j, const struct target *t, int first)
 {
-	long long from = j->stop ? j->signal_ms : j->start_ms;
+	long long from = j->start_ms;
+	const char *reason = t->why;
 
-	pb_buf_adds(b, first ? "\n{" : ",\n{");
-	pb_buf_addf(b, "\"pid\":%d,\"starttime\":", t->id.pid);
-	if (t->id.starttime)
-		pb_buf_addu(b, t->id.starttime);
-	else
-		pb_buf_adds(b, "null");
-	if (t->state) {
-		pb_buf_addf(b, ",\"ppid\":%d,\"comm\":", t->ppid);
-		pb_buf_json_str(b, t->comm, strlen(t->comm));
-	} else {
-		pb_buf_adds(b, ",\"ppid\":null,\"comm\":null");
-	}
-	pb_buf_adds(b, ",\"exe_name\":");
-	json_str_or_null(b, t->exe_name);
-	pb_buf_adds(b, ",\"user\":");
-	json_str_or_null(b, t->user);
-	pb_buf_adds(b, ",\"result\":");
-	json_str_or_null(b, (j->stop ? stop_names : wait_names)[t->outcome]);
-	pb_buf_adds(b, ",\"seconds\":");
-	if (t->end_ms >= 0 && from > 0 && t->end_ms >= from)
-		pb_buf_addf(b, "%.3f", (double)(t->end_ms - from) / 1000);
-	else
-		pb_buf_adds(b, "null");
-	pb_buf_adds(b, ",\"reason\":");
+	pb_buf_addf(b, "%s{\"pid\":%d", first ? "\n" : ",\n", t->id.pid);
+	json_uint(b, "starttime", t->id.starttime != 0, t->id.starttime);
+	json_uint(b, "ppid", t->state != 0, (unsigned long long)t->ppid);
+	json_str(b, "comm", t->state ? t->comm : NULL);
+	json_str(b, "exe_name", t->exe_name);
+	json_str(b, "user", t->user);
+	json_str(b, "result", outcome_name(j, t->outcome));
+	pb_buf_addf(b, t->end_ms >= 0 && from > 0 && t->end_ms >= from ? ",\"seconds\":%.3f" : ",\"seconds\":null",
+		    (double)(t->end_ms - from) / 1000);
 	if (t->outcome == O_DENIED)
-		json_str_or_null(b, strerror(t->err));
-	else
-		json_str_or_null(b, t->outcome == O_REFUSED || t->outcome == O_NO_PROCESS || t->outcome == O_REUSED
-					    ? (t->why && !strcmp(t->why, "below") ? "a --descendants-of process" : t->why)
-					    : NULL);
+		reason = strerror(t->err);
+	else if (t->outcome != O_REFUSED && t->outcome != O_NO_PROCESS && t->outcome != O_REUSED)
+		reason = NULL;
+	json_str(b, "reason", reason);
 	if (j->stop)
-		pb_buf_adds(b, t->found_late ? ",\"found_late\":true" : ",\"found_late\":false");
+		pb_buf_addf(b, ",\"found_late\":%s", json_bool(t->found_late));
 	pb_buf_addc(b, '}');
 }
 
@@ -566,41 +553,28 @@ static int by_pid(const void *a, const void *b)
 static int write_json(struct job *j)
 {
 	struct pb_buf b;
-	size_t i, done = 0, left = 0;
-	int r;
+	size_t i, left = 0;
 
 	pb_buf_init(&b);
 	if (j->stop) {
 		pb_buf_adds(&b, "{\"signal\":");
-		json_str_or_null(&b, signal_name(j->sig));
-		pb_buf_addf(&b, ",\"timeout\":%.3f,\"kill\":%s,\"tree\":%s,\"dry_run\":%s,\"processes\":[",
-			    (double)j->timeout_ms / 1000, j->no_kill ? "false" : "true", j->tree ? "true" : "false",
-			    j->dry_run ? "true" : "false");
+		pb_buf_json_str(&b, signal_name(j->sig), strlen(signal_name(j->sig)));
+		pb_buf_addf(&b, ",\"timeout\":%.3f,\"kill\":%s,\"tree\":%s,\"dry_run\":%s", (double)j->timeout_ms / 1000,
+			    json_bool(!j->no_kill), json_bool(j->sel.tree), json_bool(j->dry_run));
 	} else {
-		pb_buf_adds(&b, "{\"timeout\":");
-		if (j->timeout_ms >= 0)
-			pb_buf_addf(&b, "%.3f", (double)j->timeout_ms / 1000);
-		else
-			pb_buf_adds(&b, "null");
-		pb_buf_addf(&b, ",\"timed_out\":%s,\"seconds\":%.3f,\"processes\":[", j->timed_out ? "true" : "false",
+		pb_buf_addf(&b, j->timeout_ms >= 0 ? "{\"timeout\":%.3f" : "{\"timeout\":null",
+			    (double)j->timeout_ms / 1000);
+		pb_buf_addf(&b, ",\"timed_out\":%s,\"seconds\":%.3f", json_bool(j->timed_out),
 			    (double)(pb_now_ms() - j->start_ms) / 1000);
 	}
+	pb_buf_adds(&b, ",\"processes\":[");
 	for (i = 0; i < j->n; i++) {
-		enum outcome o = j->tg[i].outcome;
 		json_target(&b, j, &j->tg[i], i == 0);
-		if (o == O_PENDING || o == O_RUNNING || o == O_SURVIVED || o == O_REFUSED || o == O_DENIED ||
-		    o == O_DRY_RUN)
-			left++;
-		else
-			done++;
+		left += (STILL_THERE >> j->tg[i].outcome) & 1;
 	}
-	pb_buf_addf(&b, "\n],\n\"%s\":%zu,\"%s\":%zu}\n", j->stop ? "gone" : "ended", done,
+	pb_buf_addf(&b, "\n],\n\"%s\":%zu,\"%s\":%zu}\n", j->stop ? "gone" : "ended", j->n - left,
 		    j->stop ? "left" : "running", left);
-	r = pb_buf_write_fd(&b, 1);
-	if (r)
-		applet_warn("write error: %s", strerror(errno));
-	pb_buf_free(&b);
-	return r;
+	return flush(&b);
 }
 
 /* ---- proc-wait ---- */
@@ -618,7 +592,7 @@ static size_t found(const struct job *j)
 static int wait_run(struct job *j)
 {
 	struct pb_buf b;
-	size_t i, running = 0;
+	size_t running;
 	long left;
 	int r = 0;
 
@@ -626,28 +600,15 @@ static int wait_run(struct job *j)
 	left = wait_targets(j, O_ALREADY, O_ENDED, j->timeout_ms < 0 ? -1 : j->start_ms + j->timeout_ms);
 	if (left < 0)
 		return EXIT_NO;
-	for (i = 0; i < j->n; i++)
-		if (j->tg[i].outcome == O_PENDING) {
-			j->tg[i].outcome = O_RUNNING;
-			running++;
-		}
+	running = settle(j, O_PENDING, O_RUNNING);
 	j->timed_out = running > 0;
 	if (j->json) {
 		r = write_json(j);
 	} else if (running) {
 		/* what still runs, one "PID NAME" a line, for the next command of the script */
 		pb_buf_init(&b);
-		for (i = 0; i < j->n; i++) {
-			if (j->tg[i].outcome != O_RUNNING)
-				continue;
-			pb_buf_addf(&b, "%d ", j->tg[i].id.pid);
-			pb_buf_text_str(&b, j->tg[i].comm, strlen(j->tg[i].comm));
-			pb_buf_addc(&b, '\n');
-		}
-		r = pb_buf_write_fd(&b, 1);
-		if (r)
-			applet_warn("write error: %s", strerror(errno));
-		pb_buf_free(&b);
+		list(&b, j, O_RUNNING, (size_t)-1, "%d ", "\n");
+		r = flush(&b);
 	}
 	if (running) {
 		applet_warn("timed out after %.1f s: %zu of %zu processes still running", (double)j->timeout_ms / 1000,
@@ -723,7 +684,7 @@ static void freeze(struct job *j)
 			free(ids);
 			return;
 		}
-		n = pb_select_new_descendants(&tab, ids, k, j->self, &found);
+		n = pb_select_new_descendants(&tab, ids, k, j->sel.self, &found);
 		for (i = 0; i < (size_t)(n > 0 ? n : 0); i++) {
 			applet_debug("found %d, forked since the scan", found[i].pid);
 			if (add_found(j, &tab, found[i], 1))
@@ -741,18 +702,16 @@ static void freeze(struct job *j)
 /* the first signal (or SIGKILL) to every pending target, with SIGCONT for those that are stopped */
 static void signal_all(struct job *j, int sig)
 {
+	static const unsigned char held[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
 	sigset_t block, old;
 	size_t i;
 
 	/* an interrupt now would leave a frozen tree behind: take it after the SIGCONTs */
 	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigaddset(&block, SIGTSTP);
+	for (i = 0; i < sizeof held; i++)
+		sigaddset(&block, held[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if (j->tree)
+	if (j->sel.tree)
 		freeze(j);
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
@@ -787,15 +746,15 @@ static void print_report(struct job *j)
 	pb_buf_init(&b);
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->tg[i];
-		double secs = t->end_ms >= 0 ? (double)(t->end_ms - j->signal_ms) / 1000 : 0;
+		double secs = t->end_ms >= 0 ? (double)(t->end_ms - j->start_ms) / 1000 : 0;
 		/* requests that found nothing and refusals have had their line on stderr */
 		if (!t->state || t->outcome == O_REFUSED || t->outcome == O_DENIED)
 			continue;
 		pb_buf_adds(&b, what(t, name, sizeof name));
 		pb_buf_adds(&b, ": ");
 		switch (t->outcome) {
-		case O_TERMINATED: pb_buf_addf(&b, "terminated after %.2f s", secs); break;
-		case O_KILLED: pb_buf_addf(&b, "killed after %.2f s", secs); break;
+		case O_TERMINATED:
+		case O_KILLED: pb_buf_addf(&b, "%s after %.2f s", outcome_names[t->outcome], secs); break;
 		case O_ALREADY:
 			pb_buf_adds(&b, t->state == 'Z' ? "already gone (a zombie its parent has not collected)"
 							: "already gone");
@@ -803,166 +762,155 @@ static void print_report(struct job *j)
 		case O_REUSED: pb_buf_adds(&b, "already gone (its pid belongs to another process now: not signalled)"); break;
 		case O_SURVIVED: pb_buf_adds(&b, j->no_kill || j->sig == SIGKILL ? "still running" : "still running after SIGKILL"); break;
 		case O_DRY_RUN: pb_buf_addf(&b, "would get %s", signal_name(j->sig)); break;
-		default: pb_buf_adds(&b, stop_names[t->outcome]); break;
+		default: pb_buf_adds(&b, outcome_names[t->outcome]); break;
 		}
 		if (t->found_late)
 			pb_buf_adds(&b, " (forked during the stop)");
 		pb_buf_addc(&b, '\n');
 	}
-	if (pb_buf_write_fd(&b, 1))
-		applet_warn("write error: %s", strerror(errno));
-	pb_buf_free(&b);
+	flush(&b);
 }
 
 static int stop_run(struct job *j)
 {
-	size_t i, left = 0, survived = 0;
+	size_t survived = 0;
 	long r;
 
 	if (j->dry_run) {
-		for (i = 0; i < j->n; i++)
-			if (j->tg[i].outcome == O_PENDING)
-				j->tg[i].outcome = O_DRY_RUN;
+		settle(j, O_PENDING, O_DRY_RUN);
 	} else {
-		j->signal_ms = pb_now_ms();
+		j->start_ms = pb_now_ms();
 		j->signalled_with = j->sig;
 		signal_all(j, j->sig);
-		r = wait_targets(j, O_TERMINATED, O_TERMINATED, j->signal_ms + j->timeout_ms);
+		r = wait_targets(j, O_TERMINATED, O_TERMINATED, j->start_ms + j->timeout_ms);
 		if (r > 0 && !j->no_kill && j->sig != SIGKILL) {
 			j->signalled_with = SIGKILL;
 			signal_all(j, SIGKILL);
 			wait_targets(j, O_KILLED, O_KILLED, pb_now_ms() + KILL_WAIT_MS);
 		}
-		for (i = 0; i < j->n; i++)
-			if (j->tg[i].outcome == O_PENDING)
-				j->tg[i].outcome = O_SURVIVED;
+		survived = settle(j, O_PENDING, O_SURVIVED);
 	}
 	qsort(j->tg, j->n, sizeof *j->tg, by_pid);
 	if (j->json)
 		write_json(j);
 	else if (applet_verbosity >= 1)
 		print_report(j);
-	for (i = 0; i < j->n; i++) {
-		enum outcome o = j->tg[i].outcome;
-		left += o == O_REFUSED || o == O_DENIED;
-		survived += o == O_SURVIVED;
-	}
 	/* refusals and denials have had their own line */
 	if (survived)
 		applet_warn("%zu of %zu processes still running", survived, found(j));
-	return left || survived ? EXIT_NO : 0;
+	return settle(j, O_REFUSED, O_REFUSED) || settle(j, O_DENIED, O_DENIED) || survived ? EXIT_NO : 0;
 }
 
 /* ---- options ---- */
 
+enum { OPT_TREE = 'g', OPT_NO_KILL = 'k', OPT_STRICT = 'r' };
+
 static int run(int stop, int argc, char **argv)
 {
+	/* proc-stop's own options first: proc-wait takes the table from the shared ones. The long-only options
+	 * have letters no short option uses, inside the range of the short ones: the switch is a small table. */
 	static const struct option longopts[] = {
+		{"signal", required_argument, NULL, 's'},
+		{"no-kill", no_argument, NULL, OPT_NO_KILL},
+		{"dry-run", no_argument, NULL, 'n'},
 		{"exe-name", required_argument, NULL, 'e'},
 		{"user", required_argument, NULL, 'u'},
 		{"descendants-of", required_argument, NULL, 'd'},
-		{"tree", no_argument, NULL, 'T'},
-		{"strict", no_argument, NULL, 'S'},
+		{"tree", no_argument, NULL, OPT_TREE},
+		{"strict", no_argument, NULL, OPT_STRICT},
 		{"timeout", required_argument, NULL, 't'},
 		{"format", required_argument, NULL, 'f'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
-		/* proc-stop only */
-		{"signal", required_argument, NULL, 's'},
-		{"no-kill", no_argument, NULL, 'K'},
-		{"dry-run", no_argument, NULL, 'n'},
 		{NULL, 0, NULL, 0},
 	};
-	struct option opts[sizeof longopts / sizeof longopts[0]];
 	struct job j = {0};
-	size_t i, nopts;
-	long uid;
+	struct pb_ident *pids, *below;
+	const char **exe_names;
+	long *uids;
+	const char *bad = NULL, *arg; /* a usage error, its format and argument */
+	size_t i;
 	int c, r = EXIT_USAGE, root_open = 0;
 
-	/* proc-wait takes the shared options only */
-	nopts = stop ? sizeof longopts / sizeof longopts[0] - 1 : 10;
-	memcpy(opts, longopts, nopts * sizeof *opts);
-	memset(&opts[nopts], 0, sizeof *opts);
 	j.stop = stop;
 	j.sig = SIGTERM;
 	j.timeout_ms = stop ? 10000 : -1;
-	j.pids = calloc((size_t)argc + 1, sizeof *j.pids);
-	j.below = calloc((size_t)argc + 1, sizeof *j.below);
-	j.exe_names = calloc((size_t)argc + 1, sizeof *j.exe_names);
-	j.uids = calloc((size_t)argc + 1, sizeof *j.uids);
-	if (!j.pids || !j.below || !j.exe_names || !j.uids) {
+	/* room for every argument in each list, in one allocation (all of 8-byte alignment) */
+	pids = calloc((size_t)argc + 1, 2 * sizeof *pids + sizeof *exe_names + sizeof *uids);
+	if (!pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, stop ? "e:u:d:t:f:s:nqvh" : "e:u:d:t:f:qvh", opts, NULL)) != -1) {
+	below = pids + argc + 1;
+	exe_names = (const char **)(below + argc + 1);
+	uids = (long *)(exe_names + argc + 1);
+	j.sel.pids = pids;
+	j.sel.below = below;
+	j.sel.exe_names = exe_names;
+	j.sel.uids = uids;
+	while ((c = getopt_long(argc, argv, "s:ne:u:d:t:f:qvh" + (stop ? 0 : 3), longopts + (stop ? 0 : 3), NULL)) != -1) {
+		arg = optarg;
 		switch (c) {
-		case 'e': j.exe_names[j.nexe++] = optarg; break;
+		case 'e': exe_names[j.sel.nexe++] = optarg; break;
 		case 'u':
-			if ((uid = pb_user_lookup(optarg)) < 0) {
-				applet_usage_error("unknown user '%s'", optarg);
-				goto out;
-			}
-			j.uids[j.nuids++] = uid;
+			if ((uids[j.sel.nuids++] = pb_user_lookup(optarg)) < 0)
+				bad = "unknown user '%s'";
 			break;
 		case 'd':
-			if (parse_ident(optarg, &j.below[j.nbelow++])) {
-				applet_usage_error("bad pid '%s'", optarg);
-				goto out;
-			}
+			if (parse_ident(optarg, &below[j.sel.nbelow++]))
+				bad = "bad pid '%s'";
 			break;
-		case 'T': j.tree = 1; break;
-		case 'S': j.strict = 1; break;
+		case OPT_TREE: j.sel.tree = 1; break;
+		case OPT_STRICT: j.strict = 1; break;
 		case 't':
-			if (applet_parse_seconds(optarg, &j.timeout_ms)) {
-				applet_usage_error("bad timeout '%s' (seconds)", optarg);
-				goto out;
-			}
+			if (applet_parse_seconds(optarg, &j.timeout_ms))
+				bad = "bad timeout '%s' (seconds)";
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json")) {
+			if (!strcmp(optarg, "json"))
 				j.json = 1;
-			} else if (strcmp(optarg, "text")) {
-				applet_usage_error("unknown format '%s' (text or json)", optarg);
-				goto out;
-			}
+			else if (strcmp(optarg, "text"))
+				bad = "unknown format '%s' (text or json)";
 			break;
 		case 'q': applet_verbosity = 0; break;
 		case 'v': applet_verbosity = 2; break;
-		case 'h': r = applet_help(stop ? stop_usage : wait_usage); goto out;
+		case 'h': r = applet_help(stop ? stop_usage : wait_usage) | applet_help(common_usage); goto out;
 		case 's':
 			if (parse_signal(optarg, &j.sig)) {
-				applet_usage_error("unknown signal '%s'", optarg);
-				goto out;
-			}
-			/* waiting for a process to end after these makes no sense */
-			if (j.sig == SIGSTOP || j.sig == SIGTSTP || j.sig == SIGTTIN || j.sig == SIGTTOU ||
-			    j.sig == SIGCONT) {
-				applet_usage_error("%s does not end a process", signal_name(j.sig));
-				goto out;
+				bad = "unknown signal '%s'";
+			} else if (j.sig == SIGSTOP || j.sig == SIGTSTP || j.sig == SIGTTIN || j.sig == SIGTTOU ||
+				   j.sig == SIGCONT) {
+				/* waiting for a process to end after these makes no sense */
+				arg = signal_name(j.sig);
+				bad = "%s does not end a process";
 			}
 			break;
-		case 'K': j.no_kill = 1; break;
+		case OPT_NO_KILL: j.no_kill = 1; break;
 		case 'n': j.dry_run = 1; break;
 		default: applet_bad_option(argc, argv); goto out;
 		}
+		if (bad)
+			goto usage;
 	}
 	for (; optind < argc; optind++)
-		if (parse_ident(argv[optind], &j.pids[j.npids++])) {
-			applet_usage_error("bad pid '%s'", argv[optind]);
-			goto out;
+		if (parse_ident(arg = argv[optind], &pids[j.sel.npids++])) {
+			bad = "bad pid '%s'";
+			goto usage;
 		}
-	if (!j.npids && !j.nexe && !j.nuids && !j.nbelow) {
-		applet_usage_error("nothing to %s: give PIDs, -e NAME, -u USER or -d PID", stop ? "stop" : "wait for");
-		goto out;
+	if (!j.sel.npids && !j.sel.nexe && !j.sel.nuids && !j.sel.nbelow) {
+		arg = stop ? "stop" : "wait for";
+		bad = "nothing to %s: give PIDs, -e NAME, -u USER or -d PID";
+		goto usage;
 	}
 	/* the tree of init is every process on the machine */
-	for (i = 0; stop && i < j.npids + j.nbelow; i++) {
-		int pid = i < j.npids ? j.pids[i].pid : j.below[i - j.npids].pid;
-		if (pid == 1 && (j.tree || i >= j.npids)) {
-			applet_usage_error("refusing to stop every process: %s 1", i < j.npids ? "--tree" : "-d");
-			goto out;
+	for (i = 0; stop && i < j.sel.npids + j.sel.nbelow; i++) {
+		int pid = i < j.sel.npids ? pids[i].pid : below[i - j.sel.npids].pid;
+		if (pid == 1 && (j.sel.tree || i >= j.sel.npids)) {
+			arg = i < j.sel.npids ? "--tree" : "-d";
+			bad = "refusing to stop every process: %s 1";
+			goto usage;
 		}
 	}
 	r = EXIT_NO;
@@ -970,12 +918,12 @@ static int run(int stop, int argc, char **argv)
 		goto out;
 	root_open = 1;
 	if (stop && !j.root.is_live && !j.dry_run) {
-		applet_warn("%s is not the live /proc: refusing to signal its processes (-n shows what would be done)",
+		applet_warn("%s is not the live /proc: refusing to signal its processes (see -n)",
 			    j.root.path);
 		goto out;
 	}
 	/* a saved tree holds other processes under our pid */
-	j.self = j.root.is_live ? (int)getpid() : 0;
+	j.sel.self = j.root.is_live ? (int)getpid() : 0;
 	if (choose(&j))
 		goto out;
 	if (report_choice(&j))
@@ -989,11 +937,11 @@ out:
 		free(j.tg[i].user);
 	}
 	free(j.tg);
-	free(j.pids);
-	free(j.below);
-	free(j.exe_names);
-	free(j.uids);
+	free(pids);
 	return r;
+usage:
+	r = applet_usage_error(bad, arg);
+	goto out;
 }
 
 int proc_wait_main(int argc, char **argv)
