@@ -11,26 +11,18 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: apache-mem [OPTIONS]\n"
+	"Usage: apache-mem [-bq] [-e NAME]... [-p PID]... [-P FILE]... [-f FORMAT] [-o FILE]\n"
 	"\n"
-	"Memory of every running Apache: per group of processes (workers, each mod_wsgi daemon group, helpers such\n"
-	"as mod_cgid's daemon, the master) the count, the pids, and min, average, median, max and total of RSS, and\n"
-	"of PSS, USS and swap when /proc/PID/smaps_rollup is readable (as root). PSS is the number to plan with.\n"
+	"Memory (RSS, PSS, USS, swap) of each Apache's groups of processes; see apache-mem(8).\n"
 	"\n"
-	"  -e, --exe-name NAME    the executable's name (repeatable; default: apache2 and httpd)\n"
-	"  -p, --pid PID          the master with this pid, or the master of this worker (repeatable);\n"
-	"                         it must run an executable of those names\n"
-	"  -P, --pidfile FILE     the master whose pid FILE holds (repeatable)\n"
-	"  -f, --format FORMAT    text (default), json or prometheus\n"
-	"  -b, --bytes            text: sizes in bytes instead of K, M, G\n"
-	"  -o, --output FILE      write to FILE atomically (a temporary file in its directory, then a rename)\n"
-	"  -q, --quiet            no note when PSS, USS and swap cannot be read\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Without -p or -P every master is reported: a process of one of the names whose parent runs another program.\n"
-	"JSON is one object per master, an array of them when several run.\n"
-	"\n"
-	"Exit status: 0 reported, 1 Apache not running or the report could not be made, 2 usage error.\n";
+	"  -e, --exe-name NAME  executable name (repeatable; default apache2, httpd)\n"
+	"  -p, --pid PID        this master, or the master of this worker (repeatable)\n"
+	"  -P, --pidfile FILE   the master whose pid FILE holds (repeatable)\n"
+	"  -f, --format FORMAT  text (default), json or prometheus\n"
+	"  -b, --bytes          text: sizes in bytes\n"
+	"  -o, --output FILE    write to FILE atomically\n"
+	"  -q, --quiet          no note that PSS needs root\n"
+	"  -h, --help           show this help\n";
 
 enum format { TEXT, JSON, PROMETHEUS };
 enum kind { K_WORKERS, K_WSGI, K_HELPER, K_MASTER }; /* also the order groups are shown in */

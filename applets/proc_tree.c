@@ -10,23 +10,18 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: proc-tree [OPTIONS] [PID]\n"
+	"Usage: proc-tree [-p PID]... [-e NAME]... [-u USER]... [-o LIST] [-f FORMAT] [PID]\n"
 	"\n"
-	"Show the process tree (below PID when given): pid, user, state, rss, runtime and command line.\n"
+	"The process tree, below PID when given; see proc-tree(1).\n"
 	"\n"
 	"  -p, --pid PID          only this process (repeatable)\n"
-	"  -e, --exe-name NAME    only processes whose executable is called NAME (repeatable)\n"
-	"  -u, --user USER        only processes of USER, a name or a uid (repeatable)\n"
-	"  -o, --fields LIST      comma-separated fields to show (see below); only the /proc files they need are read\n"
+	"  -e, --exe-name NAME    only this executable name (repeatable)\n"
+	"  -u, --user USER        only this user, name or uid (repeatable)\n"
+	"  -o, --fields LIST      fields, comma-separated: pid ppid pgrp session state comm user group\n"
+	"                         uids gids starttime runtime vsize rss exe exe_path exe_name cwd cgroup\n"
+	"                         cmdline environ status\n"
 	"  -f, --format FORMAT    text (default) or json\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Fields: pid ppid pgrp session state comm user group uids gids starttime runtime vsize rss\n"
-	"        exe exe_path exe_name cwd cgroup cmdline environ status\n"
-	"Text shows pid,user,state,rss,runtime,cmdline by default; JSON shows every field but environ and status\n"
-	"(environments hold secrets, status is bulky: ask for them with -o).\n"
-	"\n"
-	"Exit status: 0 processes shown, 1 nothing matched or the proc root is unusable, 2 usage error.\n";
+	"  -h, --help             show this help\n";
 
 enum field {
 	PID, PPID, PGRP, SESSION, STATE, COMM, USER, GROUP, UIDS, GIDS, STARTTIME, RUNTIME, VSIZE, RSS,
