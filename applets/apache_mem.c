@@ -77,7 +77,7 @@ struct opts {
 static int read_pidfile(const char *path, long *pid)
 {
 	struct pb_buf b;
-	const char *p, *end;
+	const char *p;
 	long v = 0;
 	int r = -1;
 
@@ -86,24 +86,13 @@ static int read_pidfile(const char *path, long *pid)
 		applet_warn("cannot read the pid file %s: %s", path, strerror(errno));
 		goto out;
 	}
-	p = b.data;
-	end = b.data + b.len;
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == end || *p < '1' || *p > '9') {
-		applet_warn("%s holds no pid", path);
-		goto out;
-	}
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (*p - '0');
-		if (v > 0x7fffffff) {
-			applet_warn("%s holds no pid", path);
-			goto out;
-		}
-	}
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	if (p != end) {
+	/* read data is NUL-terminated: a NUL inside the file stops the scan short of its end */
+	p = b.data + strspn(b.data, " \t");
+	if (*p >= '1' && *p <= '9')
+		for (; *p >= '0' && *p <= '9' && v <= 0x7fffffff; p++)
+			v = v * 10 + (*p - '0');
+	p += strspn(p, " \t\n\r");
+	if (!v || v > 0x7fffffff || p != b.data + b.len) {
 		applet_warn("%s holds no pid", path);
 		goto out;
 	}
@@ -125,6 +114,11 @@ static void add_master(struct instance *v, size_t *n, struct pb_proc *master)
 	v[(*n)++].master = master;
 }
 
+static void add_text(struct pb_buf *b, const char *s)
+{
+	pb_buf_text_str(b, s, strlen(s));
+}
+
 /* "apache2 or httpd" */
 static void add_names(struct pb_buf *b, const char *const *names, size_t nnames)
 {
@@ -133,7 +127,7 @@ static void add_names(struct pb_buf *b, const char *const *names, size_t nnames)
 	for (i = 0; i < nnames; i++) {
 		if (i)
 			pb_buf_adds(b, i == nnames - 1 ? " or " : ", ");
-		pb_buf_text_str(b, names[i], strlen(names[i]));
+		add_text(b, names[i]);
 	}
 }
 
@@ -148,18 +142,21 @@ static int has_name(struct pb_table *t, struct pb_proc *p, const char *const *na
 	return 0;
 }
 
+static const char not_running[] = "Apache is not running: ";
+
 /* The masters named by -p/-P, else every master of the executable names; -1 after one error line. */
 static int find_masters(struct pb_table *t, const struct opts *o, struct instance **out, size_t *n)
 {
 	static const char *const default_names[] = {"apache2", "httpd"};
 	const char *const *names = o->nexe ? o->exe_names : default_names;
-	size_t nnames = o->nexe ? o->nexe : 2, i, cap;
+	size_t nnames = o->nexe ? o->nexe : 2, i, cap, given = o->npids + o->npidfiles;
+	const char *pidfile;
 	struct pb_proc *p;
 	struct instance *v;
 	struct pb_buf b;
 	long pid;
 
-	cap = o->npids + o->npidfiles;
+	cap = given;
 	if (!cap)
 		for (i = 0; i < t->n; i++)
 			cap += pb_apache_is_master(t, &t->procs[i], names, nnames);
@@ -168,40 +165,37 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 		applet_warn("out of memory");
 		return -1;
 	}
-	for (i = 0; i < o->npids + o->npidfiles; i++) {
-		if (i < o->npids)
+	pb_buf_init(&b);
+	for (i = 0; i < given; i++) {
+		pidfile = i < o->npids ? NULL : o->pidfiles[i - o->npids];
+		if (!pidfile)
 			pid = o->pids[i];
-		else if (read_pidfile(o->pidfiles[i - o->npids], &pid))
+		else if (read_pidfile(pidfile, &pid))
 			return -1;
 		if (!(p = pb_find_pid(t, (int)pid)) || p->st.state == 'Z') {
-			if (i < o->npids)
-				applet_warn("Apache is not running: no process %ld", pid);
-			else
-				applet_warn("Apache is not running: no process %ld (from %s)", pid,
-					    o->pidfiles[i - o->npids]);
+			applet_warn("%sno process %ld%s%s%s", not_running, pid, pidfile ? " (from " : "",
+				    pidfile ? pidfile : "", pidfile ? ")" : "");
 			return -1;
 		}
 		p = pb_apache_master_of(t, p);
 		/* a pid file left by a crash may name whatever process got that pid later */
 		if (!has_name(t, p, names, nnames)) {
-			pb_buf_init(&b);
-			pb_buf_text_str(&b, pb_exe_name(t, p), strlen(pb_exe_name(t, p)));
+			add_text(&b, pb_exe_name(t, p));
 			pb_buf_adds(&b, ", not ");
 			add_names(&b, names, nnames);
-			applet_warn("Apache is not running: process %d is %s", p->st.pid, b.data ? b.data : "");
+			applet_warn("%sprocess %d is %s", not_running, p->st.pid, b.data ? b.data : "");
 			pb_buf_free(&b);
 			return -1;
 		}
 		add_master(v, n, p);
 	}
-	if (!o->npids && !o->npidfiles)
+	if (!given)
 		for (i = 0; i < t->n; i++)
 			if (pb_apache_is_master(t, &t->procs[i], names, nnames))
 				add_master(v, n, &t->procs[i]);
 	if (!*n) {
-		pb_buf_init(&b);
 		add_names(&b, names, nnames);
-		applet_warn("Apache is not running: found no %s process", b.data ? b.data : "");
+		applet_warn("%sfound no %s process", not_running, b.data ? b.data : "");
 		pb_buf_free(&b);
 		return -1;
 	}
@@ -215,33 +209,26 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 static char *instance_label(struct pb_table *t, struct pb_proc *master)
 {
 	struct pb_vec_iter it;
-	const char *arg, *file = NULL, *dir = NULL, *cmd;
-	size_t n, len, flen = 0, dlen = 0;
-	int want = 0;
+	const char *arg, *val[2] = {NULL, NULL}, *cmd; /* -f, -d */
+	size_t n, len, vlen[2] = {0, 0};
+	int want = -1;
 
 	cmd = pb_cmdline(t, master, &len);
 	pb_vec_iter_init(&it, cmd, pb_cmdline_trim(cmd, len));
 	while (pb_vec_next(&it, &arg, &n)) {
-		if (want) {
-			if (want == 'f')
-				file = arg, flen = n;
-			else
-				dir = arg, dlen = n;
-			want = 0;
+		if (want >= 0) {
+			val[want] = arg, vlen[want] = n;
+			want = -1;
 		} else if (n >= 2 && arg[0] == '-' && (arg[1] == 'f' || arg[1] == 'd')) {
-			if (n == 2) {
-				want = arg[1];
-			} else if (arg[1] == 'f') {
-				file = arg + 2, flen = n - 2;
-			} else {
-				dir = arg + 2, dlen = n - 2;
-			}
+			if (n == 2)
+				want = arg[1] == 'd';
+			else
+				val[arg[1] == 'd'] = arg + 2, vlen[arg[1] == 'd'] = n - 2;
 		}
 	}
-	if (file)
-		return strndup(file, flen);
-	if (dir)
-		return strndup(dir, dlen);
+	for (want = 0; want < 2; want++)
+		if (val[want])
+			return strndup(val[want], vlen[want]);
 	arg = pb_exe_path(t, master);
 	return strdup(*arg ? arg : pb_exe_name(t, master));
 }
@@ -406,136 +393,128 @@ static void free_instance(struct instance *in)
 	pb_apache_free(&in->apache);
 }
 
+/* ---- the statistics, in every format ---- */
+
+static const char *const stat_names[] = {"min", "average", "median", "max", "total"};
+#define NSTATS 5
+#define TOTAL 4
+
+/* in the order of stat_names; averages and medians rounded to whole bytes */
+static void stat_values(const struct pb_stats *st, unsigned long long v[NSTATS])
+{
+	v[0] = st->min;
+	v[1] = (unsigned long long)(st->average + 0.5);
+	v[2] = (unsigned long long)(st->median + 0.5);
+	v[3] = st->max;
+	v[TOTAL] = st->total;
+}
+
 /* ---- text ---- */
 
-static void add_size(struct pb_buf *b, unsigned long long bytes, int exact)
+static void size_str(char *s, size_t size, unsigned long long bytes, int exact)
 {
 	static const char units[] = "KMGTP";
 	double v = (double)bytes / 1024;
 	int u = 0;
 
 	if (exact || bytes < 1024) {
-		pb_buf_addu(b, bytes);
+		snprintf(s, size, "%llu", bytes);
 		return;
 	}
 	while (v >= 1000 && u < 4) { /* 1000K and up reads better as 1.0M */
 		v /= 1024;
 		u++;
 	}
-	pb_buf_addf(b, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
-}
-
-static unsigned long long whole(double v)
-{
-	return (unsigned long long)(v + 0.5);
+	snprintf(s, size, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
 #define NCOLS 8
-struct table {
-	struct pb_buf cells; /* NUL-terminated cells, NCOLS per row */
-	size_t rows;
-	size_t width[NCOLS];
-};
 
-static void cell(struct table *tb, const char *s, size_t len, int col)
+static void add_spaces(struct pb_buf *b, size_t n)
 {
-	pb_buf_text_str(&tb->cells, s, len);
-	pb_buf_addc(&tb->cells, 0);
-	if (len > tb->width[col])
-		tb->width[col] = len;
-	if (col == NCOLS - 1)
-		tb->rows++;
+	while (n--)
+		pb_buf_addc(b, ' ');
 }
 
-static void cell_size(struct table *tb, unsigned long long v, int exact, int col)
+/* Measures a row's cells into width (print 0), or prints it padded to width (print 1). */
+static void text_row(struct pb_buf *b, const char *const *cell, size_t *width, int print)
 {
-	struct pb_buf b;
+	size_t len;
+	int col;
 
-	pb_buf_init(&b);
-	add_size(&b, v, exact);
-	cell(tb, b.data ? b.data : "", b.len, col);
-	pb_buf_free(&b);
-}
-
-static void stats_row(struct table *tb, const struct group *g, enum measure m, int first, int exact)
-{
-	char count[24];
-	const struct pb_stats *st = &g->st[m];
-
-	snprintf(count, sizeof count, "%zu", g->n);
-	cell(tb, first ? g->name : "", first ? strlen(g->name) : 0, 0);
-	cell(tb, first ? count : "", first ? strlen(count) : 0, 1);
-	cell(tb, measure_names[m], strlen(measure_names[m]), 2);
-	if (!g->n) {
-		cell(tb, "-", 1, 3), cell(tb, "-", 1, 4), cell(tb, "-", 1, 5), cell(tb, "-", 1, 6);
-	} else {
-		cell_size(tb, st->min, exact, 3);
-		cell_size(tb, whole(st->average), exact, 4);
-		cell_size(tb, whole(st->median), exact, 5);
-		cell_size(tb, st->max, exact, 6);
+	for (col = 0; col < NCOLS; col++) {
+		len = strlen(cell[col]);
+		if (!print) {
+			if (len > width[col])
+				width[col] = len;
+			continue;
+		}
+		if (col)
+			pb_buf_adds(b, "  ");
+		/* names (columns 0 and 2) left, numbers right; the last column is a number: no trailing blanks */
+		if (col & ~2)
+			add_spaces(b, width[col] - len);
+		pb_buf_text_str(b, cell[col], len);
+		if (!(col & ~2))
+			add_spaces(b, width[col] - len);
 	}
-	cell_size(tb, st->total, exact, 7);
+	if (print)
+		pb_buf_addc(b, '\n');
+}
+
+static void text_table(struct pb_buf *b, const struct instance *in, int exact, size_t *width, int print)
+{
+	static const char *const header[NCOLS] = {"GROUP", "PROCS", "MEMORY", "MIN", "AVERAGE", "MEDIAN", "MAX", "TOTAL"};
+	char num[NCOLS][24];
+	const char *cell[NCOLS];
+	unsigned long long v[NSTATS];
+	const struct group *g;
+	size_t i;
+	int m, k;
+
+	text_row(b, header, width, print);
+	for (i = 0; i < in->ngroups; i++) {
+		g = &in->groups[i];
+		snprintf(num[1], sizeof num[1], "%zu", g->n);
+		for (m = 0; m < NMEASURES; m++) {
+			if (m != RSS && !g->smaps_ok)
+				continue;
+			/* the group's name and count on its first row only */
+			cell[0] = m == RSS ? g->name : "";
+			cell[1] = m == RSS ? num[1] : "";
+			cell[2] = measure_names[m];
+			stat_values(&g->st[m], v);
+			for (k = 0; k < NSTATS; k++) {
+				size_str(num[3 + k], sizeof num[3 + k], v[k], exact);
+				cell[3 + k] = g->n || k == TOTAL ? num[3 + k] : "-";
+			}
+			text_row(b, cell, width, print);
+		}
+	}
 }
 
 static void text_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in, int exact)
 {
-	static const char *const header[NCOLS] = {"GROUP", "PROCS", "MEMORY", "MIN", "AVERAGE", "MEDIAN", "MAX", "TOTAL"};
-	struct table tb = {0};
-	const char *c;
-	size_t i, r, k, len;
-	int col, m;
+	size_t width[NCOLS] = {0}, i, k;
 
-	c = pb_exe_name(t, in->master);
-	pb_buf_text_str(b, c, strlen(c));
+	add_text(b, pb_exe_name(t, in->master));
 	pb_buf_addf(b, " master %d, user ", in->master->st.pid);
-	c = pb_user(t, in->master);
-	pb_buf_text_str(b, c, strlen(c));
+	add_text(b, pb_user(t, in->master));
 	pb_buf_adds(b, ", instance ");
-	pb_buf_text_str(b, in->label, strlen(in->label));
+	add_text(b, in->label);
 	pb_buf_addc(b, '\n');
-	pb_buf_init(&tb.cells);
-	for (col = 0; col < NCOLS; col++)
-		cell(&tb, header[col], strlen(header[col]), col);
-	for (i = 0; i < in->ngroups; i++)
-		for (m = 0; m < NMEASURES; m++)
-			if (m == RSS || in->groups[i].smaps_ok)
-				stats_row(&tb, &in->groups[i], (enum measure)m, m == RSS, exact);
-	c = tb.cells.data;
-	for (r = 0; r < tb.rows && c; r++) {
-		size_t start = b->len;
-		for (col = 0; col < NCOLS; col++, c += len + 1) {
-			len = strlen(c);
-			if (col == 0 || col == 2) { /* names left, numbers right */
-				pb_buf_adds(b, c);
-				if (col < NCOLS - 1)
-					for (k = len; k < tb.width[col]; k++)
-						pb_buf_addc(b, ' ');
-			} else {
-				for (k = len; k < tb.width[col]; k++)
-					pb_buf_addc(b, ' ');
-				pb_buf_adds(b, c);
-			}
-			if (col < NCOLS - 1)
-				pb_buf_adds(b, "  ");
-		}
-		/* rows of a group after its first have no trailing spaces to carry */
-		while (b->len > start && b->data[b->len - 1] == ' ')
-			b->len--;
-		pb_buf_addc(b, '\n');
-	}
+	text_table(b, in, exact, width, 0);
+	text_table(b, in, exact, width, 1);
 	pb_buf_adds(b, "PIDS\n");
 	for (i = 0; i < in->ngroups; i++) {
-		len = strlen(in->groups[i].name);
-		pb_buf_text_str(b, in->groups[i].name, len);
-		for (k = len; k < tb.width[0] + 2; k++)
-			pb_buf_addc(b, ' ');
+		add_text(b, in->groups[i].name);
+		add_spaces(b, width[0] + 2 - strlen(in->groups[i].name));
 		if (!in->groups[i].n)
 			pb_buf_addc(b, '-');
 		for (k = 0; k < in->groups[i].n; k++)
 			pb_buf_addf(b, k ? " %d" : "%d", in->groups[i].pids[k]);
 		pb_buf_addc(b, '\n');
 	}
-	pb_buf_free(&tb.cells);
 }
 
 /* ---- JSON ---- */
@@ -545,18 +524,9 @@ static void json_str(struct pb_buf *b, const char *s)
 	pb_buf_json_str(b, s, strlen(s));
 }
 
-static void json_stats(struct pb_buf *b, const struct pb_stats *st, size_t n)
-{
-	if (!n) {
-		pb_buf_adds(b, "{\"min\":null,\"average\":null,\"median\":null,\"max\":null,\"total\":0}");
-		return;
-	}
-	pb_buf_addf(b, "{\"min\":%llu,\"average\":%llu,\"median\":%llu,\"max\":%llu,\"total\":%llu}", st->min,
-		    whole(st->average), whole(st->median), st->max, st->total);
-}
-
 static void json_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in)
 {
+	unsigned long long v[NSTATS];
 	const struct group *g;
 	const char *cmd;
 	struct pb_vec_iter it;
@@ -595,10 +565,20 @@ static void json_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 		pb_buf_addc(b, ']');
 		for (m = 0; m < NMEASURES; m++) {
 			pb_buf_addf(b, ",\"%s\":", measure_names[m]);
-			if (m == RSS || g->smaps_ok)
-				json_stats(b, &g->st[m], g->n);
-			else
+			if (m != RSS && !g->smaps_ok) {
 				pb_buf_adds(b, "null");
+				continue;
+			}
+			/* an empty group has a total, and no minimum or median to speak of */
+			stat_values(&g->st[m], v);
+			for (k = 0; k < NSTATS; k++) {
+				pb_buf_addf(b, "%c\"%s\":", k ? ',' : '{', stat_names[k]);
+				if (g->n || k == TOTAL)
+					pb_buf_addu(b, v[k]);
+				else
+					pb_buf_adds(b, "null");
+			}
+			pb_buf_addc(b, '}');
 		}
 		pb_buf_addc(b, '}');
 	}
@@ -615,7 +595,7 @@ static void label(struct pb_buf *b, const char *name, const char *value, int fir
 	pb_buf_addf(b, "%s%s=\"", first ? "" : ",", name);
 	/* printable UTF-8 (control bytes and invalid UTF-8 become '?'), then the format's own escapes */
 	pb_buf_init(&text);
-	pb_buf_text_str(&text, value, strlen(value));
+	add_text(&text, value);
 	for (i = 0; i < text.len; i++) {
 		if (text.data[i] == '\\' || text.data[i] == '"')
 			pb_buf_addc(b, '\\');
@@ -651,18 +631,20 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 		"Swapped-out memory of the group's processes in bytes.",
 	};
 	char metric[64], pid[24];
+	unsigned long long sv[NSTATS];
 	const struct group *g;
-	const struct pb_stats *st;
+	const char *exe;
 	size_t i, j;
-	int m, any;
+	int m, k, any;
 
 	family(b, "apache_mem_master_info", "The master process of each Apache instance (always 1).");
 	for (i = 0; i < n; i++) {
 		snprintf(pid, sizeof pid, "%d", v[i].master->st.pid);
+		exe = pb_exe_path(t, v[i].master);
 		pb_buf_adds(b, "apache_mem_master_info{");
 		label(b, "instance", v[i].label, 1);
 		label(b, "pid", pid, 0);
-		label(b, "exe", *pb_exe_path(t, v[i].master) ? pb_exe_path(t, v[i].master) : pb_exe_name(t, v[i].master), 0);
+		label(b, "exe", *exe ? exe : pb_exe_name(t, v[i].master), 0);
 		label(b, "user", pb_user(t, v[i].master), 0);
 		pb_buf_adds(b, "} 1\n");
 	}
@@ -681,17 +663,12 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 		for (i = 0; i < n; i++) {
 			for (j = 0; j < v[i].ngroups; j++) {
 				g = &v[i].groups[j];
-				st = &g->st[m];
 				if (m != RSS && !g->smaps_ok)
 					continue;
 				/* an empty group has a total, and no minimum or median to speak of */
-				if (g->n) {
-					sample_line(b, metric, &v[i], g, "min", st->min);
-					sample_line(b, metric, &v[i], g, "average", whole(st->average));
-					sample_line(b, metric, &v[i], g, "median", whole(st->median));
-					sample_line(b, metric, &v[i], g, "max", st->max);
-				}
-				sample_line(b, metric, &v[i], g, "total", st->total);
+				stat_values(&g->st[m], sv);
+				for (k = g->n ? 0 : TOTAL; k < NSTATS; k++)
+					sample_line(b, metric, &v[i], g, stat_names[k], sv[k]);
 			}
 		}
 	}
