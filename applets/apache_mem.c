@@ -27,8 +27,8 @@ static const char usage[] =
 enum format { TEXT, JSON, PROMETHEUS };
 enum kind { K_WORKERS, K_WSGI, K_HELPER, K_MASTER }; /* also the order groups are shown in */
 enum measure { RSS, PSS, USS, SWAP, NMEASURES };
-static const char *const measure_names[NMEASURES] = {"rss", "pss", "uss", "swap"};
-static const char *const kind_names[] = {"workers", "wsgi", "helper", "master"};
+static const char measure_names[NMEASURES][5] = {"rss", "pss", "uss", "swap"};
+static const char kind_names[][8] = {"workers", "wsgi", "helper", "master"};
 
 /* one process of an instance, with what we measured */
 struct sample {
@@ -288,8 +288,7 @@ static int build_groups(struct instance *in)
 		g->name = "workers";
 		g->kind = K_WORKERS;
 		g->smaps_ok = !in->smaps_denied;
-		for (m = 0; m < NMEASURES; m++)
-			pb_stats_of(values, 0, &g->st[m]);
+		/* its statistics: calloc's zeros, as pb_stats_of leaves them for no values */
 	}
 	for (first = 0; first < in->nsamples; first = i) {
 		for (i = first; i < in->nsamples && in->samples[i].kind == in->samples[first].kind &&
@@ -312,8 +311,7 @@ static int build_groups(struct instance *in)
 		for (m = 0; m < NMEASURES; m++) {
 			for (j = first, k = 0; j < i; j++)
 				values[k++] = in->samples[j].v[m];
-			if (m == RSS || g->smaps_ok)
-				pb_stats_of(values, k, &g->st[m]);
+			pb_stats_of(values, k, &g->st[m]); /* shown for RSS, or when smaps was read */
 		}
 	}
 	free(values);
@@ -395,7 +393,7 @@ static void free_instance(struct instance *in)
 
 /* ---- the statistics, in every format ---- */
 
-static const char *const stat_names[] = {"min", "average", "median", "max", "total"};
+static const char stat_names[][8] = {"min", "average", "median", "max", "total"};
 #define NSTATS 5
 #define TOTAL 4
 
@@ -407,6 +405,17 @@ static void stat_values(const struct pb_stats *st, unsigned long long v[NSTATS])
 	v[2] = (unsigned long long)(st->median + 0.5);
 	v[3] = st->max;
 	v[TOTAL] = st->total;
+}
+
+static void add_pids(struct pb_buf *b, const struct group *g, char sep)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++) {
+		if (k)
+			pb_buf_addc(b, sep);
+		pb_buf_addi(b, g->pids[k]);
+	}
 }
 
 /* ---- text ---- */
@@ -464,15 +473,20 @@ static void text_row(struct pb_buf *b, const char *const *cell, size_t *width, i
 
 static void text_table(struct pb_buf *b, const struct instance *in, int exact, size_t *width, int print)
 {
-	static const char *const header[NCOLS] = {"GROUP", "PROCS", "MEMORY", "MIN", "AVERAGE", "MEDIAN", "MAX", "TOTAL"};
 	char num[NCOLS][24];
-	const char *cell[NCOLS];
+	const char *cell[NCOLS] = {"GROUP", "PROCS", "MEMORY"};
 	unsigned long long v[NSTATS];
 	const struct group *g;
-	size_t i;
+	size_t i, j;
 	int m, k;
 
-	text_row(b, header, width, print);
+	/* the header: the statistics' names in capitals (clearing bit 5 capitalises a-z and keeps the NUL) */
+	for (k = 0; k < NSTATS; k++) {
+		for (j = 0; (num[3 + k][j] = (char)(stat_names[k][j] & ~0x20)); j++)
+			;
+		cell[3 + k] = num[3 + k];
+	}
+	text_row(b, cell, width, print);
 	for (i = 0; i < in->ngroups; i++) {
 		g = &in->groups[i];
 		snprintf(num[1], sizeof num[1], "%zu", g->n);
@@ -495,7 +509,7 @@ static void text_table(struct pb_buf *b, const struct instance *in, int exact, s
 
 static void text_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in, int exact)
 {
-	size_t width[NCOLS] = {0}, i, k;
+	size_t width[NCOLS] = {0}, i;
 
 	add_text(b, pb_exe_name(t, in->master));
 	pb_buf_addf(b, " master %d, user ", in->master->st.pid);
@@ -511,8 +525,7 @@ static void text_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 		add_spaces(b, width[0] + 2 - strlen(in->groups[i].name));
 		if (!in->groups[i].n)
 			pb_buf_addc(b, '-');
-		for (k = 0; k < in->groups[i].n; k++)
-			pb_buf_addf(b, k ? " %d" : "%d", in->groups[i].pids[k]);
+		add_pids(b, &in->groups[i], ' ');
 		pb_buf_addc(b, '\n');
 	}
 }
@@ -560,8 +573,7 @@ static void json_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 		pb_buf_adds(b, i ? ",\n{\"name\":" : "\n{\"name\":");
 		json_str(b, g->name);
 		pb_buf_addf(b, ",\"kind\":\"%s\",\"count\":%zu,\"pids\":[", kind_names[g->kind], g->n);
-		for (k = 0; k < g->n; k++)
-			pb_buf_addf(b, k ? ",%d" : "%d", g->pids[k]);
+		add_pids(b, g, ',');
 		pb_buf_addc(b, ']');
 		for (m = 0; m < NMEASURES; m++) {
 			pb_buf_addf(b, ",\"%s\":", measure_names[m]);
@@ -589,19 +601,21 @@ static void json_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 
 static void label(struct pb_buf *b, const char *name, const char *value, int first)
 {
-	struct pb_buf text;
-	size_t i;
+	size_t n;
 
 	pb_buf_addf(b, "%s%s=\"", first ? "" : ",", name);
-	/* printable UTF-8 (control bytes and invalid UTF-8 become '?'), then the format's own escapes */
-	pb_buf_init(&text);
-	add_text(&text, value);
-	for (i = 0; i < text.len; i++) {
-		if (text.data[i] == '\\' || text.data[i] == '"')
-			pb_buf_addc(b, '\\');
-		pb_buf_addc(b, text.data[i]);
+	/*
+	 * printable UTF-8 (control bytes and invalid UTF-8 become '?'), then the format's own escapes; cutting the
+	 * text at the ASCII bytes to escape changes nothing: no UTF-8 sequence holds an ASCII byte
+	 */
+	for (;; value += n + 1) {
+		n = strcspn(value, "\\\"");
+		pb_buf_text_str(b, value, n);
+		if (!value[n])
+			break;
+		pb_buf_addc(b, '\\');
+		pb_buf_addc(b, value[n]);
 	}
-	pb_buf_free(&text);
 	pb_buf_addc(b, '"');
 }
 
@@ -681,9 +695,9 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 static int write_atomically(const char *path, struct pb_buf *b)
 {
 	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) : 0, len = strlen(path) + 16;
-	char *tmp = malloc(len), *dir;
-	int fd, dfd, saved;
+	int dirlen = slash ? (int)(slash - path) : 0, fd, dfd, saved;
+	size_t len = strlen(path) + 16;
+	char *tmp = malloc(len);
 	mode_t mask;
 
 	if (!tmp) {
@@ -691,15 +705,10 @@ static int write_atomically(const char *path, struct pb_buf *b)
 		return -1;
 	}
 	/* a dot name without the .prom suffix: the collector ignores it while it is being written */
-	if (slash)
-		snprintf(tmp, len, "%.*s/.%s.XXXXXX", (int)dirlen, path, slash + 1);
-	else
-		snprintf(tmp, len, ".%s.XXXXXX", path);
+	snprintf(tmp, len, "%.*s%s.%s.XXXXXX", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		saved = errno;
-		free(tmp);
-		errno = saved;
-		return -1;
+		goto out;
 	}
 	/* mkstemp makes 0600; a collector running as another user must read it, so honour the umask instead */
 	mask = umask(0);
@@ -713,18 +722,17 @@ static int write_atomically(const char *path, struct pb_buf *b)
 		saved = errno;
 		goto fail;
 	}
-	/* the rename itself lasts only once the directory is on disk */
-	if ((dir = slash ? strndup(path, dirlen ? dirlen : 1) : strdup("."))) {
-		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
+	/* the rename itself lasts only once the directory is on disk: the temporary name cut to its directory */
+	tmp[slash ? (dirlen ? dirlen : 1) : 0] = 0;
+	if ((dfd = open(slash ? tmp : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
 	}
 	free(tmp);
 	return 0;
 fail:
 	unlink(tmp);
+out:
 	free(tmp);
 	errno = saved;
 	return -1;
@@ -774,6 +782,7 @@ static int report(struct pb_table *t, struct instance *v, size_t n, const struct
 /* Once, whatever the number of instances: what a non-root run could not see. */
 static void note_permissions(const struct instance *v, size_t n)
 {
+	static const char helpers_may[] = "helpers may be counted as workers";
 	size_t i, j, with = 0;
 	int denied = 0, helpers_unknown = 0;
 
@@ -784,10 +793,10 @@ static void note_permissions(const struct instance *v, size_t n)
 		helpers_unknown |= v[i].helpers_unknown;
 	}
 	if (denied)
-		applet_info("PSS, USS and swap need root: showing RSS only%s%s", with ? " for some groups" : "",
-			    helpers_unknown ? ", and helpers may be counted as workers" : "");
+		applet_info("PSS, USS and swap need root: showing RSS only%s%s%s", with ? " for some groups" : "",
+			    helpers_unknown ? ", and " : "", helpers_unknown ? helpers_may : "");
 	else if (helpers_unknown)
-		applet_info("telling helpers from workers needs root: helpers may be counted as workers");
+		applet_info("telling helpers from workers needs root: %s", helpers_may);
 }
 
 static int run(const struct opts *o)
@@ -825,7 +834,7 @@ static int run(const struct opts *o)
 	}
 	n = kept;
 	if (!n) {
-		applet_warn("Apache is not running: every master ended while it was measured");
+		applet_warn("%severy master ended while it was measured", not_running);
 		goto out;
 	}
 	if (unique_labels(v, n)) {
@@ -852,26 +861,26 @@ int apache_mem_main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const char *const formats[] = {"text", "json", "prometheus"}; /* enum format */
 	struct opts o = {0};
 	int c, r = EXIT_USAGE;
 
-	o.exe_names = calloc((size_t)argc, sizeof *o.exe_names);
+	/* argc slots for -e and -P each, in one array */
+	o.exe_names = calloc(2 * (size_t)argc, sizeof *o.exe_names);
+	o.pidfiles = o.exe_names + argc;
 	o.pids = calloc((size_t)argc, sizeof *o.pids);
-	o.pidfiles = calloc((size_t)argc, sizeof *o.pidfiles);
-	if (!o.exe_names || !o.pids || !o.pidfiles) {
+	if (!o.exe_names || !o.pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
 		goto out;
 	}
 	while ((c = getopt_long(argc, argv, "e:p:P:f:bo:qh", longopts, NULL)) != -1) {
+		if ((c == 'e' || c == 'o') && !*optarg) {
+			applet_usage_error("an empty %s name", c == 'e' ? "executable" : "output file");
+			goto out;
+		}
 		switch (c) {
-		case 'e':
-			if (!*optarg) {
-				applet_usage_error("an empty executable name");
-				goto out;
-			}
-			o.exe_names[o.nexe++] = optarg;
-			break;
+		case 'e': o.exe_names[o.nexe++] = optarg; break;
 		case 'p':
 			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
 				applet_usage_error("bad pid '%s'", optarg);
@@ -881,25 +890,15 @@ int apache_mem_main(int argc, char **argv)
 			break;
 		case 'P': o.pidfiles[o.npidfiles++] = optarg; break;
 		case 'f':
-			if (!strcmp(optarg, "text")) {
-				o.format = TEXT;
-			} else if (!strcmp(optarg, "json")) {
-				o.format = JSON;
-			} else if (!strcmp(optarg, "prometheus")) {
-				o.format = PROMETHEUS;
-			} else {
+			for (o.format = TEXT; o.format <= PROMETHEUS && strcmp(optarg, formats[o.format]); o.format++)
+				;
+			if (o.format > PROMETHEUS) {
 				applet_usage_error("unknown format '%s' (text, json or prometheus)", optarg);
 				goto out;
 			}
 			break;
 		case 'b': o.bytes = 1; break;
-		case 'o':
-			if (!*optarg) {
-				applet_usage_error("an empty output file name");
-				goto out;
-			}
-			o.output = optarg;
-			break;
+		case 'o': o.output = optarg; break;
 		case 'q': applet_verbosity = 0; break;
 		case 'h': r = applet_help(usage); goto out;
 		default: applet_bad_option(argc, argv); goto out;
@@ -913,6 +912,5 @@ int apache_mem_main(int argc, char **argv)
 out:
 	free(o.exe_names);
 	free(o.pids);
-	free(o.pidfiles);
 	return r;
 }
