@@ -311,6 +311,7 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 	const struct pb_status *st;
 	const char *s;
 	char cwd[4096];
+	unsigned long long v;
 	size_t len;
 	double d;
 
@@ -342,34 +343,22 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 			pb_buf_adds(b, json ? "null" : "-");
 		break;
 	case STARTTIME:
-		d = pb_starttime(t, p);
-		if (!json)
-			add_time(b, d);
-		else if (d < 0)
-			pb_buf_adds(b, "null");
-		else
-			pb_buf_addf(b, "%.2f", d);
-		break;
 	case RUNTIME:
-		d = pb_runtime(t, p);
+		d = f == STARTTIME ? pb_starttime(t, p) : pb_runtime(t, p);
 		if (!json)
-			add_duration(b, d);
+			(f == STARTTIME ? add_time : add_duration)(b, d);
 		else if (d < 0)
 			pb_buf_adds(b, "null");
 		else
 			pb_buf_addf(b, "%.2f", d);
 		break;
 	case VSIZE:
-		if (json)
-			pb_buf_addu(b, p->st.vsize);
-		else
-			add_size(b, p->st.vsize);
-		break;
 	case RSS:
+		v = f == VSIZE ? p->st.vsize : pb_rss_bytes(t, p);
 		if (json)
-			pb_buf_addu(b, pb_rss_bytes(t, p));
+			pb_buf_addu(b, v);
 		else
-			add_size(b, pb_rss_bytes(t, p));
+			add_size(b, v);
 		break;
 	case EXE:
 		add_str(b, pb_exe(t, p), json);
