@@ -11,32 +11,24 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: apache-mem [OPTIONS]\n"
+	"Usage: apache-mem [-bq] [-e NAME]... [-p PID]... [-P FILE]... [-f FORMAT] [-o FILE]\n"
 	"\n"
-	"Memory of every running Apache: per group of processes (workers, each mod_wsgi daemon group, helpers such\n"
-	"as mod_cgid's daemon, the master) the count, the pids, and min, average, median, max and total of RSS, and\n"
-	"of PSS, USS and swap when /proc/PID/smaps_rollup is readable (as root). PSS is the number to plan with.\n"
+	"Memory (RSS, PSS, USS, swap) of each Apache's groups of processes; see apache-mem(8).\n"
 	"\n"
-	"  -e, --exe-name NAME    the executable's name (repeatable; default: apache2 and httpd)\n"
-	"  -p, --pid PID          the master with this pid, or the master of this worker (repeatable);\n"
-	"                         it must run an executable of those names\n"
-	"  -P, --pidfile FILE     the master whose pid FILE holds (repeatable)\n"
-	"  -f, --format FORMAT    text (default), json or prometheus\n"
-	"  -b, --bytes            text: sizes in bytes instead of K, M, G\n"
-	"  -o, --output FILE      write to FILE atomically (a temporary file in its directory, then a rename)\n"
-	"  -q, --quiet            no note when PSS, USS and swap cannot be read\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Without -p or -P every master is reported: a process of one of the names whose parent runs another program.\n"
-	"JSON is one object per master, an array of them when several run.\n"
-	"\n"
-	"Exit status: 0 reported, 1 Apache not running or the report could not be made, 2 usage error.\n";
+	"  -e, --exe-name NAME  executable name (repeatable; default apache2, httpd)\n"
+	"  -p, --pid PID        this master, or the master of this worker (repeatable)\n"
+	"  -P, --pidfile FILE   the master whose pid FILE holds (repeatable)\n"
+	"  -f, --format FORMAT  text (default), json or prometheus\n"
+	"  -b, --bytes          text: sizes in bytes\n"
+	"  -o, --output FILE    write to FILE atomically\n"
+	"  -q, --quiet          no note that PSS needs root\n"
+	"  -h, --help           show this help\n";
 
 enum format { TEXT, JSON, PROMETHEUS };
 enum kind { K_WORKERS, K_WSGI, K_HELPER, K_MASTER }; /* also the order groups are shown in */
 enum measure { RSS, PSS, USS, SWAP, NMEASURES };
-static const char *const measure_names[NMEASURES] = {"rss", "pss", "uss", "swap"};
-static const char *const kind_names[] = {"workers", "wsgi", "helper", "master"};
+static const char measure_names[NMEASURES][5] = {"rss", "pss", "uss", "swap"};
+static const char kind_names[][8] = {"workers", "wsgi", "helper", "master"};
 
 /* one process of an instance, with what we measured */
 struct sample {
@@ -85,7 +77,7 @@ struct opts {
 static int read_pidfile(const char *path, long *pid)
 {
 	struct pb_buf b;
-	const char *p, *end;
+	const char *p;
 	long v = 0;
 	int r = -1;
 
@@ -94,24 +86,13 @@ static int read_pidfile(const char *path, long *pid)
 		applet_warn("cannot read the pid file %s: %s", path, strerror(errno));
 		goto out;
 	}
-	p = b.data;
-	end = b.data + b.len;
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p == end || *p < '1' || *p > '9') {
-		applet_warn("%s holds no pid", path);
-		goto out;
-	}
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (*p - '0');
-		if (v > 0x7fffffff) {
-			applet_warn("%s holds no pid", path);
-			goto out;
-		}
-	}
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	if (p != end) {
+	/* read data is NUL-terminated: a NUL inside the file stops the scan short of its end */
+	p = b.data + strspn(b.data, " \t");
+	if (*p >= '1' && *p <= '9')
+		for (; *p >= '0' && *p <= '9' && v <= 0x7fffffff; p++)
+			v = v * 10 + (*p - '0');
+	p += strspn(p, " \t\n\r");
+	if (!v || v > 0x7fffffff || p != b.data + b.len) {
 		applet_warn("%s holds no pid", path);
 		goto out;
 	}
@@ -133,6 +114,11 @@ static void add_master(struct instance *v, size_t *n, struct pb_proc *master)
 	v[(*n)++].master = master;
 }
 
+static void add_text(struct pb_buf *b, const char *s)
+{
+	pb_buf_text_str(b, s, strlen(s));
+}
+
 /* "apache2 or httpd" */
 static void add_names(struct pb_buf *b, const char *const *names, size_t nnames)
 {
@@ -141,7 +127,7 @@ static void add_names(struct pb_buf *b, const char *const *names, size_t nnames)
 	for (i = 0; i < nnames; i++) {
 		if (i)
 			pb_buf_adds(b, i == nnames - 1 ? " or " : ", ");
-		pb_buf_text_str(b, names[i], strlen(names[i]));
+		add_text(b, names[i]);
 	}
 }
 
@@ -156,18 +142,21 @@ static int has_name(struct pb_table *t, struct pb_proc *p, const char *const *na
 	return 0;
 }
 
+static const char not_running[] = "Apache is not running: ";
+
 /* The masters named by -p/-P, else every master of the executable names; -1 after one error line. */
 static int find_masters(struct pb_table *t, const struct opts *o, struct instance **out, size_t *n)
 {
 	static const char *const default_names[] = {"apache2", "httpd"};
 	const char *const *names = o->nexe ? o->exe_names : default_names;
-	size_t nnames = o->nexe ? o->nexe : 2, i, cap;
+	size_t nnames = o->nexe ? o->nexe : 2, i, cap, given = o->npids + o->npidfiles;
+	const char *pidfile;
 	struct pb_proc *p;
 	struct instance *v;
 	struct pb_buf b;
 	long pid;
 
-	cap = o->npids + o->npidfiles;
+	cap = given;
 	if (!cap)
 		for (i = 0; i < t->n; i++)
 			cap += pb_apache_is_master(t, &t->procs[i], names, nnames);
@@ -176,40 +165,37 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 		applet_warn("out of memory");
 		return -1;
 	}
-	for (i = 0; i < o->npids + o->npidfiles; i++) {
-		if (i < o->npids)
+	pb_buf_init(&b);
+	for (i = 0; i < given; i++) {
+		pidfile = i < o->npids ? NULL : o->pidfiles[i - o->npids];
+		if (!pidfile)
 			pid = o->pids[i];
-		else if (read_pidfile(o->pidfiles[i - o->npids], &pid))
+		else if (read_pidfile(pidfile, &pid))
 			return -1;
 		if (!(p = pb_find_pid(t, (int)pid)) || p->st.state == 'Z') {
-			if (i < o->npids)
-				applet_warn("Apache is not running: no process %ld", pid);
-			else
-				applet_warn("Apache is not running: no process %ld (from %s)", pid,
-					    o->pidfiles[i - o->npids]);
+			applet_warn("%sno process %ld%s%s%s", not_running, pid, pidfile ? " (from " : "",
+				    pidfile ? pidfile : "", pidfile ? ")" : "");
 			return -1;
 		}
 		p = pb_apache_master_of(t, p);
 		/* a pid file left by a crash may name whatever process got that pid later */
 		if (!has_name(t, p, names, nnames)) {
-			pb_buf_init(&b);
-			pb_buf_text_str(&b, pb_exe_name(t, p), strlen(pb_exe_name(t, p)));
+			add_text(&b, pb_exe_name(t, p));
 			pb_buf_adds(&b, ", not ");
 			add_names(&b, names, nnames);
-			applet_warn("Apache is not running: process %d is %s", p->st.pid, b.data ? b.data : "");
+			applet_warn("%sprocess %d is %s", not_running, p->st.pid, b.data ? b.data : "");
 			pb_buf_free(&b);
 			return -1;
 		}
 		add_master(v, n, p);
 	}
-	if (!o->npids && !o->npidfiles)
+	if (!given)
 		for (i = 0; i < t->n; i++)
 			if (pb_apache_is_master(t, &t->procs[i], names, nnames))
 				add_master(v, n, &t->procs[i]);
 	if (!*n) {
-		pb_buf_init(&b);
 		add_names(&b, names, nnames);
-		applet_warn("Apache is not running: found no %s process", b.data ? b.data : "");
+		applet_warn("%sfound no %s process", not_running, b.data ? b.data : "");
 		pb_buf_free(&b);
 		return -1;
 	}
@@ -223,33 +209,26 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 static char *instance_label(struct pb_table *t, struct pb_proc *master)
 {
 	struct pb_vec_iter it;
-	const char *arg, *file = NULL, *dir = NULL, *cmd;
-	size_t n, len, flen = 0, dlen = 0;
-	int want = 0;
+	const char *arg, *val[2] = {NULL, NULL}, *cmd; /* -f, -d */
+	size_t n, len, vlen[2] = {0, 0};
+	int want = -1;
 
 	cmd = pb_cmdline(t, master, &len);
 	pb_vec_iter_init(&it, cmd, pb_cmdline_trim(cmd, len));
 	while (pb_vec_next(&it, &arg, &n)) {
-		if (want) {
-			if (want == 'f')
-				file = arg, flen = n;
-			else
-				dir = arg, dlen = n;
-			want = 0;
+		if (want >= 0) {
+			val[want] = arg, vlen[want] = n;
+			want = -1;
 		} else if (n >= 2 && arg[0] == '-' && (arg[1] == 'f' || arg[1] == 'd')) {
-			if (n == 2) {
-				want = arg[1];
-			} else if (arg[1] == 'f') {
-				file = arg + 2, flen = n - 2;
-			} else {
-				dir = arg + 2, dlen = n - 2;
-			}
+			if (n == 2)
+				want = arg[1] == 'd';
+			else
+				val[arg[1] == 'd'] = arg + 2, vlen[arg[1] == 'd'] = n - 2;
 		}
 	}
-	if (file)
-		return strndup(file, flen);
-	if (dir)
-		return strndup(dir, dlen);
+	for (want = 0; want < 2; want++)
+		if (val[want])
+			return strndup(val[want], vlen[want]);
 	arg = pb_exe_path(t, master);
 	return strdup(*arg ? arg : pb_exe_name(t, master));
 }
@@ -309,8 +288,7 @@ static int build_groups(struct instance *in)
 		g->name = "workers";
 		g->kind = K_WORKERS;
 		g->smaps_ok = !in->smaps_denied;
-		for (m = 0; m < NMEASURES; m++)
-			pb_stats_of(values, 0, &g->st[m]);
+		/* its statistics: calloc's zeros, as pb_stats_of leaves them for no values */
 	}
 	for (first = 0; first < in->nsamples; first = i) {
 		for (i = first; i < in->nsamples && in->samples[i].kind == in->samples[first].kind &&
@@ -333,8 +311,7 @@ static int build_groups(struct instance *in)
 		for (m = 0; m < NMEASURES; m++) {
 			for (j = first, k = 0; j < i; j++)
 				values[k++] = in->samples[j].v[m];
-			if (m == RSS || g->smaps_ok)
-				pb_stats_of(values, k, &g->st[m]);
+			pb_stats_of(values, k, &g->st[m]); /* shown for RSS, or when smaps was read */
 		}
 	}
 	free(values);
@@ -414,136 +391,143 @@ static void free_instance(struct instance *in)
 	pb_apache_free(&in->apache);
 }
 
+/* ---- the statistics, in every format ---- */
+
+static const char stat_names[][8] = {"min", "average", "median", "max", "total"};
+#define NSTATS 5
+#define TOTAL 4
+
+/* in the order of stat_names; averages and medians rounded to whole bytes */
+static void stat_values(const struct pb_stats *st, unsigned long long v[NSTATS])
+{
+	v[0] = st->min;
+	v[1] = (unsigned long long)(st->average + 0.5);
+	v[2] = (unsigned long long)(st->median + 0.5);
+	v[3] = st->max;
+	v[TOTAL] = st->total;
+}
+
+static void add_pids(struct pb_buf *b, const struct group *g, char sep)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++) {
+		if (k)
+			pb_buf_addc(b, sep);
+		pb_buf_addi(b, g->pids[k]);
+	}
+}
+
 /* ---- text ---- */
 
-static void add_size(struct pb_buf *b, unsigned long long bytes, int exact)
+static void size_str(char *s, size_t size, unsigned long long bytes, int exact)
 {
 	static const char units[] = "KMGTP";
 	double v = (double)bytes / 1024;
 	int u = 0;
 
 	if (exact || bytes < 1024) {
-		pb_buf_addu(b, bytes);
+		snprintf(s, size, "%llu", bytes);
 		return;
 	}
 	while (v >= 1000 && u < 4) { /* 1000K and up reads better as 1.0M */
 		v /= 1024;
 		u++;
 	}
-	pb_buf_addf(b, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
-}
-
-static unsigned long long whole(double v)
-{
-	return (unsigned long long)(v + 0.5);
+	snprintf(s, size, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
 #define NCOLS 8
-struct table {
-	struct pb_buf cells; /* NUL-terminated cells, NCOLS per row */
-	size_t rows;
-	size_t width[NCOLS];
-};
 
-static void cell(struct table *tb, const char *s, size_t len, int col)
+static void add_spaces(struct pb_buf *b, size_t n)
 {
-	pb_buf_text_str(&tb->cells, s, len);
-	pb_buf_addc(&tb->cells, 0);
-	if (len > tb->width[col])
-		tb->width[col] = len;
-	if (col == NCOLS - 1)
-		tb->rows++;
+	while (n--)
+		pb_buf_addc(b, ' ');
 }
 
-static void cell_size(struct table *tb, unsigned long long v, int exact, int col)
+/* Measures a row's cells into width (print 0), or prints it padded to width (print 1). */
+static void text_row(struct pb_buf *b, const char *const *cell, size_t *width, int print)
 {
-	struct pb_buf b;
+	size_t len;
+	int col;
 
-	pb_buf_init(&b);
-	add_size(&b, v, exact);
-	cell(tb, b.data ? b.data : "", b.len, col);
-	pb_buf_free(&b);
-}
-
-static void stats_row(struct table *tb, const struct group *g, enum measure m, int first, int exact)
-{
-	char count[24];
-	const struct pb_stats *st = &g->st[m];
-
-	snprintf(count, sizeof count, "%zu", g->n);
-	cell(tb, first ? g->name : "", first ? strlen(g->name) : 0, 0);
-	cell(tb, first ? count : "", first ? strlen(count) : 0, 1);
-	cell(tb, measure_names[m], strlen(measure_names[m]), 2);
-	if (!g->n) {
-		cell(tb, "-", 1, 3), cell(tb, "-", 1, 4), cell(tb, "-", 1, 5), cell(tb, "-", 1, 6);
-	} else {
-		cell_size(tb, st->min, exact, 3);
-		cell_size(tb, whole(st->average), exact, 4);
-		cell_size(tb, whole(st->median), exact, 5);
-		cell_size(tb, st->max, exact, 6);
+	for (col = 0; col < NCOLS; col++) {
+		len = strlen(cell[col]);
+		if (!print) {
+			if (len > width[col])
+				width[col] = len;
+			continue;
+		}
+		if (col)
+			pb_buf_adds(b, "  ");
+		/* names (columns 0 and 2) left, numbers right; the last column is a number: no trailing blanks */
+		if (col & ~2)
+			add_spaces(b, width[col] - len);
+		pb_buf_text_str(b, cell[col], len);
+		if (!(col & ~2))
+			add_spaces(b, width[col] - len);
 	}
-	cell_size(tb, st->total, exact, 7);
+	if (print)
+		pb_buf_addc(b, '\n');
+}
+
+static void text_table(struct pb_buf *b, const struct instance *in, int exact, size_t *width, int print)
+{
+	char num[NCOLS][24];
+	const char *cell[NCOLS] = {"GROUP", "PROCS", "MEMORY"};
+	unsigned long long v[NSTATS];
+	const struct group *g;
+	size_t i, j;
+	int m, k;
+
+	/* the header: the statistics' names in capitals (clearing bit 5 capitalises a-z and keeps the NUL) */
+	for (k = 0; k < NSTATS; k++) {
+		for (j = 0; (num[3 + k][j] = (char)(stat_names[k][j] & ~0x20)); j++)
+			;
+		cell[3 + k] = num[3 + k];
+	}
+	text_row(b, cell, width, print);
+	for (i = 0; i < in->ngroups; i++) {
+		g = &in->groups[i];
+		snprintf(num[1], sizeof num[1], "%zu", g->n);
+		for (m = 0; m < NMEASURES; m++) {
+			if (m != RSS && !g->smaps_ok)
+				continue;
+			/* the group's name and count on its first row only */
+			cell[0] = m == RSS ? g->name : "";
+			cell[1] = m == RSS ? num[1] : "";
+			cell[2] = measure_names[m];
+			stat_values(&g->st[m], v);
+			for (k = 0; k < NSTATS; k++) {
+				size_str(num[3 + k], sizeof num[3 + k], v[k], exact);
+				cell[3 + k] = g->n || k == TOTAL ? num[3 + k] : "-";
+			}
+			text_row(b, cell, width, print);
+		}
+	}
 }
 
 static void text_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in, int exact)
 {
-	static const char *const header[NCOLS] = {"GROUP", "PROCS", "MEMORY", "MIN", "AVERAGE", "MEDIAN", "MAX", "TOTAL"};
-	struct table tb = {0};
-	const char *c;
-	size_t i, r, k, len;
-	int col, m;
+	size_t width[NCOLS] = {0}, i;
 
-	c = pb_exe_name(t, in->master);
-	pb_buf_text_str(b, c, strlen(c));
+	add_text(b, pb_exe_name(t, in->master));
 	pb_buf_addf(b, " master %d, user ", in->master->st.pid);
-	c = pb_user(t, in->master);
-	pb_buf_text_str(b, c, strlen(c));
+	add_text(b, pb_user(t, in->master));
 	pb_buf_adds(b, ", instance ");
-	pb_buf_text_str(b, in->label, strlen(in->label));
+	add_text(b, in->label);
 	pb_buf_addc(b, '\n');
-	pb_buf_init(&tb.cells);
-	for (col = 0; col < NCOLS; col++)
-		cell(&tb, header[col], strlen(header[col]), col);
-	for (i = 0; i < in->ngroups; i++)
-		for (m = 0; m < NMEASURES; m++)
-			if (m == RSS || in->groups[i].smaps_ok)
-				stats_row(&tb, &in->groups[i], (enum measure)m, m == RSS, exact);
-	c = tb.cells.data;
-	for (r = 0; r < tb.rows && c; r++) {
-		size_t start = b->len;
-		for (col = 0; col < NCOLS; col++, c += len + 1) {
-			len = strlen(c);
-			if (col == 0 || col == 2) { /* names left, numbers right */
-				pb_buf_adds(b, c);
-				if (col < NCOLS - 1)
-					for (k = len; k < tb.width[col]; k++)
-						pb_buf_addc(b, ' ');
-			} else {
-				for (k = len; k < tb.width[col]; k++)
-					pb_buf_addc(b, ' ');
-				pb_buf_adds(b, c);
-			}
-			if (col < NCOLS - 1)
-				pb_buf_adds(b, "  ");
-		}
-		/* rows of a group after its first have no trailing spaces to carry */
-		while (b->len > start && b->data[b->len - 1] == ' ')
-			b->len--;
-		pb_buf_addc(b, '\n');
-	}
+	text_table(b, in, exact, width, 0);
+	text_table(b, in, exact, width, 1);
 	pb_buf_adds(b, "PIDS\n");
 	for (i = 0; i < in->ngroups; i++) {
-		len = strlen(in->groups[i].name);
-		pb_buf_text_str(b, in->groups[i].name, len);
-		for (k = len; k < tb.width[0] + 2; k++)
-			pb_buf_addc(b, ' ');
+		add_text(b, in->groups[i].name);
+		add_spaces(b, width[0] + 2 - strlen(in->groups[i].name));
 		if (!in->groups[i].n)
 			pb_buf_addc(b, '-');
-		for (k = 0; k < in->groups[i].n; k++)
-			pb_buf_addf(b, k ? " %d" : "%d", in->groups[i].pids[k]);
+		add_pids(b, &in->groups[i], ' ');
 		pb_buf_addc(b, '\n');
 	}
-	pb_buf_free(&tb.cells);
 }
 
 /* ---- JSON ---- */
@@ -553,18 +537,9 @@ static void json_str(struct pb_buf *b, const char *s)
 	pb_buf_json_str(b, s, strlen(s));
 }
 
-static void json_stats(struct pb_buf *b, const struct pb_stats *st, size_t n)
-{
-	if (!n) {
-		pb_buf_adds(b, "{\"min\":null,\"average\":null,\"median\":null,\"max\":null,\"total\":0}");
-		return;
-	}
-	pb_buf_addf(b, "{\"min\":%llu,\"average\":%llu,\"median\":%llu,\"max\":%llu,\"total\":%llu}", st->min,
-		    whole(st->average), whole(st->median), st->max, st->total);
-}
-
 static void json_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in)
 {
+	unsigned long long v[NSTATS];
 	const struct group *g;
 	const char *cmd;
 	struct pb_vec_iter it;
@@ -598,15 +573,24 @@ static void json_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 		pb_buf_adds(b, i ? ",\n{\"name\":" : "\n{\"name\":");
 		json_str(b, g->name);
 		pb_buf_addf(b, ",\"kind\":\"%s\",\"count\":%zu,\"pids\":[", kind_names[g->kind], g->n);
-		for (k = 0; k < g->n; k++)
-			pb_buf_addf(b, k ? ",%d" : "%d", g->pids[k]);
+		add_pids(b, g, ',');
 		pb_buf_addc(b, ']');
 		for (m = 0; m < NMEASURES; m++) {
 			pb_buf_addf(b, ",\"%s\":", measure_names[m]);
-			if (m == RSS || g->smaps_ok)
-				json_stats(b, &g->st[m], g->n);
-			else
+			if (m != RSS && !g->smaps_ok) {
 				pb_buf_adds(b, "null");
+				continue;
+			}
+			/* an empty group has a total, and no minimum or median to speak of */
+			stat_values(&g->st[m], v);
+			for (k = 0; k < NSTATS; k++) {
+				pb_buf_addf(b, "%c\"%s\":", k ? ',' : '{', stat_names[k]);
+				if (g->n || k == TOTAL)
+					pb_buf_addu(b, v[k]);
+				else
+					pb_buf_adds(b, "null");
+			}
+			pb_buf_addc(b, '}');
 		}
 		pb_buf_addc(b, '}');
 	}
@@ -617,19 +601,21 @@ static void json_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 
 static void label(struct pb_buf *b, const char *name, const char *value, int first)
 {
-	struct pb_buf text;
-	size_t i;
+	size_t n;
 
 	pb_buf_addf(b, "%s%s=\"", first ? "" : ",", name);
-	/* printable UTF-8 (control bytes and invalid UTF-8 become '?'), then the format's own escapes */
-	pb_buf_init(&text);
-	pb_buf_text_str(&text, value, strlen(value));
-	for (i = 0; i < text.len; i++) {
-		if (text.data[i] == '\\' || text.data[i] == '"')
-			pb_buf_addc(b, '\\');
-		pb_buf_addc(b, text.data[i]);
+	/*
+	 * printable UTF-8 (control bytes and invalid UTF-8 become '?'), then the format's own escapes; cutting the
+	 * text at the ASCII bytes to escape changes nothing: no UTF-8 sequence holds an ASCII byte
+	 */
+	for (;; value += n + 1) {
+		n = strcspn(value, "\\\"");
+		pb_buf_text_str(b, value, n);
+		if (!value[n])
+			break;
+		pb_buf_addc(b, '\\');
+		pb_buf_addc(b, value[n]);
 	}
-	pb_buf_free(&text);
 	pb_buf_addc(b, '"');
 }
 
@@ -659,18 +645,20 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 		"Swapped-out memory of the group's processes in bytes.",
 	};
 	char metric[64], pid[24];
+	unsigned long long sv[NSTATS];
 	const struct group *g;
-	const struct pb_stats *st;
+	const char *exe;
 	size_t i, j;
-	int m, any;
+	int m, k, any;
 
 	family(b, "apache_mem_master_info", "The master process of each Apache instance (always 1).");
 	for (i = 0; i < n; i++) {
 		snprintf(pid, sizeof pid, "%d", v[i].master->st.pid);
+		exe = pb_exe_path(t, v[i].master);
 		pb_buf_adds(b, "apache_mem_master_info{");
 		label(b, "instance", v[i].label, 1);
 		label(b, "pid", pid, 0);
-		label(b, "exe", *pb_exe_path(t, v[i].master) ? pb_exe_path(t, v[i].master) : pb_exe_name(t, v[i].master), 0);
+		label(b, "exe", *exe ? exe : pb_exe_name(t, v[i].master), 0);
 		label(b, "user", pb_user(t, v[i].master), 0);
 		pb_buf_adds(b, "} 1\n");
 	}
@@ -689,17 +677,12 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 		for (i = 0; i < n; i++) {
 			for (j = 0; j < v[i].ngroups; j++) {
 				g = &v[i].groups[j];
-				st = &g->st[m];
 				if (m != RSS && !g->smaps_ok)
 					continue;
 				/* an empty group has a total, and no minimum or median to speak of */
-				if (g->n) {
-					sample_line(b, metric, &v[i], g, "min", st->min);
-					sample_line(b, metric, &v[i], g, "average", whole(st->average));
-					sample_line(b, metric, &v[i], g, "median", whole(st->median));
-					sample_line(b, metric, &v[i], g, "max", st->max);
-				}
-				sample_line(b, metric, &v[i], g, "total", st->total);
+				stat_values(&g->st[m], sv);
+				for (k = g->n ? 0 : TOTAL; k < NSTATS; k++)
+					sample_line(b, metric, &v[i], g, stat_names[k], sv[k]);
 			}
 		}
 	}
@@ -712,9 +695,9 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 static int write_atomically(const char *path, struct pb_buf *b)
 {
 	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) : 0, len = strlen(path) + 16;
-	char *tmp = malloc(len), *dir;
-	int fd, dfd, saved;
+	int dirlen = slash ? (int)(slash - path) : 0, fd, dfd, saved;
+	size_t len = strlen(path) + 16;
+	char *tmp = malloc(len);
 	mode_t mask;
 
 	if (!tmp) {
@@ -722,15 +705,10 @@ static int write_atomically(const char *path, struct pb_buf *b)
 		return -1;
 	}
 	/* a dot name without the .prom suffix: the collector ignores it while it is being written */
-	if (slash)
-		snprintf(tmp, len, "%.*s/.%s.XXXXXX", (int)dirlen, path, slash + 1);
-	else
-		snprintf(tmp, len, ".%s.XXXXXX", path);
+	snprintf(tmp, len, "%.*s%s.%s.XXXXXX", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		saved = errno;
-		free(tmp);
-		errno = saved;
-		return -1;
+		goto out;
 	}
 	/* mkstemp makes 0600; a collector running as another user must read it, so honour the umask instead */
 	mask = umask(0);
@@ -744,18 +722,17 @@ static int write_atomically(const char *path, struct pb_buf *b)
 		saved = errno;
 		goto fail;
 	}
-	/* the rename itself lasts only once the directory is on disk */
-	if ((dir = slash ? strndup(path, dirlen ? dirlen : 1) : strdup("."))) {
-		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-		free(dir);
+	/* the rename itself lasts only once the directory is on disk: the temporary name cut to its directory */
+	tmp[slash ? (dirlen ? dirlen : 1) : 0] = 0;
+	if ((dfd = open(slash ? tmp : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd);
+		close(dfd);
 	}
 	free(tmp);
 	return 0;
 fail:
 	unlink(tmp);
+out:
 	free(tmp);
 	errno = saved;
 	return -1;
@@ -805,6 +782,7 @@ static int report(struct pb_table *t, struct instance *v, size_t n, const struct
 /* Once, whatever the number of instances: what a non-root run could not see. */
 static void note_permissions(const struct instance *v, size_t n)
 {
+	static const char helpers_may[] = "helpers may be counted as workers";
 	size_t i, j, with = 0;
 	int denied = 0, helpers_unknown = 0;
 
@@ -815,10 +793,10 @@ static void note_permissions(const struct instance *v, size_t n)
 		helpers_unknown |= v[i].helpers_unknown;
 	}
 	if (denied)
-		applet_info("PSS, USS and swap need root: showing RSS only%s%s", with ? " for some groups" : "",
-			    helpers_unknown ? ", and helpers may be counted as workers" : "");
+		applet_info("PSS, USS and swap need root: showing RSS only%s%s%s", with ? " for some groups" : "",
+			    helpers_unknown ? ", and " : "", helpers_unknown ? helpers_may : "");
 	else if (helpers_unknown)
-		applet_info("telling helpers from workers needs root: helpers may be counted as workers");
+		applet_info("telling helpers from workers needs root: %s", helpers_may);
 }
 
 static int run(const struct opts *o)
@@ -856,7 +834,7 @@ static int run(const struct opts *o)
 	}
 	n = kept;
 	if (!n) {
-		applet_warn("Apache is not running: every master ended while it was measured");
+		applet_warn("%severy master ended while it was measured", not_running);
 		goto out;
 	}
 	if (unique_labels(v, n)) {
@@ -883,26 +861,26 @@ int apache_mem_main(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const char *const formats[] = {"text", "json", "prometheus"}; /* enum format */
 	struct opts o = {0};
 	int c, r = EXIT_USAGE;
 
-	o.exe_names = calloc((size_t)argc, sizeof *o.exe_names);
+	/* argc slots for -e and -P each, in one array */
+	o.exe_names = calloc(2 * (size_t)argc, sizeof *o.exe_names);
+	o.pidfiles = o.exe_names + argc;
 	o.pids = calloc((size_t)argc, sizeof *o.pids);
-	o.pidfiles = calloc((size_t)argc, sizeof *o.pidfiles);
-	if (!o.exe_names || !o.pids || !o.pidfiles) {
+	if (!o.exe_names || !o.pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
 		goto out;
 	}
 	while ((c = getopt_long(argc, argv, "e:p:P:f:bo:qh", longopts, NULL)) != -1) {
+		if ((c == 'e' || c == 'o') && !*optarg) {
+			applet_usage_error("an empty %s name", c == 'e' ? "executable" : "output file");
+			goto out;
+		}
 		switch (c) {
-		case 'e':
-			if (!*optarg) {
-				applet_usage_error("an empty executable name");
-				goto out;
-			}
-			o.exe_names[o.nexe++] = optarg;
-			break;
+		case 'e': o.exe_names[o.nexe++] = optarg; break;
 		case 'p':
 			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
 				applet_usage_error("bad pid '%s'", optarg);
@@ -912,25 +890,15 @@ int apache_mem_main(int argc, char **argv)
 			break;
 		case 'P': o.pidfiles[o.npidfiles++] = optarg; break;
 		case 'f':
-			if (!strcmp(optarg, "text")) {
-				o.format = TEXT;
-			} else if (!strcmp(optarg, "json")) {
-				o.format = JSON;
-			} else if (!strcmp(optarg, "prometheus")) {
-				o.format = PROMETHEUS;
-			} else {
+			for (o.format = TEXT; o.format <= PROMETHEUS && strcmp(optarg, formats[o.format]); o.format++)
+				;
+			if (o.format > PROMETHEUS) {
 				applet_usage_error("unknown format '%s' (text, json or prometheus)", optarg);
 				goto out;
 			}
 			break;
 		case 'b': o.bytes = 1; break;
-		case 'o':
-			if (!*optarg) {
-				applet_usage_error("an empty output file name");
-				goto out;
-			}
-			o.output = optarg;
-			break;
+		case 'o': o.output = optarg; break;
 		case 'q': applet_verbosity = 0; break;
 		case 'h': r = applet_help(usage); goto out;
 		default: applet_bad_option(argc, argv); goto out;
@@ -944,6 +912,5 @@ int apache_mem_main(int argc, char **argv)
 out:
 	free(o.exe_names);
 	free(o.pids);
-	free(o.pidfiles);
 	return r;
 }

@@ -10,48 +10,47 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: proc-tree [OPTIONS] [PID]\n"
+	"Usage: proc-tree [-p PID]... [-e NAME]... [-u USER]... [-o LIST] [-f FORMAT] [PID]\n"
 	"\n"
-	"Show the process tree (below PID when given): pid, user, state, rss, runtime and command line.\n"
+	"The process tree, below PID when given; see proc-tree(1).\n"
 	"\n"
 	"  -p, --pid PID          only this process (repeatable)\n"
-	"  -e, --exe-name NAME    only processes whose executable is called NAME (repeatable)\n"
-	"  -u, --user USER        only processes of USER, a name or a uid (repeatable)\n"
-	"  -o, --fields LIST      comma-separated fields to show (see below); only the /proc files they need are read\n"
+	"  -e, --exe-name NAME    only this executable name (repeatable)\n"
+	"  -u, --user USER        only this user, name or uid (repeatable)\n"
+	"  -o, --fields LIST      fields, comma-separated: pid ppid pgrp session state comm user group\n"
+	"                         uids gids starttime runtime vsize rss exe exe_path exe_name cwd cgroup\n"
+	"                         cmdline environ status\n"
 	"  -f, --format FORMAT    text (default) or json\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Fields: pid ppid pgrp session state comm user group uids gids starttime runtime vsize rss\n"
-	"        exe exe_path exe_name cwd cgroup cmdline environ status\n"
-	"Text shows pid,user,state,rss,runtime,cmdline by default; JSON shows every field but environ and status\n"
-	"(environments hold secrets, status is bulky: ask for them with -o).\n"
-	"\n"
-	"Exit status: 0 processes shown, 1 nothing matched or the proc root is unusable, 2 usage error.\n";
+	"  -h, --help             show this help\n";
 
 enum field {
 	PID, PPID, PGRP, SESSION, STATE, COMM, USER, GROUP, UIDS, GIDS, STARTTIME, RUNTIME, VSIZE, RSS,
 	EXE, EXE_PATH, EXE_NAME, CWD, CGROUP, CMDLINE, ENVIRON, STATUS, NFIELDS
 };
 
+/* file: the bit of what a field needs read beyond stat, for eager_files */
+#define F(file) (1u << PB_F_##file)
 static const struct {
-	const char *name, *header;
-	int width; /* text column width; negative: left-aligned */
+	char name[10], header[9];
+	signed char width; /* text column width; negative: left-aligned */
+	unsigned short file;
 } fields[NFIELDS] = {
-	[PID] = {"pid", "PID", 7},           [PPID] = {"ppid", "PPID", 7},
-	[PGRP] = {"pgrp", "PGRP", 7},        [SESSION] = {"session", "SESS", 7},
-	[STATE] = {"state", "S", 1},         [COMM] = {"comm", "COMM", -15},
-	[USER] = {"user", "USER", -10},      [GROUP] = {"group", "GROUP", -10},
-	[UIDS] = {"uids", "UIDS", -23},      [GIDS] = {"gids", "GIDS", -23},
-	[STARTTIME] = {"starttime", "STARTED", -19}, [RUNTIME] = {"runtime", "TIME", 11},
-	[VSIZE] = {"vsize", "VSZ", 6},       [RSS] = {"rss", "RSS", 6},
-	[EXE] = {"exe", "EXE", -30},         [EXE_PATH] = {"exe_path", "EXE_PATH", -30},
-	[EXE_NAME] = {"exe_name", "EXE_NAME", -15}, [CWD] = {"cwd", "CWD", -30},
-	[CGROUP] = {"cgroup", "CGROUP", -40}, [CMDLINE] = {"cmdline", "COMMAND", 0},
-	[ENVIRON] = {"environ", "ENVIRON", 0}, [STATUS] = {"status", "STATUS", 0},
+	[PID] = {"pid", "PID", 7, 0},           [PPID] = {"ppid", "PPID", 7, 0},
+	[PGRP] = {"pgrp", "PGRP", 7, 0},        [SESSION] = {"session", "SESS", 7, 0},
+	[STATE] = {"state", "S", 1, 0},         [COMM] = {"comm", "COMM", -15, 0},
+	[USER] = {"user", "USER", -10, F(STATUS)},      [GROUP] = {"group", "GROUP", -10, F(STATUS)},
+	[UIDS] = {"uids", "UIDS", -23, F(STATUS)},      [GIDS] = {"gids", "GIDS", -23, F(STATUS)},
+	[STARTTIME] = {"starttime", "STARTED", -19, 0}, [RUNTIME] = {"runtime", "TIME", 11, 0},
+	[VSIZE] = {"vsize", "VSZ", 6, 0},       [RSS] = {"rss", "RSS", 6, 0},
+	[EXE] = {"exe", "EXE", -30, F(EXE)},    [EXE_PATH] = {"exe_path", "EXE_PATH", -30, F(EXE)},
+	[EXE_NAME] = {"exe_name", "EXE_NAME", -15, F(EXE)}, [CWD] = {"cwd", "CWD", -30, 0},
+	[CGROUP] = {"cgroup", "CGROUP", -40, F(CGROUP)}, [CMDLINE] = {"cmdline", "COMMAND", 0, F(CMDLINE)},
+	[ENVIRON] = {"environ", "ENVIRON", 0, F(ENVIRON)}, [STATUS] = {"status", "STATUS", 0, 0},
 };
 
 struct opts {
-	int *pids, npids;
+	long *pids; /* argc slots, then the uids' argc slots */
+	int npids;
 	char **exe_names;
 	int nexe;
 	long *uids;
@@ -63,23 +62,25 @@ struct opts {
 
 static int parse_fields(struct opts *o, const char *list)
 {
-	char *copy = strdup(list), *tok, *save = NULL;
+	const char *tok, *end;
+	size_t len;
 	int i;
 
-	if (!copy)
-		return -1;
 	o->nshow = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < NFIELDS && strcmp(fields[i].name, tok); i++)
-			;
-		if (i == NFIELDS || o->nshow == NFIELDS) {
-			applet_usage_error("unknown field '%s'", tok);
-			free(copy);
-			return -1;
+	for (tok = list;; tok = end + 1) {
+		end = tok + strcspn(tok, ",");
+		len = (size_t)(end - tok);
+		/* empty items (",," or a trailing comma) are skipped; strncmp stops short of name[len] unless it fits */
+		if (len) {
+			for (i = 0; i < NFIELDS && (strncmp(fields[i].name, tok, len) || fields[i].name[len]); i++)
+				;
+			if (i == NFIELDS || o->nshow == NFIELDS)
+				return applet_usage_error("unknown field '%.*s'", (int)len, tok), -1;
+			o->show[o->nshow++] = (enum field)i;
 		}
-		o->show[o->nshow++] = (enum field)i;
+		if (!*end)
+			break;
 	}
-	free(copy);
 	if (!o->nshow)
 		return applet_usage_error("-o needs at least one field"), -1;
 	return 0;
@@ -179,17 +180,29 @@ static void add_size(struct pb_buf *b, unsigned long long bytes)
 	pb_buf_addc(b, units[u]);
 }
 
+/* strftime's "%Y-%m-%d %H:%M:%S" by hand, as musl writes it (a '+' before years from 10000) */
 static void add_time(struct pb_buf *b, double when)
 {
-	char s[32];
 	time_t tt = (time_t)when;
 	struct tm tm;
 
-	if (when < 0 || !localtime_r(&tt, &tm) || !strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S", &tm)) {
+	if (when < 0 || !localtime_r(&tt, &tm)) {
 		pb_buf_adds(b, "-");
 		return;
 	}
-	pb_buf_adds(b, s);
+	if (tm.tm_year >= 10000 - 1900)
+		pb_buf_addc(b, '+');
+	pb_buf_addi(b, tm.tm_year + 1900LL);
+	pb_buf_addc(b, '-');
+	add_2digits(b, (unsigned)tm.tm_mon + 1);
+	pb_buf_addc(b, '-');
+	add_2digits(b, (unsigned)tm.tm_mday);
+	pb_buf_addc(b, ' ');
+	add_2digits(b, (unsigned)tm.tm_hour);
+	pb_buf_addc(b, ':');
+	add_2digits(b, (unsigned)tm.tm_min);
+	pb_buf_addc(b, ':');
+	add_2digits(b, (unsigned)tm.tm_sec);
 }
 
 static void add_ids(struct pb_buf *b, const struct pb_ids *ids, int json)
@@ -298,6 +311,7 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 	const struct pb_status *st;
 	const char *s;
 	char cwd[4096];
+	unsigned long long v;
 	size_t len;
 	double d;
 
@@ -329,34 +343,22 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 			pb_buf_adds(b, json ? "null" : "-");
 		break;
 	case STARTTIME:
-		d = pb_starttime(t, p);
-		if (!json)
-			add_time(b, d);
-		else if (d < 0)
-			pb_buf_adds(b, "null");
-		else
-			pb_buf_addf(b, "%.2f", d);
-		break;
 	case RUNTIME:
-		d = pb_runtime(t, p);
+		d = f == STARTTIME ? pb_starttime(t, p) : pb_runtime(t, p);
 		if (!json)
-			add_duration(b, d);
+			(f == STARTTIME ? add_time : add_duration)(b, d);
 		else if (d < 0)
 			pb_buf_adds(b, "null");
 		else
 			pb_buf_addf(b, "%.2f", d);
 		break;
 	case VSIZE:
-		if (json)
-			pb_buf_addu(b, p->st.vsize);
-		else
-			add_size(b, p->st.vsize);
-		break;
 	case RSS:
+		v = f == VSIZE ? p->st.vsize : pb_rss_bytes(t, p);
 		if (json)
-			pb_buf_addu(b, pb_rss_bytes(t, p));
+			pb_buf_addu(b, v);
 		else
-			add_size(b, pb_rss_bytes(t, p));
+			add_size(b, v);
 		break;
 	case EXE:
 		add_str(b, pb_exe(t, p), json);
@@ -404,43 +406,38 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 	}
 }
 
-static void pad(struct pb_buf *b, size_t start, int width, int last)
+static void add_spaces(struct pb_buf *b, size_t n)
 {
-	size_t used = b->len - start, w = (size_t)(width < 0 ? -width : width);
-
-	if (used >= w) {
-		if (!last)
-			pb_buf_addc(b, ' ');
+	if (pb_buf_reserve(b, n))
 		return;
-	}
-	if (width > 0) {
-		/* right-align: shift the value */
-		if (pb_buf_reserve(b, w - used))
-			return;
-		memmove(b->data + start + (w - used), b->data + start, used);
-		memset(b->data + start, ' ', w - used);
-		b->len += w - used;
-	} else if (!last) {
-		if (pb_buf_reserve(b, w - used))
-			return;
-		memset(b->data + b->len, ' ', w - used);
-		b->len += w - used;
-		b->data[b->len] = 0;
-	}
-	if (!last)
-		pb_buf_addc(b, ' ');
+	memset(b->data + b->len, ' ', n);
+	b->len += n;
+	b->data[b->len] = 0;
+}
+
+/* One cell: the value padded to its column's width (right-aligned when positive), a blank after all but the last
+ * column; the last column carries no trailing blanks. */
+static void add_cell(struct pb_buf *b, const char *s, size_t len, int width, int last)
+{
+	size_t w = (size_t)(width < 0 ? -width : width), fill = len < w ? w - len : 0;
+
+	if (width > 0)
+		add_spaces(b, fill);
+	pb_buf_add(b, s, len);
+	if (last)
+		return;
+	if (width < 0)
+		add_spaces(b, fill);
+	pb_buf_addc(b, ' ');
 }
 
 static void text_header(struct pb_buf *b, const struct opts *o)
 {
-	size_t start;
 	int i;
 
-	for (i = 0; i < o->nshow; i++) {
-		start = b->len;
-		pb_buf_adds(b, fields[o->show[i]].header);
-		pad(b, start, fields[o->show[i]].width, i == o->nshow - 1);
-	}
+	for (i = 0; i < o->nshow; i++)
+		add_cell(b, fields[o->show[i]].header, strlen(fields[o->show[i]].header), fields[o->show[i]].width,
+			 i == o->nshow - 1);
 	pb_buf_addc(b, '\n');
 }
 
@@ -458,40 +455,18 @@ static int tree_column(const struct opts *o)
 	return -1;
 }
 
-static void add_spaces(struct pb_buf *b, size_t n)
-{
-	if (pb_buf_reserve(b, n))
-		return;
-	memset(b->data + b->len, ' ', n);
-	b->len += n;
-	b->data[b->len] = 0;
-}
-
+/* each value goes to cell first, so that its padding can precede it */
 static void text_row(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, const struct opts *o, int tcol,
 		     const struct pb_buf *art, struct pb_buf *cell)
 {
-	size_t start;
-	int i, width, last;
+	int i;
 
 	for (i = 0; i < o->nshow; i++) {
-		width = fields[o->show[i]].width;
-		last = i == o->nshow - 1;
-		if (width > 0 && i != tcol) {
-			/* right-aligned: the value goes to the side first, so that its padding precedes it unmoved */
-			cell->len = 0;
-			add_field(cell, t, p, o->show[i], 0);
-			if (cell->len < (size_t)width)
-				add_spaces(b, (size_t)width - cell->len);
-			pb_buf_add(b, cell->data, cell->len);
-			if (!last)
-				pb_buf_addc(b, ' ');
-			continue;
-		}
-		start = b->len;
+		cell->len = 0;
 		if (i == tcol)
-			pb_buf_add(b, art->data, art->len);
-		add_field(b, t, p, o->show[i], 0);
-		pad(b, start, width, last);
+			pb_buf_add(cell, art->data, art->len);
+		add_field(cell, t, p, o->show[i], 0);
+		add_cell(b, cell->data, cell->len, fields[o->show[i]].width, i == o->nshow - 1);
 	}
 	pb_buf_addc(b, '\n');
 }
@@ -540,20 +515,8 @@ static unsigned int eager_files(const struct opts *o, long top_pid)
 	if (o->nuids || o->nexe)
 		return (o->nuids ? 1u << PB_F_STATUS : 0) | (o->nexe ? 1u << PB_F_EXE : 0);
 	for (i = 0; i < o->nshow; i++) {
-		switch (o->show[i]) {
-		case USER:
-		case GROUP:
-		case UIDS:
-		case GIDS: files |= 1u << PB_F_STATUS; break;
-		case CMDLINE: files |= 1u << PB_F_CMDLINE; break;
-		case ENVIRON: files |= 1u << PB_F_ENVIRON; break;
-		case EXE:
-		case EXE_PATH:
-		case EXE_NAME: files |= 1u << PB_F_EXE; break;
-		case CGROUP: files |= 1u << PB_F_CGROUP; break;
-		case STATUS: raw_status = 1; break;
-		default: break;
-		}
+		files |= fields[o->show[i]].file;
+		raw_status |= o->show[i] == STATUS;
 	}
 	/* the text of status is read (and parsed) when shown: an earlier read for the ids would be a second one */
 	if (raw_status)
@@ -575,16 +538,17 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 	struct pb_proc *p;
 	size_t i, n = t->n;
 
-	vis_first = malloc((n + 1) * sizeof *vis_first);
-	vis_next = malloc((n + 1) * sizeof *vis_next);
-	stack = malloc((n + 1) * sizeof *stack);
+	/* vis_first, vis_next and stack: n + 1 ints each, in one allocation */
+	vis_first = malloc(3 * (n + 1) * sizeof *vis_first);
+	vis_next = vis_first + n + 1;
+	stack = vis_next + n + 1;
 	sel = calloc(n + 1, 1);
 	pb_buf_init(&out);
 	pb_buf_init(&art);
 	pb_buf_init(&cell);
 	/* one buffer of its final size: growing it by doubling touches (faults in) twice the pages */
 	pb_buf_reserve(&out, OUT_FLUSH + 4096);
-	if (!vis_first || !vis_next || !stack || !sel) {
+	if (!vis_first || !sel) {
 		applet_warn("out of memory");
 		goto done;
 	}
@@ -668,8 +632,6 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 	}
 done:
 	free(vis_first);
-	free(vis_next);
-	free(stack);
 	free(sel);
 	pb_buf_free(&out);
 	pb_buf_free(&art);
@@ -694,10 +656,10 @@ int proc_tree_main(int argc, char **argv)
 	long v, top_pid = 0;
 	int c, r = EXIT_USAGE, fields_given = 0;
 
-	o.pids = calloc((size_t)argc, sizeof *o.pids);
+	o.pids = calloc(2 * (size_t)argc, sizeof *o.pids);
+	o.uids = o.pids + argc;
 	o.exe_names = calloc((size_t)argc, sizeof *o.exe_names);
-	o.uids = calloc((size_t)argc, sizeof *o.uids);
-	if (!o.pids || !o.exe_names || !o.uids) {
+	if (!o.pids || !o.exe_names) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
 		goto out;
@@ -705,11 +667,11 @@ int proc_tree_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (applet_parse_int(optarg, 1, 0x7fffffff, &v)) {
+			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
 				applet_usage_error("bad pid '%s'", optarg);
 				goto out;
 			}
-			o.pids[o.npids++] = (int)v;
+			o.npids++;
 			break;
 		case 'e': o.exe_names[o.nexe++] = optarg; break;
 		case 'u':
@@ -773,6 +735,5 @@ int proc_tree_main(int argc, char **argv)
 out:
 	free(o.pids);
 	free(o.exe_names);
-	free(o.uids);
 	return r;
 }
