@@ -282,7 +282,7 @@ static int build_groups(struct instance *in)
 	if (!(in->groups = calloc(in->nsamples + 1, sizeof *in->groups)) ||
 	    !(values = malloc((in->nsamples + 1) * sizeof *values)))
 		return -1;
-	qsort(in->samples, in->nsamples, sizeof *in->samples, by_group);
+	pb_sort(in->samples, in->nsamples, sizeof *in->samples, by_group);
 	if (!in->nsamples || in->samples[0].kind != K_WORKERS) {
 		g = &in->groups[in->ngroups++];
 		g->name = "workers";
@@ -372,7 +372,7 @@ static int unique_labels(struct instance *v, size_t n)
 		len = strlen(v[i].label) + 16;
 		if (!(label = malloc(len)))
 			return -1;
-		snprintf(label, len, "%s:%d", v[i].label, v[i].master->st.pid);
+		pb_snprintf(label, len, "%s:%d", v[i].label, v[i].master->st.pid);
 		free(v[i].label);
 		v[i].label = label;
 	}
@@ -427,14 +427,14 @@ static void size_str(char *s, size_t size, unsigned long long bytes, int exact)
 	int u = 0;
 
 	if (exact || bytes < 1024) {
-		snprintf(s, size, "%llu", bytes);
+		pb_snprintf(s, size, "%llu", bytes);
 		return;
 	}
 	while (v >= 1000 && u < 4) { /* 1000K and up reads better as 1.0M */
 		v /= 1024;
 		u++;
 	}
-	snprintf(s, size, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
+	pb_snprintf(s, size, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
 #define NCOLS 8
@@ -489,7 +489,7 @@ static void text_table(struct pb_buf *b, const struct instance *in, int exact, s
 	text_row(b, cell, width, print);
 	for (i = 0; i < in->ngroups; i++) {
 		g = &in->groups[i];
-		snprintf(num[1], sizeof num[1], "%zu", g->n);
+		pb_snprintf(num[1], sizeof num[1], "%zu", g->n);
 		for (m = 0; m < NMEASURES; m++) {
 			if (m != RSS && !g->smaps_ok)
 				continue;
@@ -653,7 +653,7 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 
 	family(b, "apache_mem_master_info", "The master process of each Apache instance (always 1).");
 	for (i = 0; i < n; i++) {
-		snprintf(pid, sizeof pid, "%d", v[i].master->st.pid);
+		pb_snprintf(pid, sizeof pid, "%d", v[i].master->st.pid);
 		exe = pb_exe_path(t, v[i].master);
 		pb_buf_adds(b, "apache_mem_master_info{");
 		label(b, "instance", v[i].label, 1);
@@ -667,7 +667,7 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 		for (j = 0; j < v[i].ngroups; j++)
 			sample_line(b, "apache_mem_processes", &v[i], &v[i].groups[j], NULL, v[i].groups[j].n);
 	for (m = 0; m < NMEASURES; m++) {
-		snprintf(metric, sizeof metric, "apache_mem_%s_bytes", measure_names[m]);
+		pb_snprintf(metric, sizeof metric, "apache_mem_%s_bytes", measure_names[m]);
 		for (any = 0, i = 0; i < n; i++)
 			for (j = 0; j < v[i].ngroups; j++)
 				any |= m == RSS || v[i].groups[j].smaps_ok;
@@ -705,7 +705,7 @@ static int write_atomically(const char *path, struct pb_buf *b)
 		return -1;
 	}
 	/* a dot name without the .prom suffix: the collector ignores it while it is being written */
-	snprintf(tmp, len, "%.*s%s.%s.XXXXXX", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path);
+	pb_snprintf(tmp, len, "%.*s%s.%s.XXXXXX", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		saved = errno;
 		goto out;

@@ -127,10 +127,10 @@ static const char *signal_name(int sig)
 
 	for (i = 0; i < NSIGNALS; i++)
 		if (signal_table[i].sig == sig) {
-			snprintf(other, sizeof other, "SIG%s", signal_table[i].name);
+			pb_snprintf(other, sizeof other, "SIG%s", signal_table[i].name);
 			return other;
 		}
-	snprintf(other, sizeof other, "signal %d", sig);
+	pb_snprintf(other, sizeof other, "signal %d", sig);
 	return other;
 }
 
@@ -157,24 +157,18 @@ static int parse_signal(const char *s, int *sig)
 /* PID or PID@STARTTIME */
 static int parse_ident(const char *s, struct pb_ident *id)
 {
-	char *end;
-	unsigned long long st = 0;
-	long v;
+	const char *at = strchr(s, '@');
+	unsigned long long pid, st = 0;
+	char digits[16];
+	size_t n = at ? (size_t)(at - s) : strlen(s);
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (end == s || end - s > 15 || errno || v < 1 || v > INT_MAX)
+	if (n >= sizeof digits)
 		return -1;
-	if (*end == '@') {
-		if (end[1] < '0' || end[1] > '9')
-			return -1;
-		st = strtoull(end + 1, &end, 10);
-		if (errno || st == 0)
-			return -1;
-	}
-	if (*end)
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	if (pb_parse_ull(digits, 10, INT_MAX, &pid) || pid < 1 || (at && (pb_parse_ull(at + 1, 10, ~0ULL, &st) || !st)))
 		return -1;
-	id->pid = (int)v;
+	id->pid = (int)pid;
 	id->starttime = st;
 	return 0;
 }
@@ -307,7 +301,7 @@ static const char *what(const struct target *t, char *buf, size_t size)
 		pb_buf_text_str(&b, t->comm, strlen(t->comm));
 		pb_buf_adds(&b, ")");
 	}
-	snprintf(buf, size, "%s", b.failed || !b.data ? "?" : b.data);
+	pb_snprintf(buf, size, "%s", b.failed || !b.data ? "?" : b.data);
 	pb_buf_free(&b);
 	return buf;
 }
@@ -322,17 +316,17 @@ static int report_choice(struct job *j)
 		struct target *t = &j->tg[i];
 		const char *as = t->why == below_reason ? " (of --descendants-of)" : "";
 		const char *then = j->stop ? "counted as gone" : "counted as ended";
-		snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
+		pb_snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
 		switch (t->outcome) {
-		case O_NO_PROCESS: snprintf(note, sizeof note, "no process %s%s", asked, as); break;
+		case O_NO_PROCESS: pb_snprintf(note, sizeof note, "no process %s%s", asked, as); break;
 		case O_REUSED:
-			snprintf(note, sizeof note, "process %s%s has ended%s the pid belongs to another process now", asked,
+			pb_snprintf(note, sizeof note, "process %s%s has ended%s the pid belongs to another process now", asked,
 				 as, j->strict ? ":" : ",");
 			if (j->stop)
 				then = "counted as gone, not signalled";
 			break;
 		case O_NOT_MATCHED:
-			snprintf(note, sizeof note, "process %d does not match the filters", t->id.pid);
+			pb_snprintf(note, sizeof note, "process %d does not match the filters", t->id.pid);
 			then = "left alone";
 			break;
 		case O_REFUSED:
@@ -790,7 +784,7 @@ static int stop_run(struct job *j)
 		}
 		survived = settle(j, O_PENDING, O_SURVIVED);
 	}
-	qsort(j->tg, j->n, sizeof *j->tg, by_pid);
+	pb_sort(j->tg, j->n, sizeof *j->tg, by_pid);
 	if (j->json)
 		write_json(j);
 	else if (applet_verbosity >= 1)
