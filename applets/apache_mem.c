@@ -809,7 +809,7 @@ static int run(const struct opts *o)
 
 	if (applet_open_root(&root))
 		return EXIT_NO;
-	if (pb_scan(&root, &t)) {
+	if (pb_scan_with(&root, &t, 1u << PB_F_EXE)) { /* every master is found by its exe: read it during the scan */
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 		pb_root_close(&root);
 		return EXIT_NO;
