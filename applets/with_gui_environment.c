@@ -12,45 +12,24 @@
 #include "applet.h"
 
 static const char with_gui_usage[] =
-	"Usage: with-gui-environment [OPTIONS] [--] COMMAND [ARGS...]\n"
-	"       with-gui-environment [OPTIONS] --print-env\n"
-	"\n"
-	"Run COMMAND inside the desktop session (X11 or Wayland) from cron, udev, ssh or a root shell. The session\n"
-	"is the most common (user, DISPLAY, WAYLAND_DISPLAY, XAUTHORITY, XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS)\n"
-	"in the environments of the running processes; values pointing at sockets or files that are gone lose.\n"
-	"COMMAND gets our environment with those variables replaced by the session's; as root it runs as the\n"
-	"session's user (groups, gid, uid; HOME, USER, LOGNAME and XDG_RUNTIME_DIR set to the user's).\n"
-	"Options end at the first non-option: `with-gui-environment xrandr --auto` passes --auto to xrandr.\n"
+	"Usage: with-gui-environment [-v] [-u USER] [--] COMMAND [ARGS...]\n"
+	"       with-gui-environment [-v] [-u USER] --print-env\n"
+	"Run COMMAND inside the desktop session (X11 or Wayland), as its user when we are root.\n"
 	"\n"
 	"  -u, --user USER     only sessions of USER (a name or a uid)\n"
-	"  -p, --print-env     print the session's variables as shell `export NAME='value'` lines and exit\n"
-	"  -v, --verbose       explain the vote on stderr: every candidate, its processes, why it lost\n"
-	"  -h, --help          show this help\n"
-	"\n"
-	"Ties: more processes win, then more variables set, then the session whose oldest process started first.\n"
-	"Exit status: COMMAND's; 125 no session found, another user's session without root, or a failed switch\n"
-	"of user; 126 COMMAND cannot be run; 127 COMMAND not found; 2 usage error. With --print-env: 0 printed,\n"
-	"1 no session found.\n";
+	"  -p, --print-env     print the session's variables as export lines\n"
+	"  -v, --verbose       explain the vote on stderr\n"
+	"  -h, --help          show this help\n";
 
 static const char notify_usage[] =
-	"Usage: notify-send-headless [--user USER] [--verbose] [--print-env] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
-	"\n"
-	"Send a desktop notification from cron, udev, a daemon or root: runs notify-send inside the desktop session\n"
-	"that with-gui-environment finds, as that session's user.\n"
-	"\n"
-	"notify-send's options pass through: -u/--urgency, -t/--expire-time, -a/--app-name, -i/--icon,\n"
-	"-c/--category, -e/--transient, -h/--hint, -p/--print-id, -r/--replace-id, -w/--wait, -A/--action,\n"
-	"-v/--version (`notify-send --help` explains them). Ours are long only, so that its short ones keep\n"
-	"their meaning:\n"
+	"Usage: notify-send-headless [--user USER] [--verbose] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
+	"       notify-send-headless [--user USER] [--verbose] --print-env\n"
+	"Run notify-send inside the desktop session. Its options pass through (-h/--hint, -v/--version too).\n"
 	"\n"
 	"  --user USER         only sessions of USER (a name or a uid)\n"
-	"  --print-env         print the session's variables as shell `export NAME='value'` lines and exit\n"
+	"  --print-env         print the session's variables as export lines\n"
 	"  --verbose           explain the vote on stderr\n"
-	"  --help              show this help\n"
-	"\n"
-	"Exit status: notify-send's; 125 no session found, another user's session without root, or a failed\n"
-	"switch of user; 127 notify-send not installed (package libnotify-bin); 2 usage error. With --print-env:\n"
-	"0 printed, 1 no session found.\n";
+	"  --help              show this help\n";
 
 struct gui_opts {
 	long uid; /* --user, -1 for everyone */
