@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,6 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "applet.h"
@@ -39,44 +39,46 @@ struct agent {
 };
 
 /*
+ * A unix stream socket connected to path: 0 with *fd; -1 when connect failed (errno says why); 1 when no
+ * connect could be tried (a path too long to connect to by name, no socket). The timeouts: an agent answers
+ * at once, and a socket that never answers must not hang the command.
+ */
+static int unix_connect(const char *path, int flags, int *fd)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct timeval tv = {2, 0};
+
+	if (strlen(path) >= sizeof sa.sun_path)
+		return 1;
+	strcpy(sa.sun_path, path);
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+	if (*fd < 0)
+		return 1;
+	setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (connect(*fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+		return 0;
+	close(*fd); /* succeeds, so errno stays connect's */
+	return -1;
+}
+
+/*
  * A socket a client can use: exists, is a socket, we may write to it (connect needs write permission), and
  * something listens: an agent killed with SIGKILL leaves its socket file behind, and a dead socket handed out
  * would also keep us from starting a new agent.
  */
 static int usable_socket(const char *path)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat sb;
 	int fd, r;
 
 	if (!path || *path != '/' || stat(path, &sb) || !S_ISSOCK(sb.st_mode) || access(path, W_OK))
 		return 0;
-	if (strlen(path) >= sizeof sa.sun_path)
-		return 1; /* too long to connect to by name: the file checks are all we have */
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 1;
-	r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
+	r = unix_connect(path, SOCK_NONBLOCK, &fd);
+	if (r == 0)
+		close(fd);
 	/* EAGAIN: a full backlog, so a listener is there; ECONNREFUSED: nobody listens */
-	r = r == 0 || errno == EAGAIN || errno == EINPROGRESS;
-	close(fd);
-	return r;
-}
-
-/* The socket of GPG_AGENT_INFO is what old clients use: everything before the first ':' */
-static int usable_agent_info(const char *info, char *socket, size_t size)
-{
-	size_t n;
-
-	if (!info)
-		return 0;
-	n = strcspn(info, ":");
-	if (!n || n >= size || info[n] != ':')
-		return 0;
-	memcpy(socket, info, n);
-	socket[n] = 0;
-	return usable_socket(socket);
+	return r >= 0 || errno == EAGAIN || errno == EINPROGRESS;
 }
 
 static int copy_path(char *out, const char *s, size_t n)
@@ -88,7 +90,18 @@ static int copy_path(char *out, const char *s, size_t n)
 	return 0;
 }
 
-/* "DIR/NAME" for the socket NAME beside the socket at path */
+/* The socket of GPG_AGENT_INFO is what old clients use: everything before the first ':' */
+static int usable_agent_info(const char *info, char *socket)
+{
+	size_t n;
+
+	if (!info)
+		return 0;
+	n = strcspn(info, ":");
+	return n && info[n] == ':' && copy_path(socket, info, n) == 0 && usable_socket(socket);
+}
+
+/* "DIR/NAME" for the file NAME beside the file at path */
 static int sibling(char *out, const char *path, const char *name)
 {
 	const char *slash = strrchr(path, '/');
@@ -100,28 +113,25 @@ static int sibling(char *out, const char *path, const char *name)
 	return n > 0 && n < PATH_SIZE ? 0 : -1;
 }
 
-/* stdin on /dev/null; stdout on out_fd (or /dev/null when -1); stderr ours with -v, else /dev/null */
-static void child_stdio(int out_fd, int keep_stderr)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (null < 0)
-		_exit(EXIT_OWN_FAILURE);
-	dup2(null, 0);
-	dup2(out_fd >= 0 ? out_fd : null, 1);
-	if (!keep_stderr)
-		dup2(null, 2);
-}
-
+/*
+ * Runs argv with stdin on /dev/null, stdout on out_fd (or /dev/null when -1), stderr ours with keep_stderr
+ * (else /dev/null). A daemon started from here should not die with our process group's ^C: a session of its own.
+ */
 static pid_t spawn(char **argv, int out_fd, int keep_stderr)
 {
 	pid_t pid;
+	int null;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		child_stdio(out_fd, keep_stderr);
-		/* a daemon started from here should not die with our process group's ^C */
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null < 0)
+			_exit(EXIT_OWN_FAILURE);
+		dup2(null, 0);
+		dup2(out_fd >= 0 ? out_fd : null, 1);
+		if (!keep_stderr)
+			dup2(null, 2);
 		setsid();
 		execvp(argv[0], argv);
 		_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
@@ -145,35 +155,27 @@ static int gpgconf_agent_socket(char *out)
 	char *argv[] = {"gpgconf", "--list-dirs", "agent-socket", NULL};
 	size_t len = 0;
 	ssize_t r;
-	int fds[2], status;
+	int fds[2];
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
 	pid = spawn(argv, fds[1], applet_verbosity > 1);
 	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		return -1;
-	}
-	for (;;) {
+	while (pid > 0 && len < PATH_SIZE - 1) {
 		r = read(fds[0], out + len, PATH_SIZE - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == PATH_SIZE - 1)
+		if (r > 0)
+			len += (size_t)r;
+		else if (r == 0 || errno != EINTR)
 			break;
 	}
 	close(fds[0]);
-	status = wait_status(pid);
+	if (pid < 0 || wait_status(pid) != 0)
+		return -1;
 	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
 		len--;
 	out[len] = 0;
-	if (status != 0 || out[0] != '/' || memchr(out, '\n', len))
-		return -1;
-	return 0;
+	return out[0] == '/' && !memchr(out, '\n', len) ? 0 : -1;
 }
 
 /* Is pid a live gpg-agent of our real uid? Read through a pinned directory: name and uid of one process. */
@@ -230,50 +232,31 @@ static int read_line(int fd, char *line, size_t size)
 static int ask_agent_pid(const char *path, int *pid)
 {
 	static const char request[] = "GETINFO pid\nBYE\n";
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	struct timeval tv = {2, 0};
 	struct ucred cred;
 	socklen_t clen = sizeof cred;
-	char line[256], *end;
+	char line[256];
 	long v;
-	int fd;
+	int fd, r;
 
 	*pid = 0;
 	if (!usable_socket(path))
 		return -1;
-	if (strlen(path) >= sizeof sa.sun_path)
-		return 0;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	/* an agent answers at once; a socket that never answers must not hang the command */
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa)) {
-		close(fd);
-		return -1;
-	}
+	r = unix_connect(path, 0, &fd);
+	if (r)
+		return r > 0 ? 0 : -1;
 	/* the uid that created the listening socket: never hand out another user's agent */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.uid != getuid()) {
 		applet_debug("%s is served by uid %u, not by us", path, (unsigned)cred.uid);
-		close(fd);
-		return -1;
-	}
-	if (read_line(fd, line, sizeof line) == 0 && !strncmp(line, "OK", 2) &&
-	    /* MSG_NOSIGNAL: a listener that hangs up must not kill us with SIGPIPE */
-	    send(fd, request, sizeof request - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof request - 1)) {
-		while (read_line(fd, line, sizeof line) == 0 && strncmp(line, "OK", 2) && strncmp(line, "ERR", 3)) {
-			if (strncmp(line, "D ", 2))
-				continue;
-			errno = 0;
-			v = strtol(line + 2, &end, 10);
-			if (!errno && !*end && v > 0 && v <= 0x7fffffff)
+		r = -1;
+	} else if (read_line(fd, line, sizeof line) == 0 && !strncmp(line, "OK", 2) &&
+		   /* MSG_NOSIGNAL: a listener that hangs up must not kill us with SIGPIPE */
+		   send(fd, request, sizeof request - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof request - 1)) {
+		while (read_line(fd, line, sizeof line) == 0 && strncmp(line, "OK", 2) && strncmp(line, "ERR", 3))
+			if (!strncmp(line, "D ", 2) && applet_parse_int(line + 2, 1, 0x7fffffff, &v) == 0)
 				*pid = (int)v;
-		}
 	}
 	close(fd);
-	return 0;
+	return r;
 }
 
 /*
@@ -281,23 +264,26 @@ static int ask_agent_pid(const char *path, int *pid)
  * listening unix sockets those named S.gpg-agent and S.gpg-agent.ssh that work; with want (gpgconf's socket)
  * only the agent holding that socket counts: another GNUPGHOME's agent holds other keys. Where those fds are
  * closed to us, the socket at want (else fallback) is asked for its pid, which must again be a gpg-agent of
- * ours; a working socket without one counts as an agent all the same (pid 0). 1 found, 0 none, -1 error.
+ * ours; a working socket without one counts as an agent all the same (pid 0). 1 found, 0 none, -1 error
+ * (after one error line). *found is only meaningful after 1.
  */
 static int find_agent(const struct pb_root *root, const char *want, const char *fallback, struct agent *found)
 {
 	struct pb_match m = {.exe_name = "gpg-agent"};
 	long uid = (long)getuid();
 	struct pb_unix_sockets socks;
-	const char *ask = want ? want : fallback, *base;
+	const char *ask = want ? want : fallback, *path, *base;
 	struct pb_table t;
 	struct pb_proc *p = NULL;
 	struct pb_pin pin;
-	struct agent a;
 	int got = 0, pid;
+	char *slot;
 	size_t i;
 
-	if (pb_scan(root, &t))
+	if (pb_scan(root, &t)) {
+		applet_warn("cannot scan %s: %s", root->path, strerror(errno));
 		return -1;
+	}
 	while (!got && (p = pb_find_next(&t, NULL, &m, p))) {
 		/* never another user's agent, and never a zombie's stale sockets */
 		if (pb_uid(&t, p) != uid || p->st.state == 'Z')
@@ -311,28 +297,27 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 			continue;
 		}
 		pb_pin_close(&pin);
-		memset(&a, 0, sizeof a);
-		a.pid = p->st.pid;
+		found->pid = p->st.pid;
+		found->socket[0] = found->ssh[0] = 0;
 		for (i = 0; i < socks.n; i++) {
-			if (!(socks.v[i].flags & PB_UNIX_LISTENING) || socks.v[i].path[0] != '/')
+			path = socks.v[i].path;
+			if (!(socks.v[i].flags & PB_UNIX_LISTENING) || *path != '/')
 				continue;
-			base = strrchr(socks.v[i].path, '/') + 1;
-			if (!strcmp(base, AGENT_SOCKET) && !a.socket[0] && usable_socket(socks.v[i].path))
-				copy_path(a.socket, socks.v[i].path, socks.v[i].path_len);
-			else if (!strcmp(base, SSH_SOCKET) && !a.ssh[0] && usable_socket(socks.v[i].path))
-				copy_path(a.ssh, socks.v[i].path, socks.v[i].path_len);
+			base = strrchr(path, '/') + 1;
+			slot = !strcmp(base, AGENT_SOCKET) ? found->socket : !strcmp(base, SSH_SOCKET) ? found->ssh : NULL;
+			if (slot && !*slot && usable_socket(path))
+				copy_path(slot, path, socks.v[i].path_len);
 		}
 		pb_unix_sockets_free(&socks);
-		applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s)", a.pid,
-			     a.socket[0] ? a.socket : "none", a.ssh[0] ? a.ssh : "none", root->path);
-		if (a.socket[0] && (!want || !strcmp(a.socket, want))) {
+		applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s)", found->pid,
+			     found->socket[0] ? found->socket : "none", found->ssh[0] ? found->ssh : "none", root->path);
+		if (found->socket[0] && (!want || !strcmp(found->socket, want))) {
 			/* gpg-agent --daemon opens its sockets before it forks: until the parent is gone it holds
 			 * them too, so the pid comes from the agent itself when it tells */
-			if (ask_agent_pid(a.socket, &pid) == 0 && pid && pid != a.pid && is_our_agent(root, pid)) {
-				applet_debug("gpg-agent %d answers on %s", pid, a.socket);
-				a.pid = pid;
+			if (ask_agent_pid(found->socket, &pid) == 0 && pid && pid != found->pid && is_our_agent(root, pid)) {
+				applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, found->socket);
+				found->pid = pid;
 			}
-			*found = a;
 			got = 1;
 		}
 	}
@@ -341,77 +326,67 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 		return 1;
 	if (!ask || ask_agent_pid(ask, &pid))
 		return 0;
-	memset(found, 0, sizeof *found);
 	copy_path(found->socket, ask, strlen(ask));
-	if (pid && is_our_agent(root, pid))
-		found->pid = pid;
+	found->pid = pid && is_our_agent(root, pid) ? pid : 0;
 	if (sibling(found->ssh, ask, SSH_SOCKET) || !usable_socket(found->ssh))
 		found->ssh[0] = 0;
 	if (found->pid)
 		applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, ask);
 	else
-		applet_debug("%s works but no gpg-agent process of ours answers on it: using it", ask);
+		applet_debug("using %s: it works, but no gpg-agent process of ours answers on it", ask);
 	return 1;
 }
 
-/* Without gpgconf: the fixed places GnuPG 2.1+ puts the socket (/run/user/UID/gnupg first, then the home). */
+/*
+ * Without gpgconf: the fixed places GnuPG 2.1+ puts the socket (/run/user/UID/gnupg first, then the home).
+ * A usable socket there also means /run/user/UID is a directory.
+ */
 static int fixed_agent_socket(char *out)
 {
-	const char *home = getenv("GNUPGHOME");
-	char dir[64];
-	struct stat sb;
+	const char *home = getenv("GNUPGHOME"), *fmt = "%s/" AGENT_SOCKET;
 
-	snprintf(dir, sizeof dir, "/run/user/%u", (unsigned)getuid());
-	if (!getenv("GNUPGHOME") && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		snprintf(out, PATH_SIZE, "%s/gnupg/" AGENT_SOCKET, dir);
+	if (!home) {
+		snprintf(out, PATH_SIZE, "/run/user/%u/gnupg/" AGENT_SOCKET, (unsigned)getuid());
 		if (usable_socket(out))
 			return 0;
 	}
-	if (home && *home)
-		return snprintf(out, PATH_SIZE, "%s/" AGENT_SOCKET, home) < PATH_SIZE ? 0 : -1;
-	home = getenv("HOME");
-	if (!home || !*home)
-		return -1;
-	return snprintf(out, PATH_SIZE, "%s/.gnupg/" AGENT_SOCKET, home) < PATH_SIZE ? 0 : -1;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	if (!home || !*home) {
+		home = getenv("HOME");
+		fmt = "%s/.gnupg/" AGENT_SOCKET;
+		if (!home || !*home)
+			return -1;
+	}
+	return snprintf(out, PATH_SIZE, fmt, home) < PATH_SIZE ? 0 : -1;
 }
 
 /*
  * Starts an agent (gpgconf --launch, which knows the socket layout; else gpg-agent --daemon) and polls /proc
  * until it holds its socket. 0 with *found set; after one error line EXIT_TIMEOUT, or EXIT_OWN_FAILURE when
- * the launcher failed.
+ * the launcher failed. The error lines clear the progress line themselves.
  */
 static int start_agent(const struct pb_root *root, const char *want, int have_gpgconf, long long timeout_ms,
 		       struct agent *found)
 {
 	char *launch_gpgconf[] = {"gpgconf", "--launch", "gpg-agent", NULL};
 	char *launch_daemon[] = {"gpg-agent", "--daemon", NULL};
-	char **launch = have_gpgconf ? launch_gpgconf : launch_daemon;
-	long long start = pb_now_ms(), now, last_progress = -1;
 	const char *how = have_gpgconf ? "gpgconf --launch gpg-agent" : "gpg-agent --daemon";
+	long long start = pb_now_ms(), now, last_progress = -1;
 	char line[128], guess[PATH_SIZE];
-	int status, r, polls = 0, failure = EXIT_OWN_FAILURE;
+	int status, r, polls = 0;
 	pid_t pid;
 
 	applet_debug("no gpg-agent of ours is running: starting one with %s", how);
-	pid = spawn(launch, -1, applet_verbosity > 1);
+	pid = spawn(have_gpgconf ? launch_gpgconf : launch_daemon, -1, applet_verbosity > 1);
 	if (pid < 0) {
 		applet_warn("cannot start %s: %s", how, strerror(errno));
 		return EXIT_OWN_FAILURE;
 	}
 	for (;;) {
+		r = 0;
 		if (pid > 0 && waitpid(pid, &status, WNOHANG) == pid) {
 			pid = 0;
 			/* a launcher that failed will not succeed by waiting */
 			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-				applet_progress_done();
 				applet_warn("%s failed (%s %d)%s", how, WIFEXITED(status) ? "exit" : "signal",
 					    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 					    applet_verbosity > 1 ? "" : "; -v shows its messages");
@@ -419,32 +394,13 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 			}
 		}
 		/* both launchers return once the daemon is up; until then the parent of the fork may still hold
-		 * its sockets. Without gpgconf the place of the socket is guessed anew, /run/user/UID/gnupg once
-		 * it exists. */
-		if (pid > 0)
-			r = 0;
-		else if (have_gpgconf)
-			r = find_agent(root, want, want, found);
-		else
-			r = find_agent(root, NULL, fixed_agent_socket(guess) == 0 ? guess : NULL, found);
-		if (r < 0) {
-			applet_progress_done();
-			applet_warn("cannot scan %s: %s", root->path, strerror(errno));
-			break;
-		}
-		if (r > 0) {
-			applet_progress_done();
-			applet_debug("gpg-agent came up after %lld ms", pb_now_ms() - start);
-			return 0;
-		}
+		 * its sockets. Without gpgconf (and so without want) the place of the socket is guessed anew,
+		 * /run/user/UID/gnupg once it exists. */
+		if (pid == 0)
+			r = find_agent(root, want, have_gpgconf || fixed_agent_socket(guess) ? want : guess, found);
 		now = pb_now_ms();
-		if (now - start >= timeout_ms) {
-			applet_progress_done();
-			applet_warn("gpg-agent did not come up within %.1f s%s%s", (double)timeout_ms / 1000,
-				    want ? ": no agent of ours holds " : "", want ? want : "");
-			failure = EXIT_TIMEOUT;
+		if (r || now - start >= timeout_ms)
 			break;
-		}
 		/* a terminal sees the wait; a log gets nothing unless it ends in a failure */
 		if (isatty(2) && (last_progress < 0 || now - last_progress >= 1000)) {
 			snprintf(line, sizeof line, "waiting for gpg-agent to come up (%lld s of %lld s)",
@@ -453,30 +409,94 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 			last_progress = now;
 		}
 		/* an agent is up within tens of milliseconds: poll fast at first, then every 50 ms */
-		sleep_ms(++polls < 10 ? 10 : 50);
+		poll(NULL, 0, ++polls < 10 ? 10 : 50);
 	}
+	if (r > 0) {
+		applet_progress_done();
+		applet_debug("gpg-agent came up after %lld ms", now - start);
+		return 0;
+	}
+	if (r == 0)
+		applet_warn("gpg-agent did not come up within %.1f s%s%s", (double)timeout_ms / 1000,
+			    want ? ": no agent of ours holds " : "", want ? want : "");
 	if (pid > 0) {
 		/* our own launcher, still running: it is ours to end */
 		kill(pid, SIGTERM);
 		wait_status(pid);
 	}
-	return failure;
+	return r ? EXIT_OWN_FAILURE : EXIT_TIMEOUT;
+}
+
+/*
+ * Sets GPG_AGENT_INFO and SSH_AUTH_SOCK from a working variable, a running agent or a started one: 0, or the
+ * exit status of a failure (EXIT_TIMEOUT, EXIT_OWN_FAILURE) after one error line.
+ */
+static int connect_agent(long long timeout_ms)
+{
+	char want[PATH_SIZE], info[PATH_SIZE + 32], gpgconf[PATH_SIZE];
+	const char *old = getenv("GPG_AGENT_INFO"), *strict;
+	int have_gpgconf, have_want, keep, r;
+	struct pb_root root;
+	struct agent a;
+
+	keep = usable_agent_info(old, a.socket);
+	if (keep) {
+		/* its ssh socket sits beside it */
+		if (sibling(a.ssh, a.socket, SSH_SOCKET) || !usable_socket(a.ssh))
+			a.ssh[0] = 0;
+	} else {
+		if (old) {
+			applet_debug("replacing GPG_AGENT_INFO=%s: its socket is not usable", old);
+			unsetenv("GPG_AGENT_INFO");
+		}
+		if (applet_open_root(&root))
+			return EXIT_OWN_FAILURE;
+		have_gpgconf = pb_find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
+		/* without gpgconf the fixed places are only a guess: any agent of ours will do */
+		have_want = (have_gpgconf ? gpgconf_agent_socket(want) : fixed_agent_socket(want)) == 0;
+		if (have_gpgconf && !have_want)
+			applet_debug("gpgconf --list-dirs agent-socket gave no path: taking any agent of ours");
+		strict = have_gpgconf && have_want ? want : NULL;
+		r = find_agent(&root, strict, have_want ? want : NULL, &a);
+		if (r == 0) {
+			/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
+			if (pb_find_program("gpg-agent", NULL, 0) &&
+			    (!have_gpgconf || sibling(info, gpgconf, "gpg-agent") || access(info, X_OK))) {
+				if (applet_verbosity > 0)
+					applet_warn("gpg-agent is not installed: running without GPG_AGENT_INFO");
+				pb_root_close(&root);
+				return 0;
+			}
+			if (!root.is_live)
+				applet_warn("no gpg-agent in %s, and none is started for a proc root that is not /proc",
+					    root.path);
+			else if ((r = start_agent(&root, strict, have_gpgconf, timeout_ms, &a)) == 0)
+				r = 1;
+		}
+		pb_root_close(&root);
+		if (r <= 0)
+			return EXIT_OWN_FAILURE;
+		if (r > 1)
+			return r;
+		snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
+		setenv("GPG_AGENT_INFO", info, 1);
+	}
+	if (a.ssh[0] && !usable_socket(getenv("SSH_AUTH_SOCK")))
+		setenv("SSH_AUTH_SOCK", a.ssh, 1);
+	applet_debug("%s GPG_AGENT_INFO=%s%s%s", keep ? "keeping" : "using", getenv("GPG_AGENT_INFO"),
+		     a.ssh[0] ? " SSH_AUTH_SOCK=" : "", a.ssh[0] ? getenv("SSH_AUTH_SOCK") : "");
+	return 0;
 }
 
 /* Runs gpg-connect-agent updatestartuptty /bye with the environment the command will get. */
 static void update_startup_tty(void)
 {
 	char *argv[] = {"gpg-connect-agent", "updatestartuptty", "/bye", NULL};
-	pid_t pid;
-	int status;
+	pid_t pid = spawn(argv, -1, 1);
+	int status = pid < 0 ? -1 : wait_status(pid);
 
-	pid = spawn(argv, -1, 1);
-	if (pid < 0 || (status = wait_status(pid)) < 0) {
-		applet_warn("cannot run gpg-connect-agent: %s", strerror(errno));
-		return;
-	}
-	if (status == EXIT_NOT_FOUND)
-		applet_warn("cannot run gpg-connect-agent: not found");
+	if (status < 0 || status == EXIT_NOT_FOUND)
+		applet_warn("cannot run gpg-connect-agent: %s", status < 0 ? strerror(errno) : "not found");
 	else if (status)
 		applet_warn("gpg-connect-agent updatestartuptty failed (exit %d)", status);
 	else
@@ -501,94 +521,17 @@ static int print_exports(void)
 	struct pb_buf out;
 	const char *v;
 	size_t i;
+	int r;
 
 	pb_buf_init(&out);
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if ((v = getenv(names[i])))
 			applet_print_export(&out, names[i], v, strlen(v));
-	if (out.failed || pb_buf_write_fd(&out, 1)) {
+	r = out.failed || pb_buf_write_fd(&out, 1);
+	if (r)
 		applet_warn("write error: %s", out.failed ? "out of memory" : strerror(errno));
-		pb_buf_free(&out);
-		return EXIT_NO;
-	}
 	pb_buf_free(&out);
-	return 0;
-}
-
-/* Sets GPG_AGENT_INFO and SSH_AUTH_SOCK from a working variable, a running agent or a started one: 0, or the
- * exit status of a failure (EXIT_TIMEOUT, EXIT_OWN_FAILURE) after one error line. */
-static int connect_agent(long long timeout_ms)
-{
-	char socket[PATH_SIZE], want[PATH_SIZE], info[PATH_SIZE + 32], gpgconf[PATH_SIZE], dir[PATH_SIZE];
-	const char *old = getenv("GPG_AGENT_INFO"), *slash;
-	int have_gpgconf, have_want, installed, r;
-	struct pb_root root;
-	struct agent a;
-
-	if (usable_agent_info(old, socket, sizeof socket)) {
-		applet_debug("keeping GPG_AGENT_INFO=%s", old);
-		/* its ssh socket sits beside it */
-		if (!usable_socket(getenv("SSH_AUTH_SOCK")) && sibling(a.ssh, socket, SSH_SOCKET) == 0 &&
-		    usable_socket(a.ssh))
-			setenv("SSH_AUTH_SOCK", a.ssh, 1);
-		return 0;
-	}
-	if (old) {
-		applet_debug("GPG_AGENT_INFO=%s does not lead to a socket we can use: replacing it", old);
-		unsetenv("GPG_AGENT_INFO");
-	}
-	if (applet_open_root(&root))
-		return EXIT_OWN_FAILURE;
-	have_gpgconf = pb_find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
-	if (have_gpgconf) {
-		have_want = gpgconf_agent_socket(want) == 0;
-		if (!have_want)
-			applet_debug("gpgconf --list-dirs agent-socket gave no path: taking any agent of ours");
-		r = find_agent(&root, have_want ? want : NULL, have_want ? want : NULL, &a);
-	} else {
-		/* without gpgconf the fixed places are only a guess: any agent of ours will do */
-		have_want = fixed_agent_socket(want) == 0;
-		r = find_agent(&root, NULL, have_want ? want : NULL, &a);
-	}
-	if (r < 0) {
-		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
-		pb_root_close(&root);
-		return EXIT_OWN_FAILURE;
-	}
-	if (r == 0) {
-		installed = pb_find_program("gpg-agent", NULL, 0) == 0;
-		if (!installed && have_gpgconf) {
-			/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
-			slash = strrchr(gpgconf, '/');
-			snprintf(dir, sizeof dir, "%.*s/gpg-agent", (int)(slash - gpgconf), gpgconf);
-			installed = access(dir, X_OK) == 0;
-		}
-		if (!installed) {
-			if (applet_verbosity > 0)
-				applet_warn("gpg-agent is not installed: running without GPG_AGENT_INFO");
-			pb_root_close(&root);
-			return 0;
-		}
-		if (!root.is_live) {
-			applet_warn("no gpg-agent in %s, and none is started for a proc root that is not /proc",
-				    root.path);
-			pb_root_close(&root);
-			return EXIT_OWN_FAILURE;
-		}
-		r = start_agent(&root, have_want && have_gpgconf ? want : NULL, have_gpgconf, timeout_ms, &a);
-		if (r) {
-			pb_root_close(&root);
-			return r;
-		}
-	}
-	pb_root_close(&root);
-	snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
-	setenv("GPG_AGENT_INFO", info, 1);
-	if (a.ssh[0] && !usable_socket(getenv("SSH_AUTH_SOCK")))
-		setenv("SSH_AUTH_SOCK", a.ssh, 1);
-	applet_debug("GPG_AGENT_INFO=%s%s%s", info, a.ssh[0] ? " SSH_AUTH_SOCK=" : "",
-		     a.ssh[0] ? getenv("SSH_AUTH_SOCK") : "");
-	return 0;
+	return r ? EXIT_NO : 0;
 }
 
 int with_gpg_agent_main(int argc, char **argv)
