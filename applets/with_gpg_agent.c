@@ -17,13 +17,12 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: with-gpg-agent [-qv] [-t SECONDS] [--update-tty] COMMAND [ARGS...]\n"
-	"       with-gpg-agent [-qv] [-t SECONDS] [--update-tty] --print\n"
-	"Run COMMAND with GPG_AGENT_INFO, SSH_AUTH_SOCK and GPG_TTY of your gpg-agent, started if none runs.\n"
+	"Usage: with-gpg-agent [OPTIONS] COMMAND [ARGS...]\n"
+	"Run COMMAND connected to your gpg-agent, started if none runs.\n"
 	"\n"
 	"  -t, --timeout SECONDS  wait for a started agent (default 30)\n"
 	"      --update-tty       make the agent use this terminal\n"
-	"      --print, --sh      print export lines, run nothing\n"
+	"      --print, --sh      print export lines instead of running COMMAND\n"
 	"  -v, --verbose          say which agent was chosen\n"
 	"  -q, --quiet            no warning without gpg-agent\n"
 	"  -h, --help             show this help\n";
@@ -39,15 +38,21 @@ struct agent {
 };
 
 /*
- * A unix stream socket connected to path: 0 with *fd; -1 when connect failed (errno says why); 1 when no
- * connect could be tried (a path too long to connect to by name, no socket). The timeouts: an agent answers
- * at once, and a socket that never answers must not hang the command.
+ * A unix stream socket connected to path: 0 with *fd; -1 when connect failed (errno says why) or path is no
+ * socket file we may write to (connect needs write permission); 1 when no connect could be tried (a path too
+ * long to connect to by name, no socket). The timeouts: an agent answers at once, and a socket that never
+ * answers must not hang the command.
  */
 static int unix_connect(const char *path, int flags, int *fd)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timeval tv = {2, 0};
+	struct stat sb;
 
+	if (!path || *path != '/' || stat(path, &sb) || !S_ISSOCK(sb.st_mode) || access(path, W_OK)) {
+		errno = ENOTSOCK;
+		return -1;
+	}
 	if (strlen(path) >= sizeof sa.sun_path)
 		return 1;
 	strcpy(sa.sun_path, path);
@@ -63,18 +68,14 @@ static int unix_connect(const char *path, int flags, int *fd)
 }
 
 /*
- * A socket a client can use: exists, is a socket, we may write to it (connect needs write permission), and
- * something listens: an agent killed with SIGKILL leaves its socket file behind, and a dead socket handed out
- * would also keep us from starting a new agent.
+ * A socket a client can use: a socket file we may connect to, and something listens: an agent killed with
+ * SIGKILL leaves its socket file behind, and a dead socket handed out would also keep us from starting a new
+ * agent.
  */
 static int usable_socket(const char *path)
 {
-	struct stat sb;
-	int fd, r;
+	int fd, r = unix_connect(path, SOCK_NONBLOCK, &fd);
 
-	if (!path || *path != '/' || stat(path, &sb) || !S_ISSOCK(sb.st_mode) || access(path, W_OK))
-		return 0;
-	r = unix_connect(path, SOCK_NONBLOCK, &fd);
 	if (r == 0)
 		close(fd);
 	/* EAGAIN: a full backlog, so a listener is there; ECONNREFUSED: nobody listens */
@@ -111,6 +112,13 @@ static int sibling(char *out, const char *path, const char *name)
 		return -1;
 	n = snprintf(out, PATH_SIZE, "%.*s/%s", (int)(slash - path), path, name);
 	return n > 0 && n < PATH_SIZE ? 0 : -1;
+}
+
+/* The agent's ssh socket sits beside its socket */
+static void ssh_beside(struct agent *a)
+{
+	if (sibling(a->ssh, a->socket, SSH_SOCKET) || !usable_socket(a->ssh))
+		a->ssh[0] = 0;
 }
 
 /*
@@ -178,29 +186,6 @@ static int gpgconf_agent_socket(char *out)
 	return out[0] == '/' && !memchr(out, '\n', len) ? 0 : -1;
 }
 
-/* Is pid a live gpg-agent of our real uid? Read through a pinned directory: name and uid of one process. */
-static int is_our_agent(const struct pb_root *root, int pid)
-{
-	struct pb_status status;
-	struct pb_stat st;
-	struct pb_buf b;
-	struct pb_pin pin;
-	int ok = 0;
-
-	if (pid <= 0 || pb_pin_open(root, pid, 0, &pin))
-		return 0;
-	pb_buf_init(&b);
-	if (pb_pin_read(&pin, "stat", &b) == 0 && pb_parse_stat(b.data, b.len, &st) == 0 && st.state != 'Z' &&
-	    !strcmp(st.comm, "gpg-agent")) {
-		b.len = 0;
-		ok = pb_pin_read(&pin, "status", &b) == 0 && pb_parse_status(b.data, b.len, &status) == 0 &&
-		     status.have_uid && status.uid.real == getuid();
-	}
-	pb_buf_free(&b);
-	pb_pin_close(&pin);
-	return ok;
-}
-
 /* One line from an Assuan server into line (NUL-terminated, without the newline); -1 on EOF, error, timeout. */
 static int read_line(int fd, char *line, size_t size)
 {
@@ -239,8 +224,6 @@ static int ask_agent_pid(const char *path, int *pid)
 	int fd, r;
 
 	*pid = 0;
-	if (!usable_socket(path))
-		return -1;
 	r = unix_connect(path, 0, &fd);
 	if (r)
 		return r > 0 ? 0 : -1;
@@ -291,7 +274,7 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 		if (pb_pin_open(root, p->st.pid, p->st.starttime, &pin))
 			continue; /* ended since the scan */
 		if (pb_pin_unix_sockets(root, &pin, &socks)) {
-			applet_debug("gpg-agent %d: its sockets are not visible in %s (%s)", p->st.pid, root->path,
+			applet_debug("gpg-agent %d: sockets not visible in %s (%s)", p->st.pid, root->path,
 				     strerror(errno));
 			pb_pin_close(&pin);
 			continue;
@@ -311,30 +294,34 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 		pb_unix_sockets_free(&socks);
 		applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s)", found->pid,
 			     found->socket[0] ? found->socket : "none", found->ssh[0] ? found->ssh : "none", root->path);
-		if (found->socket[0] && (!want || !strcmp(found->socket, want))) {
-			/* gpg-agent --daemon opens its sockets before it forks: until the parent is gone it holds
-			 * them too, so the pid comes from the agent itself when it tells */
-			if (ask_agent_pid(found->socket, &pid) == 0 && pid && pid != found->pid && is_our_agent(root, pid)) {
-				applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, found->socket);
-				found->pid = pid;
-			}
-			got = 1;
+		got = found->socket[0] && (!want || !strcmp(found->socket, want));
+	}
+	if (!got) {
+		if (!ask)
+			goto out;
+		copy_path(found->socket, ask, strlen(ask));
+		found->pid = 0;
+	}
+	/*
+	 * gpg-agent --daemon opens its sockets before it forks: until the parent is gone it holds them too, so
+	 * the pid comes from the agent itself when it tells, and must be a gpg-agent of ours in the scan (it
+	 * answered, so it ran before the scan: both launchers return only once the daemon is up).
+	 */
+	if (ask_agent_pid(found->socket, &pid) == 0) {
+		if (!got)
+			ssh_beside(found);
+		got = 1;
+		if (pid != found->pid && (p = pb_find_pid(&t, pid)) && p->st.state != 'Z' &&
+		    !strcmp(p->st.comm, "gpg-agent") && pb_uid(&t, p) == uid) {
+			applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, found->socket);
+			found->pid = pid;
 		}
 	}
+	if (got && !found->pid)
+		applet_debug("using %s: it works, though no gpg-agent of ours answers on it", ask);
+out:
 	pb_table_free(&t);
-	if (got)
-		return 1;
-	if (!ask || ask_agent_pid(ask, &pid))
-		return 0;
-	copy_path(found->socket, ask, strlen(ask));
-	found->pid = pid && is_our_agent(root, pid) ? pid : 0;
-	if (sibling(found->ssh, ask, SSH_SOCKET) || !usable_socket(found->ssh))
-		found->ssh[0] = 0;
-	if (found->pid)
-		applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, ask);
-	else
-		applet_debug("using %s: it works, but no gpg-agent process of ours answers on it", ask);
-	return 1;
+	return got;
 }
 
 /*
@@ -375,7 +362,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 	int status, r, polls = 0;
 	pid_t pid;
 
-	applet_debug("no gpg-agent of ours is running: starting one with %s", how);
+	applet_debug("no gpg-agent of ours runs: starting one with %s", how);
 	pid = spawn(have_gpgconf ? launch_gpgconf : launch_daemon, -1, applet_verbosity > 1);
 	if (pid < 0) {
 		applet_warn("cannot start %s: %s", how, strerror(errno));
@@ -441,12 +428,10 @@ static int connect_agent(long long timeout_ms)
 
 	keep = usable_agent_info(old, a.socket);
 	if (keep) {
-		/* its ssh socket sits beside it */
-		if (sibling(a.ssh, a.socket, SSH_SOCKET) || !usable_socket(a.ssh))
-			a.ssh[0] = 0;
+		ssh_beside(&a);
 	} else {
 		if (old) {
-			applet_debug("replacing GPG_AGENT_INFO=%s: its socket is not usable", old);
+			applet_debug("GPG_AGENT_INFO=%s is stale: replacing it", old);
 			unsetenv("GPG_AGENT_INFO");
 		}
 		if (applet_open_root(&root))
@@ -455,7 +440,7 @@ static int connect_agent(long long timeout_ms)
 		/* without gpgconf the fixed places are only a guess: any agent of ours will do */
 		have_want = (have_gpgconf ? gpgconf_agent_socket(want) : fixed_agent_socket(want)) == 0;
 		if (have_gpgconf && !have_want)
-			applet_debug("gpgconf --list-dirs agent-socket gave no path: taking any agent of ours");
+			applet_debug("gpgconf names no agent socket: any agent of ours will do");
 		strict = have_gpgconf && have_want ? want : NULL;
 		r = find_agent(&root, strict, have_want ? want : NULL, &a);
 		if (r == 0) {
@@ -483,8 +468,9 @@ static int connect_agent(long long timeout_ms)
 	}
 	if (a.ssh[0] && !usable_socket(getenv("SSH_AUTH_SOCK")))
 		setenv("SSH_AUTH_SOCK", a.ssh, 1);
-	applet_debug("%s GPG_AGENT_INFO=%s%s%s", keep ? "keeping" : "using", getenv("GPG_AGENT_INFO"),
-		     a.ssh[0] ? " SSH_AUTH_SOCK=" : "", a.ssh[0] ? getenv("SSH_AUTH_SOCK") : "");
+	old = getenv("SSH_AUTH_SOCK");
+	applet_debug("%s GPG_AGENT_INFO=%s SSH_AUTH_SOCK=%s", keep ? "keeping" : "using", getenv("GPG_AGENT_INFO"),
+		     old ? old : "");
 	return 0;
 }
 
@@ -527,9 +513,10 @@ static int print_exports(void)
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if ((v = getenv(names[i])))
 			applet_print_export(&out, names[i], v, strlen(v));
-	r = out.failed || pb_buf_write_fd(&out, 1);
+	/* a buffer that ran out of memory fails with ENOMEM */
+	r = pb_buf_write_fd(&out, 1);
 	if (r)
-		applet_warn("write error: %s", out.failed ? "out of memory" : strerror(errno));
+		applet_warn("write error: %s", strerror(errno));
 	pb_buf_free(&out);
 	return r ? EXIT_NO : 0;
 }
