@@ -37,13 +37,46 @@ struct gui_opts {
 	int print_env;
 };
 
-static int parse_user(struct gui_opts *o, const char *arg)
+/*
+ * notify-send's own options (libnotify 0.8), rebuilt in their long form for it, then ours. with-gui-environment
+ * takes ours alone (with short forms); notify-send-headless tells ours apart by their index: long only, so that
+ * notify-send's short ones keep their meaning.
+ */
+#define NOTIFY_SEND_NOPTS 12
+static const struct option longopts[] = {
+	{"urgency", required_argument, NULL, 'u'},   {"expire-time", required_argument, NULL, 't'},
+	{"app-name", required_argument, NULL, 'a'},  {"icon", required_argument, NULL, 'i'},
+	{"category", required_argument, NULL, 'c'},  {"transient", no_argument, NULL, 'e'},
+	{"hint", required_argument, NULL, 'h'},      {"print-id", no_argument, NULL, 'p'},
+	{"replace-id", required_argument, NULL, 'r'}, {"wait", no_argument, NULL, 'w'},
+	{"action", required_argument, NULL, 'A'},    {"version", no_argument, NULL, 'v'},
+	{"user", required_argument, NULL, 'u'},      {"print-env", no_argument, NULL, 'p'},
+	{"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* One of our options: -1 to go on, else the exit status to return. */
+static int our_option(struct gui_opts *o, int c, const char *usage, int argc, char **argv)
 {
-	o->uid = pb_user_lookup(arg);
-	o->user = arg;
-	if (o->uid < 0)
-		return applet_usage_error("unknown user '%s'", arg);
-	return 0;
+	switch (c) {
+	case 'u':
+		o->uid = pb_user_lookup(optarg);
+		o->user = optarg;
+		if (o->uid < 0)
+			return applet_usage_error("unknown user '%s'", optarg);
+		break;
+	case 'p':
+		o->print_env = 1;
+		break;
+	case 'v':
+		applet_verbosity = 2;
+		break;
+	case 'h':
+		return applet_help(usage);
+	default:
+		return applet_bad_option(argc, argv);
+	}
+	return -1;
 }
 
 /* ---- the vote ---- */
@@ -124,11 +157,10 @@ static void explain_vote(const struct pb_table *t, const struct pb_session_searc
 /* one line saying why there is no session, with what would help */
 static void report_no_session(const struct pb_table *t, const struct pb_session_search *s, const struct gui_opts *o)
 {
-	char who[128] = "", unreadable[160] = "", stale[96] = "";
+	char unreadable[160], stale[96];
 	unsigned long denied = t->count.denied[PB_F_ENVIRON] + s->denied;
 
-	if (o->user)
-		snprintf(who, sizeof who, " of user %s", o->user);
+	unreadable[0] = stale[0] = 0;
 	if (denied)
 		snprintf(unreadable, sizeof unreadable, "; the environment%s of %lu process%s %s not readable (%s)",
 			 denied == 1 ? "" : "s", denied, denied == 1 ? "" : "es", denied == 1 ? "was" : "were",
@@ -136,8 +168,8 @@ static void report_no_session(const struct pb_table *t, const struct pb_session_
 	if (s->n)
 		snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
 			 s->n == 1 ? "" : "s");
-	applet_warn("no graphical session%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
-		    who, stale, unreadable);
+	applet_warn("no graphical session%s%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
+		    o->user ? " of user " : "", o->user ? o->user : "", stale, unreadable);
 }
 
 /* ---- running inside the session ---- */
@@ -151,21 +183,16 @@ static int set_var(const char *name, const char *value)
 	return 0;
 }
 
-static int same_groups(const gid_t *a, int na, const gid_t *b, int nb)
+/* Is every group of a in b? Compared as sets: the kernel keeps the order setgroups() was given, and
+ * initgroups() may add the primary group. */
+static int subset(const gid_t *a, int na, const gid_t *b, int nb)
 {
 	int i, j;
 
-	/* as sets: the kernel keeps the order setgroups() was given, initgroups() may add the primary group */
 	for (i = 0; i < na; i++) {
 		for (j = 0; j < nb && b[j] != a[i]; j++)
 			;
 		if (j == nb)
-			return 0;
-	}
-	for (j = 0; j < nb; j++) {
-		for (i = 0; i < na && a[i] != b[j]; i++)
-			;
-		if (i == na)
 			return 0;
 	}
 	return 1;
@@ -179,11 +206,14 @@ static int same_groups(const gid_t *a, int na, const gid_t *b, int nb)
 static int become_user(const struct pb_session *x)
 {
 	struct passwd *pw = getpwuid((uid_t)x->uid);
+	static const char *const names[] = {"HOME", "USER", "LOGNAME", "XDG_RUNTIME_DIR"};
 	char name[256], home[4096], runtime[64];
+	const char *values[4];
 	gid_t want[1024], have[1024];
 	int nwant = 1024, nhave;
 	gid_t gid;
 	struct stat sb;
+	int k;
 
 	if (!pw) {
 		applet_warn("the session's uid %u has no passwd entry: no home, no groups; not switching to it", x->uid);
@@ -214,17 +244,20 @@ static int become_user(const struct pb_session *x)
 	}
 	nhave = getgroups(1024, have);
 	if (getuid() != x->uid || geteuid() != x->uid || getgid() != gid || getegid() != gid || nhave < 0 ||
-	    !same_groups(want, nwant, have, nhave) || setuid(0) == 0) {
+	    !subset(want, nwant, have, nhave) || !subset(have, nhave, want, nwant) || setuid(0) == 0) {
 		applet_warn("switching to user %s did not take (uid %u, gid %u, %d groups)", name,
 			    (unsigned int)geteuid(), (unsigned int)getegid(), nhave);
 		return -1;
 	}
 	/* the session's runtime directory, else the user's standard one when it exists; never root's */
 	snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
-	if (set_var("HOME", home) || set_var("USER", name) || set_var("LOGNAME", name) ||
-	    set_var("XDG_RUNTIME_DIR", x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
-				       : stat(runtime, &sb) == 0 && S_ISDIR(sb.st_mode) ? runtime : NULL))
-		return -1;
+	values[0] = home;
+	values[1] = values[2] = name;
+	values[3] = x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
+		    : stat(runtime, &sb) == 0 && S_ISDIR(sb.st_mode) ? runtime : NULL;
+	for (k = 0; k < 4; k++)
+		if (set_var(names[k], values[k]))
+			return -1;
 	applet_debug("running as %s (uid %u, gid %u, %d groups)", name, x->uid, (unsigned int)gid, nhave);
 	return 0;
 }
@@ -287,14 +320,13 @@ static int run_in_session(const struct gui_opts *o, char **cmd)
 		goto out;
 	if (!switch_user)
 		applet_debug("the session is our own user's: no switch of user");
-	pb_session_free(&s);
-	pb_table_free(&t);
-	pb_root_close(&root);
-	applet_exec(cmd);
+	r = -1;
 out:
 	pb_session_free(&s);
 	pb_table_free(&t);
 	pb_root_close(&root);
+	if (r < 0)
+		applet_exec(cmd);
 	return r;
 }
 
@@ -302,32 +334,12 @@ out:
 
 int with_gui_environment_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"user", required_argument, NULL, 'u'}, {"print-env", no_argument, NULL, 'p'},
-		{"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct gui_opts o = {.uid = -1};
-	int c;
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+u:pvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			if (parse_user(&o, optarg))
-				return EXIT_USAGE;
-			break;
-		case 'p':
-			o.print_env = 1;
-			break;
-		case 'v':
-			applet_verbosity = 2;
-			break;
-		case 'h':
-			return applet_help(with_gui_usage);
-		default:
-			return applet_bad_option(argc, argv);
-		}
-	}
+	while ((c = getopt_long(argc, argv, "+u:pvh", longopts + NOTIFY_SEND_NOPTS, NULL)) != -1)
+		if ((r = our_option(&o, c, with_gui_usage, argc, argv)) >= 0)
+			return r;
 	if (o.print_env && optind < argc)
 		return applet_usage_error("--print-env takes no command");
 	if (!o.print_env && optind >= argc)
@@ -337,33 +349,14 @@ int with_gui_environment_main(int argc, char **argv)
 
 /* ---- notify-send-headless ---- */
 
-/* notify-send's own options (libnotify 0.8), rebuilt in their long form for it */
-static const struct option notify_send_options[] = {
-	{"urgency", required_argument, NULL, 'u'},   {"expire-time", required_argument, NULL, 't'},
-	{"app-name", required_argument, NULL, 'a'},  {"icon", required_argument, NULL, 'i'},
-	{"category", required_argument, NULL, 'c'},  {"transient", no_argument, NULL, 'e'},
-	{"hint", required_argument, NULL, 'h'},      {"print-id", no_argument, NULL, 'p'},
-	{"replace-id", required_argument, NULL, 'r'}, {"wait", no_argument, NULL, 'w'},
-	{"action", required_argument, NULL, 'A'},    {"version", no_argument, NULL, 'v'},
-};
-#define NOTIFY_SEND_NOPTS (sizeof notify_send_options / sizeof notify_send_options[0])
-
-enum { OPT_USER = 256, OPT_PRINT_ENV, OPT_VERBOSE, OPT_HELP };
-
 int notify_send_headless_main(int argc, char **argv)
 {
-	struct option longopts[NOTIFY_SEND_NOPTS + 5];
+	const struct option *opt;
 	struct gui_opts o = {.uid = -1};
-	char **cmd, *opt;
+	char **cmd, *arg;
 	int c, n = 0, idx, last_optind = optind, r;
 	size_t i, rebuilt = 0;
 
-	memcpy(longopts, notify_send_options, sizeof notify_send_options);
-	longopts[NOTIFY_SEND_NOPTS] = (struct option){"user", required_argument, NULL, OPT_USER};
-	longopts[NOTIFY_SEND_NOPTS + 1] = (struct option){"print-env", no_argument, NULL, OPT_PRINT_ENV};
-	longopts[NOTIFY_SEND_NOPTS + 2] = (struct option){"verbose", no_argument, NULL, OPT_VERBOSE};
-	longopts[NOTIFY_SEND_NOPTS + 3] = (struct option){"help", no_argument, NULL, OPT_HELP};
-	longopts[NOTIFY_SEND_NOPTS + 4] = (struct option){NULL, 0, NULL, 0};
 	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
 	cmd = calloc((size_t)argc + 3, sizeof *cmd);
 	if (!cmd) {
@@ -371,42 +364,28 @@ int notify_send_headless_main(int argc, char **argv)
 		return EXIT_OWN_FAILURE;
 	}
 	cmd[n++] = "notify-send";
-	while ((c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
+	/* getopt_long sets idx only for a long option */
+	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
 		last_optind = optind;
-		switch (c) {
-		case OPT_USER:
-			if (parse_user(&o, optarg)) {
-				r = EXIT_USAGE;
+		if (idx >= NOTIFY_SEND_NOPTS) {
+			if ((r = our_option(&o, c, notify_usage, argc, argv)) >= 0)
 				goto out;
-			}
 			continue;
-		case OPT_PRINT_ENV:
-			o.print_env = 1;
-			continue;
-		case OPT_VERBOSE:
-			applet_verbosity = 2;
-			continue;
-		case OPT_HELP:
-			r = applet_help(notify_usage);
-			goto out;
 		}
-		for (i = 0; i < NOTIFY_SEND_NOPTS && notify_send_options[i].val != c; i++)
+		for (i = 0; i < NOTIFY_SEND_NOPTS && longopts[i].val != c; i++)
 			;
 		if (i == NOTIFY_SEND_NOPTS) {
 			r = applet_bad_option(argc, argv);
 			goto out;
 		}
 		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
-		if (notify_send_options[i].has_arg)
-			r = asprintf(&opt, "--%s=%s", notify_send_options[i].name, optarg);
-		else
-			r = asprintf(&opt, "--%s", notify_send_options[i].name);
-		if (r < 0) {
+		opt = &longopts[i];
+		if (asprintf(&arg, "--%s%s%s", opt->name, opt->has_arg ? "=" : "", opt->has_arg ? optarg : "") < 0) {
 			applet_warn("out of memory");
 			r = EXIT_OWN_FAILURE;
 			goto out;
 		}
-		cmd[n++] = opt;
+		cmd[n++] = arg;
 		rebuilt++;
 	}
 	/* a "--" we consumed still matters to notify-send: a summary may start with '-' */
