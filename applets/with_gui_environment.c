@@ -14,22 +14,32 @@
 static const char with_gui_usage[] =
 	"Usage: with-gui-environment [-v] [-u USER] [--] COMMAND [ARGS...]\n"
 	"       with-gui-environment [-v] [-u USER] --print-env\n"
-	"Run COMMAND inside the desktop session (X11 or Wayland), as its user when we are root.\n"
-	"\n"
-	"  -u, --user USER     only sessions of USER (a name or a uid)\n"
-	"  -p, --print-env     print the session's variables as export lines\n"
-	"  -v, --verbose       explain the vote on stderr\n"
-	"  -h, --help          show this help\n";
+	"Run COMMAND inside the desktop session (X11 or Wayland), as its user when we are root.\n";
 
 static const char notify_usage[] =
-	"Usage: notify-send-headless [--user USER] [--verbose] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
-	"       notify-send-headless [--user USER] [--verbose] --print-env\n"
-	"Run notify-send inside the desktop session. Its options pass through (-h/--hint, -v/--version too).\n"
+	"Usage: notify-send-headless [--user USER] [--verbose] [--print-env] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
+	"Run notify-send inside the desktop session; its options pass through (-h/--hint, -v/--version too).\n";
+
+/* ours, for both: notify-send-headless has them without their short forms */
+static const char options_help[] =
 	"\n"
-	"  --user USER         only sessions of USER (a name or a uid)\n"
-	"  --print-env         print the session's variables as export lines\n"
-	"  --verbose           explain the vote on stderr\n"
-	"  --help              show this help\n";
+	"  -u, --user USER  only sessions of USER (a name or a uid)\n"
+	"  -p, --print-env  print the session's variables as export lines\n"
+	"  -v, --verbose    explain the vote on stderr\n"
+	"  -h, --help       show this help\n";
+
+static int help(const char *usage)
+{
+	char text[sizeof options_help + 256], *p;
+	size_t n = strlen(usage);
+
+	memcpy(text, usage, n);
+	memcpy(text + n, options_help, sizeof options_help);
+	if (usage == notify_usage)
+		for (p = text + n + 1; *p; p = strchr(p, '\n') + 1)
+			memset(p + 2, ' ', 4);
+	return applet_help(text);
+}
 
 struct gui_opts {
 	long uid; /* --user, -1 for everyone */
@@ -72,7 +82,7 @@ static int our_option(struct gui_opts *o, int c, const char *usage, int argc, ch
 		applet_verbosity = 2;
 		break;
 	case 'h':
-		return applet_help(usage);
+		return help(usage);
 	default:
 		return applet_bad_option(argc, argv);
 	}
@@ -132,9 +142,8 @@ static void explain_vote(const struct pb_table *t, const struct pb_session_searc
 	struct pb_buf b;
 	size_t i, shown = s->n > 50 ? 50 : s->n;
 
-	applet_debug("%lu processes looked at, %lu carry DISPLAY or WAYLAND_DISPLAY, %lu environments not readable; "
-		     "of the carriers %lu of other users left out, %lu vanished, %lu not readable, %lu without a uid; "
-		     "%zu candidate%s",
+	applet_debug("%lu processes looked at, %lu with DISPLAY or WAYLAND_DISPLAY, %lu environments unreadable; "
+		     "of those %lu of other users, %lu vanished, %lu unreadable, %lu without a uid; %zu candidate%s",
 		     s->screened, s->carriers, t->count.denied[PB_F_ENVIRON], s->other_uid, s->vanished, s->denied,
 		     s->malformed, s->n, s->n == 1 ? "" : "s");
 	pb_buf_init(&b);
@@ -208,7 +217,7 @@ static int become_user(const struct pb_session *x)
 	struct passwd *pw = getpwuid((uid_t)x->uid);
 	static const char *const names[] = {"HOME", "USER", "LOGNAME", "XDG_RUNTIME_DIR"};
 	char name[256], home[4096], runtime[64];
-	const char *values[4];
+	const char *values[4], *step;
 	gid_t want[1024], have[1024];
 	int nwant = 1024, nhave;
 	gid_t gid;
@@ -216,7 +225,7 @@ static int become_user(const struct pb_session *x)
 	int k;
 
 	if (!pw) {
-		applet_warn("the session's uid %u has no passwd entry: no home, no groups; not switching to it", x->uid);
+		applet_warn("the session's uid %u has no passwd entry: not switching to it", x->uid);
 		return -1;
 	}
 	if (strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
@@ -230,16 +239,9 @@ static int become_user(const struct pb_session *x)
 		applet_warn("user %s is in more than %d groups", name, nwant);
 		return -1;
 	}
-	if (initgroups(name, gid)) {
-		applet_warn("cannot set the groups of %s: %s", name, strerror(errno));
-		return -1;
-	}
-	if (setgid(gid)) {
-		applet_warn("cannot set gid %u: %s", (unsigned int)gid, strerror(errno));
-		return -1;
-	}
-	if (setuid((uid_t)x->uid)) {
-		applet_warn("cannot set uid %u: %s", x->uid, strerror(errno));
+	step = initgroups(name, gid) ? "groups" : setgid(gid) ? "gid" : setuid((uid_t)x->uid) ? "uid" : NULL;
+	if (step) {
+		applet_warn("cannot set the %s of %s: %s", step, name, strerror(errno));
 		return -1;
 	}
 	nhave = getgroups(1024, have);
@@ -359,32 +361,24 @@ int notify_send_headless_main(int argc, char **argv)
 
 	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
 	cmd = calloc((size_t)argc + 3, sizeof *cmd);
-	if (!cmd) {
-		applet_warn("out of memory");
-		return EXIT_OWN_FAILURE;
-	}
+	if (!cmd)
+		goto no_memory;
 	cmd[n++] = "notify-send";
 	/* getopt_long sets idx only for a long option */
 	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
 		last_optind = optind;
-		if (idx >= NOTIFY_SEND_NOPTS) {
+		for (i = 0; i < NOTIFY_SEND_NOPTS && longopts[i].val != c; i++)
+			;
+		/* ours, or neither ours nor notify-send's (a usage error) */
+		if (idx >= NOTIFY_SEND_NOPTS || i == NOTIFY_SEND_NOPTS) {
 			if ((r = our_option(&o, c, notify_usage, argc, argv)) >= 0)
 				goto out;
 			continue;
 		}
-		for (i = 0; i < NOTIFY_SEND_NOPTS && longopts[i].val != c; i++)
-			;
-		if (i == NOTIFY_SEND_NOPTS) {
-			r = applet_bad_option(argc, argv);
-			goto out;
-		}
 		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
 		opt = &longopts[i];
-		if (asprintf(&arg, "--%s%s%s", opt->name, opt->has_arg ? "=" : "", opt->has_arg ? optarg : "") < 0) {
-			applet_warn("out of memory");
-			r = EXIT_OWN_FAILURE;
-			goto out;
-		}
+		if (asprintf(&arg, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg) < 0)
+			goto no_memory;
 		cmd[n++] = arg;
 		rebuilt++;
 	}
@@ -403,6 +397,10 @@ int notify_send_headless_main(int argc, char **argv)
 			cmd[n++] = argv[optind];
 		r = run_in_session(&o, cmd);
 	}
+	goto out;
+no_memory:
+	applet_warn("out of memory");
+	r = EXIT_OWN_FAILURE;
 out:
 	/* the rebuilt options are ours, cmd[1] to cmd[rebuilt]; the rest belongs to argv */
 	for (i = 1; i <= rebuilt; i++)
