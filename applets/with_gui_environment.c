@@ -12,19 +12,18 @@
 #include "applet.h"
 
 static const char with_gui_usage[] =
-	"Usage: with-gui-environment [-v] [-u USER] [--] COMMAND [ARGS...]\n"
-	"       with-gui-environment [-v] [-u USER] --print-env\n"
+	"Usage: with-gui-environment [OPTIONS] [--] COMMAND [ARGS...]\n"
 	"Run COMMAND inside the desktop session (X11 or Wayland), as its user when we are root.\n";
 
 static const char notify_usage[] =
-	"Usage: notify-send-headless [--user USER] [--verbose] [--print-env] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
+	"Usage: notify-send-headless [OPTIONS] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
 	"Run notify-send inside the desktop session; its options pass through (-h/--hint, -v/--version too).\n";
 
 /* ours, for both: notify-send-headless has them without their short forms */
 static const char options_help[] =
 	"\n"
 	"  -u, --user USER  only sessions of USER (a name or a uid)\n"
-	"  -p, --print-env  print the session's variables as export lines\n"
+	"  -p, --print-env  print the session's variables as export lines instead\n"
 	"  -v, --verbose    explain the vote on stderr\n"
 	"  -h, --help       show this help\n";
 
@@ -224,12 +223,9 @@ static int become_user(const struct pb_session *x)
 	struct stat sb;
 	int k;
 
-	if (!pw) {
-		applet_warn("the session's uid %u has no passwd entry: not switching to it", x->uid);
-		return -1;
-	}
-	if (strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
-		applet_warn("the passwd entry of uid %u is too long", x->uid);
+	/* copies: the group functions below may reuse getpwuid's buffer */
+	if (!pw || strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
+		applet_warn("the session's uid %u has no usable passwd entry: not switching to it", x->uid);
 		return -1;
 	}
 	strcpy(name, pw->pw_name);
@@ -267,31 +263,28 @@ static int become_user(const struct pb_session *x)
 /* Finds the session; prints it (--print-env) or runs cmd inside it. Returns an exit status, or execs. */
 static int run_in_session(const struct gui_opts *o, char **cmd)
 {
-	int failed = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE;
 	struct pb_session_search s = {.uid = o->uid};
 	const struct pb_session *x;
 	struct pb_root root;
 	struct pb_table t;
 	struct pb_buf out;
 	size_t k;
-	int r, switch_user;
+	int r = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE, switch_user;
 
 	if (applet_open_root(&root))
-		return failed;
+		return r;
+	/* a failed scan leaves the table empty, for pb_table_free */
 	if (pb_scan(&root, &t)) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
-		pb_root_close(&root);
-		return failed;
+		goto out;
 	}
 	if (pb_session_find(&t, &s)) {
 		applet_warn("cannot look for the session: %s", strerror(errno));
-		r = failed;
 		goto out;
 	}
 	explain_vote(&t, &s);
 	if (!s.found) {
 		report_no_session(&t, &s, o);
-		r = failed;
 		goto out;
 	}
 	x = &s.candidates[0];
@@ -310,11 +303,9 @@ static int run_in_session(const struct gui_opts *o, char **cmd)
 	if (switch_user && geteuid() != 0) {
 		applet_warn("the session belongs to %s (uid %u): only root may run a command in another user's session",
 			    pb_uid_name(x->uid), x->uid);
-		r = failed;
 		goto out;
 	}
 	/* the session's view replaces ours: a variable it lacks (DISPLAY of a Wayland session) is removed */
-	r = failed;
 	for (k = 0; k < PB_SV_COUNT; k++)
 		if (set_var(pb_session_var_names[k], x->value[k]))
 			goto out;
