@@ -20,12 +20,12 @@ static const char usage[] =
 	"Usage: with-gpg-agent [OPTIONS] COMMAND [ARGS...]\n"
 	"Run COMMAND connected to your gpg-agent, started if none runs.\n"
 	"\n"
-	"  -t, --timeout SECONDS  wait for a started agent (default 30)\n"
-	"      --update-tty       make the agent use this terminal\n"
-	"      --print, --sh      print export lines instead of running COMMAND\n"
-	"  -v, --verbose          say which agent was chosen\n"
-	"  -q, --quiet            no warning without gpg-agent\n"
-	"  -h, --help             show this help\n";
+	"  -t, --timeout SECS  wait for a started agent (default 30)\n"
+	"      --update-tty    make the agent use this terminal\n"
+	"      --print, --sh   print export lines instead\n"
+	"  -v, --verbose       say which agent was chosen\n"
+	"  -q, --quiet         no warning without gpg-agent\n"
+	"  -h, --help          show this help\n";
 
 #define AGENT_SOCKET "S.gpg-agent"
 #define SSH_SOCKET "S.gpg-agent.ssh"
@@ -45,9 +45,10 @@ struct agent {
  */
 static int unix_connect(const char *path, int flags, int *fd)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa;
 	struct timeval tv = {2, 0};
 	struct stat sb;
+	int s;
 
 	if (!path || *path != '/' || stat(path, &sb) || !S_ISSOCK(sb.st_mode) || access(path, W_OK)) {
 		errno = ENOTSOCK;
@@ -55,15 +56,17 @@ static int unix_connect(const char *path, int flags, int *fd)
 	}
 	if (strlen(path) >= sizeof sa.sun_path)
 		return 1;
+	/* the kernel reads the path up to its NUL */
+	sa.sun_family = AF_UNIX;
 	strcpy(sa.sun_path, path);
-	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
-	if (*fd < 0)
+	*fd = s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+	if (s < 0)
 		return 1;
-	setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (connect(*fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (connect(s, (struct sockaddr *)&sa, sizeof sa) == 0)
 		return 0;
-	close(*fd); /* succeeds, so errno stays connect's */
+	close(s); /* succeeds, so errno stays connect's */
 	return -1;
 }
 
@@ -125,7 +128,7 @@ static void ssh_beside(struct agent *a)
  * Runs argv with stdin on /dev/null, stdout on out_fd (or /dev/null when -1), stderr ours with keep_stderr
  * (else /dev/null). A daemon started from here should not die with our process group's ^C: a session of its own.
  */
-static pid_t spawn(char **argv, int out_fd, int keep_stderr)
+static pid_t spawn(char *const *argv, int out_fd, int keep_stderr)
 {
 	pid_t pid;
 	int null;
@@ -160,7 +163,7 @@ static int wait_status(pid_t pid)
 /* Where GnuPG itself puts the agent's socket (GNUPGHOME, /run/user/UID/gnupg/d.HASH): gpgconf knows. */
 static int gpgconf_agent_socket(char *out)
 {
-	char *argv[] = {"gpgconf", "--list-dirs", "agent-socket", NULL};
+	static char *const argv[] = {"gpgconf", "--list-dirs", "agent-socket", NULL};
 	size_t len = 0;
 	ssize_t r;
 	int fds[2];
@@ -299,7 +302,7 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 	if (!got) {
 		if (!ask)
 			goto out;
-		copy_path(found->socket, ask, strlen(ask));
+		strcpy(found->socket, ask); /* want or guess: shorter than PATH_SIZE */
 		found->pid = 0;
 	}
 	/*
@@ -348,7 +351,7 @@ static int fixed_agent_socket(char *out)
 
 /*
  * Starts an agent (gpgconf --launch, which knows the socket layout; else gpg-agent --daemon) and polls /proc
- * until it holds its socket. 0 with *found set; after one error line EXIT_TIMEOUT, or EXIT_OWN_FAILURE when
+ * until it holds its socket. 1 with *found set; after one error line EXIT_TIMEOUT, or EXIT_OWN_FAILURE when
  * the launcher failed. The error lines clear the progress line themselves.
  */
 static int start_agent(const struct pb_root *root, const char *want, int have_gpgconf, long long timeout_ms,
@@ -401,7 +404,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 	if (r > 0) {
 		applet_progress_done();
 		applet_debug("gpg-agent came up after %lld ms", now - start);
-		return 0;
+		return 1;
 	}
 	if (r == 0)
 		applet_warn("gpg-agent did not come up within %.1f s%s%s", (double)timeout_ms / 1000,
@@ -449,20 +452,17 @@ static int connect_agent(long long timeout_ms)
 			    (!have_gpgconf || sibling(info, gpgconf, "gpg-agent") || access(info, X_OK))) {
 				if (applet_verbosity > 0)
 					applet_warn("gpg-agent is not installed: running without GPG_AGENT_INFO");
-				pb_root_close(&root);
-				return 0;
-			}
-			if (!root.is_live)
+			} else if (!root.is_live) {
 				applet_warn("no gpg-agent in %s, and none is started for a proc root that is not /proc",
 					    root.path);
-			else if ((r = start_agent(&root, strict, have_gpgconf, timeout_ms, &a)) == 0)
-				r = 1;
+				r = -1;
+			} else {
+				r = start_agent(&root, strict, have_gpgconf, timeout_ms, &a);
+			}
 		}
 		pb_root_close(&root);
-		if (r <= 0)
-			return EXIT_OWN_FAILURE;
-		if (r > 1)
-			return r;
+		if (r != 1)
+			return r < 0 ? EXIT_OWN_FAILURE : r;
 		snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
 		setenv("GPG_AGENT_INFO", info, 1);
 	}
@@ -477,16 +477,17 @@ static int connect_agent(long long timeout_ms)
 /* Runs gpg-connect-agent updatestartuptty /bye with the environment the command will get. */
 static void update_startup_tty(void)
 {
-	char *argv[] = {"gpg-connect-agent", "updatestartuptty", "/bye", NULL};
+	static char *const argv[] = {"gpg-connect-agent", "updatestartuptty", "/bye", NULL};
 	pid_t pid = spawn(argv, -1, 1);
 	int status = pid < 0 ? -1 : wait_status(pid);
+	const char *tty = getenv("GPG_TTY");
 
 	if (status < 0 || status == EXIT_NOT_FOUND)
 		applet_warn("cannot run gpg-connect-agent: %s", status < 0 ? strerror(errno) : "not found");
 	else if (status)
 		applet_warn("gpg-connect-agent updatestartuptty failed (exit %d)", status);
 	else
-		applet_debug("told the agent to use %s", getenv("GPG_TTY") ? getenv("GPG_TTY") : "no terminal");
+		applet_debug("told the agent to use %s", tty ? tty : "no terminal");
 }
 
 /* GPG_TTY names the terminal pinentry should use: stdin's, else an inherited value that names a terminal */
