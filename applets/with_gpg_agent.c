@@ -245,6 +245,11 @@ static int ask_agent_pid(const char *path, int *pid)
 	return r;
 }
 
+static int live_and_ours(struct pb_table *t, struct pb_proc *p)
+{
+	return p->st.state != 'Z' && pb_uid(t, p) == (long)getuid();
+}
+
 /*
  * The caller's running agent. First from /proc: processes named gpg-agent with our real uid, and of their
  * listening unix sockets those named S.gpg-agent and S.gpg-agent.ssh that work; with want (gpgconf's socket)
@@ -256,7 +261,6 @@ static int ask_agent_pid(const char *path, int *pid)
 static int find_agent(const struct pb_root *root, const char *want, const char *fallback, struct agent *found)
 {
 	struct pb_match m = {.exe_name = "gpg-agent"};
-	long uid = (long)getuid();
 	struct pb_unix_sockets socks;
 	const char *ask = want ? want : fallback, *path, *base;
 	struct pb_table t;
@@ -272,7 +276,7 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 	}
 	while (!got && (p = pb_find_next(&t, NULL, &m, p))) {
 		/* never another user's agent, and never a zombie's stale sockets */
-		if (pb_uid(&t, p) != uid || p->st.state == 'Z')
+		if (!live_and_ours(&t, p))
 			continue;
 		if (pb_pin_open(root, p->st.pid, p->st.starttime, &pin))
 			continue; /* ended since the scan */
@@ -314,8 +318,8 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 		if (!got)
 			ssh_beside(found);
 		got = 1;
-		if (pid != found->pid && (p = pb_find_pid(&t, pid)) && p->st.state != 'Z' &&
-		    !strcmp(p->st.comm, "gpg-agent") && pb_uid(&t, p) == uid) {
+		if (pid != found->pid && (p = pb_find_pid(&t, pid)) && live_and_ours(&t, p) &&
+		    !strcmp(p->st.comm, "gpg-agent")) {
 			applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, found->socket);
 			found->pid = pid;
 		}
