@@ -325,7 +325,7 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 		}
 	}
 	if (got && !found->pid)
-		applet_debug("using %s: it works, though no gpg-agent of ours answers on it", ask);
+		applet_debug("using %s: it works, but no gpg-agent of ours answers", ask);
 out:
 	pb_table_free(&t);
 	return got;
@@ -369,7 +369,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 	int status, r, polls = 0;
 	pid_t pid;
 
-	applet_debug("no gpg-agent of ours runs: starting one with %s", how);
+	applet_debug("no gpg-agent of ours runs: starting %s", how);
 	pid = spawn(have_gpgconf ? launch_gpgconf : launch_daemon, -1, applet_verbosity > 1);
 	if (pid < 0) {
 		applet_warn("cannot start %s: %s", how, strerror(errno));
@@ -457,7 +457,7 @@ static int connect_agent(long long timeout_ms)
 				if (applet_verbosity > 0)
 					applet_warn("gpg-agent is not installed: running without GPG_AGENT_INFO");
 			} else if (!root.is_live) {
-				applet_warn("no gpg-agent in %s, and none is started for a proc root that is not /proc",
+				applet_warn("no gpg-agent in %s, and none is started outside /proc",
 					    root.path);
 				r = -1;
 			} else {
@@ -526,26 +526,35 @@ static int print_exports(void)
 	return r ? EXIT_NO : 0;
 }
 
+/*
+ * The long options: the names in order, and the letter getopt_long returns for each, with ':' after those that
+ * take an argument. U (--update-tty) and P (--print, --sh) have no short form: "+t:vqh" does not list them.
+ */
+#define NOPTS 7
+static const char option_names[] = "timeout\0update-tty\0print\0sh\0verbose\0quiet\0help";
+static const char option_letters[] = "t:UPPvqh";
+
 int with_gpg_agent_main(int argc, char **argv)
 {
-	enum { OPT_UPDATE_TTY = 256, OPT_PRINT };
-	static const struct option longopts[] = {
-		{"timeout", required_argument, NULL, 't'}, {"update-tty", no_argument, NULL, OPT_UPDATE_TTY},
-		{"print", no_argument, NULL, OPT_PRINT},    {"sh", no_argument, NULL, OPT_PRINT},
-		{"verbose", no_argument, NULL, 'v'},        {"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-	};
+	struct option longopts[NOPTS + 1];
+	const char *name = option_names, *letter = option_letters;
 	long long timeout_ms = 30000;
 	int c, update_tty = 0, print = 0, status;
 
+	for (c = 0; c < NOPTS; c++) {
+		longopts[c] = (struct option){name, letter[1] == ':', NULL, *letter};
+		name += strlen(name) + 1;
+		letter += 1 + longopts[c].has_arg;
+	}
+	longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
 	while ((c = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (applet_parse_seconds(optarg, &timeout_ms))
 				return applet_usage_error("bad timeout '%s'", optarg);
 			break;
-		case OPT_UPDATE_TTY: update_tty = 1; break;
-		case OPT_PRINT: print = 1; break;
+		case 'U': update_tty = 1; break;
+		case 'P': print = 1; break;
 		case 'v': applet_verbosity = 2; break;
 		case 'q': applet_verbosity = 0; break;
 		case 'h': return applet_help(usage);

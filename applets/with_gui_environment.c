@@ -47,22 +47,30 @@ struct gui_opts {
 };
 
 /*
- * notify-send's own options (libnotify 0.8), rebuilt in their long form for it, then ours. with-gui-environment
- * takes ours alone (with short forms); notify-send-headless tells ours apart by their index: long only, so that
- * notify-send's short ones keep their meaning.
+ * notify-send's own options (libnotify 0.8), rebuilt in their long form for it, then ours: the names in order,
+ * and the letter of each, with ':' after those that take an argument. with-gui-environment takes ours alone
+ * (with short forms); notify-send-headless tells ours apart by their index: long only, so that notify-send's
+ * short ones keep their meaning.
  */
 #define NOTIFY_SEND_NOPTS 12
-static const struct option longopts[] = {
-	{"urgency", required_argument, NULL, 'u'},   {"expire-time", required_argument, NULL, 't'},
-	{"app-name", required_argument, NULL, 'a'},  {"icon", required_argument, NULL, 'i'},
-	{"category", required_argument, NULL, 'c'},  {"transient", no_argument, NULL, 'e'},
-	{"hint", required_argument, NULL, 'h'},      {"print-id", no_argument, NULL, 'p'},
-	{"replace-id", required_argument, NULL, 'r'}, {"wait", no_argument, NULL, 'w'},
-	{"action", required_argument, NULL, 'A'},    {"version", no_argument, NULL, 'v'},
-	{"user", required_argument, NULL, 'u'},      {"print-env", no_argument, NULL, 'p'},
-	{"verbose", no_argument, NULL, 'v'},         {"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
-};
+#define NOPTS 16
+static const char option_names[] = "urgency\0expire-time\0app-name\0icon\0category\0transient\0hint\0print-id\0"
+				   "replace-id\0wait\0action\0version\0user\0print-env\0verbose\0help";
+static const char option_letters[] = "u:t:a:i:c:eh:pr:wA:vu:pvh";
+
+/* The table getopt_long wants, NOPTS entries and the end */
+static void make_longopts(struct option *opts)
+{
+	const char *name = option_names, *c = option_letters;
+	int i;
+
+	for (i = 0; i < NOPTS; i++) {
+		opts[i] = (struct option){name, c[1] == ':', NULL, *c};
+		name += strlen(name) + 1;
+		c += 1 + opts[i].has_arg;
+	}
+	opts[NOPTS] = (struct option){NULL, 0, NULL, 0};
+}
 
 /* One of our options: -1 to go on, else the exit status to return. */
 static int our_option(struct gui_opts *o, int c, const char *usage, int argc, char **argv)
@@ -141,8 +149,8 @@ static void explain_vote(const struct pb_table *t, const struct pb_session_searc
 	struct pb_buf b;
 	size_t i, shown = s->n > 50 ? 50 : s->n;
 
-	applet_debug("%lu processes looked at, %lu with DISPLAY or WAYLAND_DISPLAY, %lu environments unreadable; "
-		     "of those %lu of other users, %lu vanished, %lu unreadable, %lu without a uid; %zu candidate%s",
+	applet_debug("%lu processes, %lu with DISPLAY or WAYLAND_DISPLAY, %lu environments unreadable; of those "
+		     "%lu of other users, %lu vanished, %lu unreadable, %lu without a uid; %zu candidate%s",
 		     s->screened, s->carriers, t->count.denied[PB_F_ENVIRON], s->other_uid, s->vanished, s->denied,
 		     s->malformed, s->n, s->n == 1 ? "" : "s");
 	pb_buf_init(&b);
@@ -225,7 +233,7 @@ static int become_user(const struct pb_session *x)
 
 	/* copies: the group functions below may reuse getpwuid's buffer */
 	if (!pw || strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
-		applet_warn("the session's uid %u has no usable passwd entry: not switching to it", x->uid);
+		applet_warn("uid %u has no usable passwd entry: not switching to it", x->uid);
 		return -1;
 	}
 	strcpy(name, pw->pw_name);
@@ -327,9 +335,11 @@ out:
 
 int with_gui_environment_main(int argc, char **argv)
 {
+	struct option longopts[NOPTS + 1];
 	struct gui_opts o = {.uid = -1};
 	int c, r;
 
+	make_longopts(longopts);
 	while ((c = getopt_long(argc, argv, "+u:pvh", longopts + NOTIFY_SEND_NOPTS, NULL)) != -1)
 		if ((r = our_option(&o, c, with_gui_usage, argc, argv)) >= 0)
 			return r;
@@ -344,6 +354,7 @@ int with_gui_environment_main(int argc, char **argv)
 
 int notify_send_headless_main(int argc, char **argv)
 {
+	struct option longopts[NOPTS + 1];
 	const struct option *opt;
 	struct gui_opts o = {.uid = -1};
 	char **cmd, *arg;
@@ -355,6 +366,7 @@ int notify_send_headless_main(int argc, char **argv)
 	if (!cmd)
 		goto no_memory;
 	cmd[n++] = "notify-send";
+	make_longopts(longopts);
 	/* getopt_long sets idx only for a long option */
 	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
 		last_optind = optind;
