@@ -487,9 +487,9 @@ static void update_startup_tty(void)
 	const char *tty = getenv("GPG_TTY");
 
 	if (status < 0 || status == EXIT_NOT_FOUND)
-		applet_warn("cannot run gpg-connect-agent: %s", status < 0 ? strerror(errno) : "not found");
+		applet_warn("cannot run %s: %s", argv[0], status < 0 ? strerror(errno) : "not found");
 	else if (status)
-		applet_warn("gpg-connect-agent updatestartuptty failed (exit %d)", status);
+		applet_warn("%s %s failed (exit %d)", argv[0], argv[1], status);
 	else
 		applet_debug("told the agent to use %s", tty ? tty : "no terminal");
 }
