@@ -497,7 +497,7 @@ static void update_startup_tty(void)
 /* GPG_TTY names the terminal pinentry should use: stdin's, else an inherited value that names a terminal */
 static void set_gpg_tty(void)
 {
-	const char *tty = isatty(0) ? ttyname(0) : NULL, *old = getenv("GPG_TTY");
+	const char *tty = ttyname(0), *old = getenv("GPG_TTY"); /* NULL when stdin is no terminal */
 	struct stat sb;
 
 	if (tty)
