@@ -29,6 +29,7 @@ static const char options_help[] =
 
 static int help(const char *usage)
 {
+	_Static_assert(sizeof with_gui_usage <= 256 && sizeof notify_usage <= 256, "help: text too small");
 	char text[sizeof options_help + 256], *p;
 	size_t n = strlen(usage);
 
