@@ -13,44 +13,33 @@
 
 static const char with_gui_usage[] =
 	"Usage: with-gui-environment [OPTIONS] [--] COMMAND [ARGS...]\n"
-	"       with-gui-environment [OPTIONS] --print-env\n"
-	"\n"
-	"Run COMMAND inside the desktop session (X11 or Wayland) from cron, udev, ssh or a root shell. The session\n"
-	"is the most common (user, DISPLAY, WAYLAND_DISPLAY, XAUTHORITY, XDG_RUNTIME_DIR, DBUS_SESSION_BUS_ADDRESS)\n"
-	"in the environments of the running processes; values pointing at sockets or files that are gone lose.\n"
-	"COMMAND gets our environment with those variables replaced by the session's; as root it runs as the\n"
-	"session's user (groups, gid, uid; HOME, USER, LOGNAME and XDG_RUNTIME_DIR set to the user's).\n"
-	"Options end at the first non-option: `with-gui-environment xrandr --auto` passes --auto to xrandr.\n"
-	"\n"
-	"  -u, --user USER     only sessions of USER (a name or a uid)\n"
-	"  -p, --print-env     print the session's variables as shell `export NAME='value'` lines and exit\n"
-	"  -v, --verbose       explain the vote on stderr: every candidate, its processes, why it lost\n"
-	"  -h, --help          show this help\n"
-	"\n"
-	"Ties: more processes win, then more variables set, then the session whose oldest process started first.\n"
-	"Exit status: COMMAND's; 125 no session found, another user's session without root, or a failed switch\n"
-	"of user; 126 COMMAND cannot be run; 127 COMMAND not found; 2 usage error. With --print-env: 0 printed,\n"
-	"1 no session found.\n";
+	"Run COMMAND inside the desktop session (X11 or Wayland), as its user when we are root.\n";
 
 static const char notify_usage[] =
-	"Usage: notify-send-headless [--user USER] [--verbose] [--print-env] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
+	"Usage: notify-send-headless [OPTIONS] [NOTIFY-SEND OPTIONS] SUMMARY [BODY]\n"
+	"Run notify-send inside the desktop session; its options pass through (-h/--hint, -v/--version too).\n";
+
+/* ours, for both: notify-send-headless has them without their short forms */
+static const char options_help[] =
 	"\n"
-	"Send a desktop notification from cron, udev, a daemon or root: runs notify-send inside the desktop session\n"
-	"that with-gui-environment finds, as that session's user.\n"
-	"\n"
-	"notify-send's options pass through: -u/--urgency, -t/--expire-time, -a/--app-name, -i/--icon,\n"
-	"-c/--category, -e/--transient, -h/--hint, -p/--print-id, -r/--replace-id, -w/--wait, -A/--action,\n"
-	"-v/--version (`notify-send --help` explains them). Ours are long only, so that its short ones keep\n"
-	"their meaning:\n"
-	"\n"
-	"  --user USER         only sessions of USER (a name or a uid)\n"
-	"  --print-env         print the session's variables as shell `export NAME='value'` lines and exit\n"
-	"  --verbose           explain the vote on stderr\n"
-	"  --help              show this help\n"
-	"\n"
-	"Exit status: notify-send's; 125 no session found, another user's session without root, or a failed\n"
-	"switch of user; 127 notify-send not installed (package libnotify-bin); 2 usage error. With --print-env:\n"
-	"0 printed, 1 no session found.\n";
+	"  -u, --user USER  only sessions of USER (a name or a uid)\n"
+	"  -p, --print-env  print the session's variables as export lines instead\n"
+	"  -v, --verbose    explain the vote on stderr\n"
+	"  -h, --help       show this help\n";
+
+static int help(const char *usage)
+{
+	_Static_assert(sizeof with_gui_usage <= 256 && sizeof notify_usage <= 256, "help: text too small");
+	char text[sizeof options_help + 256], *p;
+	size_t n = strlen(usage);
+
+	memcpy(text, usage, n);
+	memcpy(text + n, options_help, sizeof options_help);
+	if (usage == notify_usage)
+		for (p = text + n + 1; *p; p = strchr(p, '\n') + 1)
+			memset(p + 2, ' ', 4);
+	return applet_help(text);
+}
 
 struct gui_opts {
 	long uid; /* --user, -1 for everyone */
@@ -58,13 +47,54 @@ struct gui_opts {
 	int print_env;
 };
 
-static int parse_user(struct gui_opts *o, const char *arg)
+/*
+ * notify-send's own options (libnotify 0.8), rebuilt in their long form for it, then ours: the names in order,
+ * and the letter of each, with ':' after those that take an argument. with-gui-environment takes ours alone
+ * (with short forms); notify-send-headless tells ours apart by their index: long only, so that notify-send's
+ * short ones keep their meaning.
+ */
+#define NOTIFY_SEND_NOPTS 12
+#define NOPTS 16
+static const char option_names[] = "urgency\0expire-time\0app-name\0icon\0category\0transient\0hint\0print-id\0"
+				   "replace-id\0wait\0action\0version\0user\0print-env\0verbose\0help";
+static const char option_letters[] = "u:t:a:i:c:eh:pr:wA:vu:pvh";
+
+/* The table getopt_long wants, NOPTS entries and the end */
+static void make_longopts(struct option *opts)
 {
-	o->uid = pb_user_lookup(arg);
-	o->user = arg;
-	if (o->uid < 0)
-		return applet_usage_error("unknown user '%s'", arg);
-	return 0;
+	const char *name = option_names, *c = option_letters;
+	int i;
+
+	for (i = 0; i < NOPTS; i++) {
+		opts[i] = (struct option){name, c[1] == ':', NULL, *c};
+		name += strlen(name) + 1;
+		c += 1 + opts[i].has_arg;
+	}
+	opts[NOPTS] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* One of our options: -1 to go on, else the exit status to return. */
+static int our_option(struct gui_opts *o, int c, const char *usage, int argc, char **argv)
+{
+	switch (c) {
+	case 'u':
+		o->uid = pb_user_lookup(optarg);
+		o->user = optarg;
+		if (o->uid < 0)
+			return applet_usage_error("unknown user '%s'", optarg);
+		break;
+	case 'p':
+		o->print_env = 1;
+		break;
+	case 'v':
+		applet_verbosity = 2;
+		break;
+	case 'h':
+		return help(usage);
+	default:
+		return applet_bad_option(argc, argv);
+	}
+	return -1;
 }
 
 /* ---- the vote ---- */
@@ -120,9 +150,8 @@ static void explain_vote(const struct pb_table *t, const struct pb_session_searc
 	struct pb_buf b;
 	size_t i, shown = s->n > 50 ? 50 : s->n;
 
-	applet_debug("%lu processes looked at, %lu carry DISPLAY or WAYLAND_DISPLAY, %lu environments not readable; "
-		     "of the carriers %lu of other users left out, %lu vanished, %lu not readable, %lu without a uid; "
-		     "%zu candidate%s",
+	applet_debug("%lu processes, %lu with DISPLAY or WAYLAND_DISPLAY, %lu environments unreadable; of those "
+		     "%lu of other users, %lu vanished, %lu unreadable, %lu without a uid; %zu candidate%s",
 		     s->screened, s->carriers, t->count.denied[PB_F_ENVIRON], s->other_uid, s->vanished, s->denied,
 		     s->malformed, s->n, s->n == 1 ? "" : "s");
 	pb_buf_init(&b);
@@ -145,11 +174,10 @@ static void explain_vote(const struct pb_table *t, const struct pb_session_searc
 /* one line saying why there is no session, with what would help */
 static void report_no_session(const struct pb_table *t, const struct pb_session_search *s, const struct gui_opts *o)
 {
-	char who[128] = "", unreadable[160] = "", stale[96] = "";
+	char unreadable[160], stale[96];
 	unsigned long denied = t->count.denied[PB_F_ENVIRON] + s->denied;
 
-	if (o->user)
-		snprintf(who, sizeof who, " of user %s", o->user);
+	unreadable[0] = stale[0] = 0;
 	if (denied)
 		snprintf(unreadable, sizeof unreadable, "; the environment%s of %lu process%s %s not readable (%s)",
 			 denied == 1 ? "" : "s", denied, denied == 1 ? "" : "es", denied == 1 ? "was" : "were",
@@ -157,8 +185,8 @@ static void report_no_session(const struct pb_table *t, const struct pb_session_
 	if (s->n)
 		snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
 			 s->n == 1 ? "" : "s");
-	applet_warn("no graphical session%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
-		    who, stale, unreadable);
+	applet_warn("no graphical session%s%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
+		    o->user ? " of user " : "", o->user ? o->user : "", stale, unreadable);
 }
 
 /* ---- running inside the session ---- */
@@ -172,21 +200,16 @@ static int set_var(const char *name, const char *value)
 	return 0;
 }
 
-static int same_groups(const gid_t *a, int na, const gid_t *b, int nb)
+/* Is every group of a in b? Compared as sets: the kernel keeps the order setgroups() was given, and
+ * initgroups() may add the primary group. */
+static int subset(const gid_t *a, int na, const gid_t *b, int nb)
 {
 	int i, j;
 
-	/* as sets: the kernel keeps the order setgroups() was given, initgroups() may add the primary group */
 	for (i = 0; i < na; i++) {
 		for (j = 0; j < nb && b[j] != a[i]; j++)
 			;
 		if (j == nb)
-			return 0;
-	}
-	for (j = 0; j < nb; j++) {
-		for (i = 0; i < na && a[i] != b[j]; i++)
-			;
-		if (i == na)
 			return 0;
 	}
 	return 1;
@@ -200,18 +223,18 @@ static int same_groups(const gid_t *a, int na, const gid_t *b, int nb)
 static int become_user(const struct pb_session *x)
 {
 	struct passwd *pw = getpwuid((uid_t)x->uid);
+	static const char *const names[] = {"HOME", "USER", "LOGNAME", "XDG_RUNTIME_DIR"};
 	char name[256], home[4096], runtime[64];
+	const char *values[4], *step;
 	gid_t want[1024], have[1024];
 	int nwant = 1024, nhave;
 	gid_t gid;
 	struct stat sb;
+	int k;
 
-	if (!pw) {
-		applet_warn("the session's uid %u has no passwd entry: no home, no groups; not switching to it", x->uid);
-		return -1;
-	}
-	if (strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
-		applet_warn("the passwd entry of uid %u is too long", x->uid);
+	/* copies: the group functions below may reuse getpwuid's buffer */
+	if (!pw || strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
+		applet_warn("uid %u has no usable passwd entry: not switching to it", x->uid);
 		return -1;
 	}
 	strcpy(name, pw->pw_name);
@@ -221,31 +244,27 @@ static int become_user(const struct pb_session *x)
 		applet_warn("user %s is in more than %d groups", name, nwant);
 		return -1;
 	}
-	if (initgroups(name, gid)) {
-		applet_warn("cannot set the groups of %s: %s", name, strerror(errno));
-		return -1;
-	}
-	if (setgid(gid)) {
-		applet_warn("cannot set gid %u: %s", (unsigned int)gid, strerror(errno));
-		return -1;
-	}
-	if (setuid((uid_t)x->uid)) {
-		applet_warn("cannot set uid %u: %s", x->uid, strerror(errno));
+	step = initgroups(name, gid) ? "groups" : setgid(gid) ? "gid" : setuid((uid_t)x->uid) ? "uid" : NULL;
+	if (step) {
+		applet_warn("cannot set the %s of %s: %s", step, name, strerror(errno));
 		return -1;
 	}
 	nhave = getgroups(1024, have);
 	if (getuid() != x->uid || geteuid() != x->uid || getgid() != gid || getegid() != gid || nhave < 0 ||
-	    !same_groups(want, nwant, have, nhave) || setuid(0) == 0) {
+	    !subset(want, nwant, have, nhave) || !subset(have, nhave, want, nwant) || setuid(0) == 0) {
 		applet_warn("switching to user %s did not take (uid %u, gid %u, %d groups)", name,
 			    (unsigned int)geteuid(), (unsigned int)getegid(), nhave);
 		return -1;
 	}
 	/* the session's runtime directory, else the user's standard one when it exists; never root's */
 	snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
-	if (set_var("HOME", home) || set_var("USER", name) || set_var("LOGNAME", name) ||
-	    set_var("XDG_RUNTIME_DIR", x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
-				       : stat(runtime, &sb) == 0 && S_ISDIR(sb.st_mode) ? runtime : NULL))
-		return -1;
+	values[0] = home;
+	values[1] = values[2] = name;
+	values[3] = x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
+		    : stat(runtime, &sb) == 0 && S_ISDIR(sb.st_mode) ? runtime : NULL;
+	for (k = 0; k < 4; k++)
+		if (set_var(names[k], values[k]))
+			return -1;
 	applet_debug("running as %s (uid %u, gid %u, %d groups)", name, x->uid, (unsigned int)gid, nhave);
 	return 0;
 }
@@ -253,31 +272,28 @@ static int become_user(const struct pb_session *x)
 /* Finds the session; prints it (--print-env) or runs cmd inside it. Returns an exit status, or execs. */
 static int run_in_session(const struct gui_opts *o, char **cmd)
 {
-	int failed = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE;
 	struct pb_session_search s = {.uid = o->uid};
 	const struct pb_session *x;
 	struct pb_root root;
 	struct pb_table t;
 	struct pb_buf out;
 	size_t k;
-	int r, switch_user;
+	int r = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE, switch_user;
 
 	if (applet_open_root(&root))
-		return failed;
+		return r;
+	/* a failed scan leaves the table empty, for pb_table_free */
 	if (pb_scan(&root, &t)) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
-		pb_root_close(&root);
-		return failed;
+		goto out;
 	}
 	if (pb_session_find(&t, &s)) {
 		applet_warn("cannot look for the session: %s", strerror(errno));
-		r = failed;
 		goto out;
 	}
 	explain_vote(&t, &s);
 	if (!s.found) {
 		report_no_session(&t, &s, o);
-		r = failed;
 		goto out;
 	}
 	x = &s.candidates[0];
@@ -296,11 +312,9 @@ static int run_in_session(const struct gui_opts *o, char **cmd)
 	if (switch_user && geteuid() != 0) {
 		applet_warn("the session belongs to %s (uid %u): only root may run a command in another user's session",
 			    pb_uid_name(x->uid), x->uid);
-		r = failed;
 		goto out;
 	}
 	/* the session's view replaces ours: a variable it lacks (DISPLAY of a Wayland session) is removed */
-	r = failed;
 	for (k = 0; k < PB_SV_COUNT; k++)
 		if (set_var(pb_session_var_names[k], x->value[k]))
 			goto out;
@@ -308,14 +322,13 @@ static int run_in_session(const struct gui_opts *o, char **cmd)
 		goto out;
 	if (!switch_user)
 		applet_debug("the session is our own user's: no switch of user");
-	pb_session_free(&s);
-	pb_table_free(&t);
-	pb_root_close(&root);
-	applet_exec(cmd);
+	r = -1;
 out:
 	pb_session_free(&s);
 	pb_table_free(&t);
 	pb_root_close(&root);
+	if (r < 0)
+		applet_exec(cmd);
 	return r;
 }
 
@@ -323,32 +336,14 @@ out:
 
 int with_gui_environment_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"user", required_argument, NULL, 'u'}, {"print-env", no_argument, NULL, 'p'},
-		{"verbose", no_argument, NULL, 'v'},    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
+	struct option longopts[NOPTS + 1];
 	struct gui_opts o = {.uid = -1};
-	int c;
+	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+u:pvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			if (parse_user(&o, optarg))
-				return EXIT_USAGE;
-			break;
-		case 'p':
-			o.print_env = 1;
-			break;
-		case 'v':
-			applet_verbosity = 2;
-			break;
-		case 'h':
-			return applet_help(with_gui_usage);
-		default:
-			return applet_bad_option(argc, argv);
-		}
-	}
+	make_longopts(longopts);
+	while ((c = getopt_long(argc, argv, "+u:pvh", longopts + NOTIFY_SEND_NOPTS, NULL)) != -1)
+		if ((r = our_option(&o, c, with_gui_usage, argc, argv)) >= 0)
+			return r;
 	if (o.print_env && optind < argc)
 		return applet_usage_error("--print-env takes no command");
 	if (!o.print_env && optind >= argc)
@@ -358,76 +353,37 @@ int with_gui_environment_main(int argc, char **argv)
 
 /* ---- notify-send-headless ---- */
 
-/* notify-send's own options (libnotify 0.8), rebuilt in their long form for it */
-static const struct option notify_send_options[] = {
-	{"urgency", required_argument, NULL, 'u'},   {"expire-time", required_argument, NULL, 't'},
-	{"app-name", required_argument, NULL, 'a'},  {"icon", required_argument, NULL, 'i'},
-	{"category", required_argument, NULL, 'c'},  {"transient", no_argument, NULL, 'e'},
-	{"hint", required_argument, NULL, 'h'},      {"print-id", no_argument, NULL, 'p'},
-	{"replace-id", required_argument, NULL, 'r'}, {"wait", no_argument, NULL, 'w'},
-	{"action", required_argument, NULL, 'A'},    {"version", no_argument, NULL, 'v'},
-};
-#define NOTIFY_SEND_NOPTS (sizeof notify_send_options / sizeof notify_send_options[0])
-
-enum { OPT_USER = 256, OPT_PRINT_ENV, OPT_VERBOSE, OPT_HELP };
-
 int notify_send_headless_main(int argc, char **argv)
 {
-	struct option longopts[NOTIFY_SEND_NOPTS + 5];
+	struct option longopts[NOPTS + 1];
+	const struct option *opt;
 	struct gui_opts o = {.uid = -1};
-	char **cmd, *opt;
+	char **cmd, *arg;
 	int c, n = 0, idx, last_optind = optind, r;
 	size_t i, rebuilt = 0;
 
-	memcpy(longopts, notify_send_options, sizeof notify_send_options);
-	longopts[NOTIFY_SEND_NOPTS] = (struct option){"user", required_argument, NULL, OPT_USER};
-	longopts[NOTIFY_SEND_NOPTS + 1] = (struct option){"print-env", no_argument, NULL, OPT_PRINT_ENV};
-	longopts[NOTIFY_SEND_NOPTS + 2] = (struct option){"verbose", no_argument, NULL, OPT_VERBOSE};
-	longopts[NOTIFY_SEND_NOPTS + 3] = (struct option){"help", no_argument, NULL, OPT_HELP};
-	longopts[NOTIFY_SEND_NOPTS + 4] = (struct option){NULL, 0, NULL, 0};
 	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
 	cmd = calloc((size_t)argc + 3, sizeof *cmd);
-	if (!cmd) {
-		applet_warn("out of memory");
-		return EXIT_OWN_FAILURE;
-	}
+	if (!cmd)
+		goto no_memory;
 	cmd[n++] = "notify-send";
-	while ((c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
+	make_longopts(longopts);
+	/* getopt_long sets idx only for a long option */
+	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
 		last_optind = optind;
-		switch (c) {
-		case OPT_USER:
-			if (parse_user(&o, optarg)) {
-				r = EXIT_USAGE;
-				goto out;
-			}
-			continue;
-		case OPT_PRINT_ENV:
-			o.print_env = 1;
-			continue;
-		case OPT_VERBOSE:
-			applet_verbosity = 2;
-			continue;
-		case OPT_HELP:
-			r = applet_help(notify_usage);
-			goto out;
-		}
-		for (i = 0; i < NOTIFY_SEND_NOPTS && notify_send_options[i].val != c; i++)
+		for (i = 0; i < NOTIFY_SEND_NOPTS && longopts[i].val != c; i++)
 			;
-		if (i == NOTIFY_SEND_NOPTS) {
-			r = applet_bad_option(argc, argv);
-			goto out;
+		/* ours, or neither ours nor notify-send's (a usage error) */
+		if (idx >= NOTIFY_SEND_NOPTS || i == NOTIFY_SEND_NOPTS) {
+			if ((r = our_option(&o, c, notify_usage, argc, argv)) >= 0)
+				goto out;
+			continue;
 		}
 		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
-		if (notify_send_options[i].has_arg)
-			r = asprintf(&opt, "--%s=%s", notify_send_options[i].name, optarg);
-		else
-			r = asprintf(&opt, "--%s", notify_send_options[i].name);
-		if (r < 0) {
-			applet_warn("out of memory");
-			r = EXIT_OWN_FAILURE;
-			goto out;
-		}
-		cmd[n++] = opt;
+		opt = &longopts[i];
+		if (asprintf(&arg, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg) < 0)
+			goto no_memory;
+		cmd[n++] = arg;
 		rebuilt++;
 	}
 	/* a "--" we consumed still matters to notify-send: a summary may start with '-' */
@@ -445,6 +401,10 @@ int notify_send_headless_main(int argc, char **argv)
 			cmd[n++] = argv[optind];
 		r = run_in_session(&o, cmd);
 	}
+	goto out;
+no_memory:
+	applet_warn("out of memory");
+	r = EXIT_OWN_FAILURE;
 out:
 	/* the rebuilt options are ours, cmd[1] to cmd[rebuilt]; the rest belongs to argv */
 	for (i = 1; i <= rebuilt; i++)
