@@ -52,6 +52,8 @@ struct opts {
 
 static volatile sig_atomic_t got_signal;
 static const int handled_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+static const char signal_names[][5] = {"INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "ALRM"};
+#define NSIGNALS (sizeof handled_signals / sizeof handled_signals[0])
 
 static void on_signal(int sig)
 {
@@ -69,24 +71,10 @@ static void catch_signals(void)
 	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: poll() and waitpid() return EINTR and the loops look at the flag. The handlers go in
 	 * even where a shell started us with SIGINT ignored (a background job): an interrupt must resume cron. */
-	for (i = 0; i < sizeof handled_signals / sizeof handled_signals[0]; i++)
+	for (i = 0; i < NSIGNALS; i++)
 		sigaction(handled_signals[i], &sa, NULL);
 	/* a closed stderr pipe must not kill us while cron is paused */
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGINT: return "SIGINT";
-	case SIGTERM: return "SIGTERM";
-	case SIGHUP: return "SIGHUP";
-	case SIGQUIT: return "SIGQUIT";
-	case SIGUSR1: return "SIGUSR1";
-	case SIGUSR2: return "SIGUSR2";
-	case SIGALRM: return "SIGALRM";
-	default: return "a signal";
-	}
 }
 
 /* ---- small helpers ---- */
@@ -94,16 +82,17 @@ static const char *signal_name(int sig)
 /* [[D-]HH:]MM:SS, as proc-tree shows run times */
 static void add_duration(struct pb_buf *b, double secs)
 {
-	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
+	unsigned long long s = (unsigned long long)secs;
 
-	if (secs < 0)
-		pb_buf_adds(b, "-");
-	else if (s >= 86400)
-		pb_buf_addf(b, "%llu-%02llu:%02llu:%02llu", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
-	else if (s >= 3600)
-		pb_buf_addf(b, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
-	else
-		pb_buf_addf(b, "%02llu:%02llu", s / 60, s % 60);
+	if (secs < 0) {
+		pb_buf_addc(b, '-');
+		return;
+	}
+	if (s >= 86400)
+		pb_buf_addf(b, "%llu-", s / 86400);
+	if (s >= 3600)
+		pb_buf_addf(b, "%02llu:", s / 3600 % 24);
+	pb_buf_addf(b, "%02llu:%02llu", s / 60 % 60, s % 60);
 }
 
 /* the command line as text (at most max bytes of it), or as a JSON array */
@@ -755,7 +744,7 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 	if (pid == 0) {
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		for (i = 0; i < sizeof handled_signals / sizeof handled_signals[0]; i++)
+		for (i = 0; i < NSIGNALS; i++)
 			signal(handled_signals[i], SIG_DFL);
 		if ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd != 0) {
 			dup2(fd, 0);
@@ -836,10 +825,14 @@ static int resume_daemon(struct run *r, const char *why)
 
 static int leave_interrupted(struct run *r)
 {
-	char why[64];
+	char why[32];
 	int sig = got_signal;
+	size_t i;
 
-	snprintf(why, sizeof why, "interrupted by %s", signal_name(sig));
+	/* only the handled signals set the flag */
+	for (i = 0; handled_signals[i] != sig; i++)
+		;
+	snprintf(why, sizeof why, "interrupted by SIG%s", signal_names[i]);
 	resume_daemon(r, why);
 	return 128 + sig;
 }
@@ -954,25 +947,22 @@ static int same_jobs(const struct pb_ident *a, size_t na, const struct job *b, s
 	return 1;
 }
 
-static void progress_line(struct pb_buf *b, struct pb_table *t, struct run *r, const struct job *jobs, size_t n)
+/* "PID command, ..." of the first MAX_LISTED jobs; the progress line adds each one's run time */
+static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, int progress)
 {
 	size_t i;
 
-	b->len = 0;
-	pb_buf_addf(b, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
-	add_duration(b, (double)(pb_now_ms() - r->start) / 1000);
-	pb_buf_adds(b, " so far):");
 	for (i = 0; i < n && i < MAX_LISTED; i++) {
-		pb_buf_addf(b, " %d ", jobs[i].p->st.pid);
-		add_command(b, t, jobs[i].p, 0, 30);
-		pb_buf_adds(b, " (");
-		add_duration(b, pb_runtime(t, jobs[i].p));
-		pb_buf_addc(b, ')');
-		if (i + 1 < n)
-			pb_buf_addc(b, ',');
+		pb_buf_addf(b, "%s%d ", i ? ", " : "", jobs[i].p->st.pid);
+		add_command(b, t, jobs[i].p, 0, progress ? 30 : 60);
+		if (progress) {
+			pb_buf_adds(b, " (");
+			add_duration(b, pb_runtime(t, jobs[i].p));
+			pb_buf_addc(b, ')');
+		}
 	}
 	if (n > MAX_LISTED)
-		pb_buf_adds(b, " ...");
+		pb_buf_adds(b, ", ...");
 	pb_buf_addc(b, 0);
 }
 
@@ -1041,13 +1031,7 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 		now = pb_now_ms();
 		if (r->deadline >= 0 && now >= r->deadline) {
 			line.len = 0;
-			for (i = 0; i < f->njobs && i < MAX_LISTED; i++) {
-				pb_buf_addf(&line, "%s%d ", i ? ", " : "", f->jobs[i].p->st.pid);
-				add_command(&line, &t, f->jobs[i].p, 0, 60);
-			}
-			if (f->njobs > MAX_LISTED)
-				pb_buf_adds(&line, ", ...");
-			pb_buf_addc(&line, 0);
+			add_job_list(&line, &t, f->jobs, f->njobs, 0);
 			applet_progress_done();
 			applet_warn("timed out after %lld s; %zu job%s still running: %s", (now - r->start + 500) / 1000,
 				    f->njobs, f->njobs == 1 ? "" : "s", line.failed ? "?" : line.data);
@@ -1056,7 +1040,11 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 			status = EXIT_TIMEOUT;
 			break;
 		}
-		progress_line(&line, &t, r, f->jobs, f->njobs);
+		line.len = 0;
+		pb_buf_addf(&line, "waiting for %zu job%s (", f->njobs, f->njobs == 1 ? "" : "s");
+		add_duration(&line, (double)(now - r->start) / 1000);
+		pb_buf_adds(&line, " so far): ");
+		add_job_list(&line, &t, f->jobs, f->njobs, 1);
 		applet_progress(line.failed ? "waiting" : line.data, changed);
 		pb_table_free(&t);
 		/* until one of them ends, or time to look again: jobs start new processes as they go */
