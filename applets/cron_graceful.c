@@ -63,12 +63,9 @@ static void on_signal(int sig)
 
 static void catch_signals(void)
 {
-	struct sigaction sa;
+	struct sigaction sa = {.sa_handler = on_signal}; /* an empty sa_mask */
 	size_t i;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: poll() and waitpid() return EINTR and the loops look at the flag. The handlers go in
 	 * even where a shell started us with SIGINT ignored (a background job): an interrupt must resume cron. */
 	for (i = 0; i < NSIGNALS; i++)
@@ -154,15 +151,20 @@ static void sleep_ms(int ms)
 
 /* ---- finding the daemon ---- */
 
+static int is_live_process(const struct pb_proc *p)
+{
+	return !(p->st.flags & PB_PF_KTHREAD) && p->st.state != 'Z' && p->st.state != 'X' && p->st.state != 'x';
+}
+
+/* The daemon as the first scan found it; the strings live in that scan's table, kept for the whole run. */
 struct daemon {
 	struct pb_ident id;
+	struct pb_proc *p;
 	int ppid, sid, pgrp;
-	char name[64];      /* what it answered to: cron, crond or the --exe-name */
-	char exe[4096];     /* its executable, "" when unreadable */
-	int exe_deleted;    /* replaced on disk while it ran (a package upgrade) */
-	char cgroup[1024];  /* its cgroup path, "" when unknown */
+	const char *name;   /* what it answered to: cron, crond or the --exe-name */
+	const char *exe;    /* its executable, "" when unreadable */
+	const char *cgroup; /* its cgroup path, "" when unknown */
 	char unit[256];     /* its own systemd service, "" when it has none */
-	char user[64];
 	char state;         /* when found */
 };
 
@@ -184,7 +186,7 @@ static const char *cron_match(struct pb_table *t, struct pb_proc *p, const char 
 	const char *cmd, *base, *arg1 = NULL, *m;
 	size_t len, n0;
 
-	if ((p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z' || p->st.state == 'X' || p->st.state == 'x')
+	if (!is_live_process(p))
 		return NULL;
 	cmd = pb_cmdline(t, p, &len);
 	n0 = strnlen(cmd, len);
@@ -220,19 +222,16 @@ static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name,
 {
 	const char *cg = pb_cgroup(t, p);
 
-	memset(d, 0, sizeof *d);
 	d->id.pid = p->st.pid;
 	d->id.starttime = p->st.starttime;
+	d->p = p;
 	d->ppid = p->st.ppid;
 	d->sid = p->st.session;
 	d->pgrp = p->st.pgrp;
 	d->state = p->st.state;
-	snprintf(d->name, sizeof d->name, "%s", name);
-	snprintf(d->exe, sizeof d->exe, "%s", pb_exe(t, p));
-	d->exe_deleted = pb_exe_deleted(t, p);
-	snprintf(d->user, sizeof d->user, "%s", pb_user(t, p));
-	if (strlen(cg) < sizeof d->cgroup)
-		strcpy(d->cgroup, cg);
+	d->name = name;
+	d->exe = pb_exe(t, p);
+	d->cgroup = strlen(cg) < 1024 ? cg : "";
 	/* only a service of its own: cron run by a supervisor shares the supervisor's service with other
 	 * programs, which are not jobs, and stopping that service would stop them all */
 	if (pb_cgroup_unit(d->cgroup, strlen(d->cgroup), d->unit, sizeof d->unit) < 0 || !strstr(d->unit, ".service") ||
@@ -243,30 +242,27 @@ static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name,
 /* reads a pid file; 0 with *pid, 1 when there is none, -1 when it is unusable (reported) */
 static int read_pidfile(const char *path, long *pid)
 {
-	char buf[64], *p, *end;
-	ssize_t n;
+	char buf[64], *end;
+	ssize_t n = -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		applet_warn("cannot read %s: %s", path, strerror(errno));
-		return -1;
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
 	}
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
 	if (n < 0) {
 		applet_warn("cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf[n] = 0;
-	for (p = buf; *p == ' ' || *p == '\t'; p++)
-		;
+	/* strtol skips leading white space and leaves end at buf when there is no number */
 	errno = 0;
-	*pid = strtol(p, &end, 10);
+	*pid = strtol(buf, &end, 10);
 	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
 		end++;
-	if (p == end || *end || errno || *pid <= 0 || *pid > INT_MAX) {
+	if (end == buf || *end || errno || *pid <= 0 || *pid > INT_MAX) {
 		applet_warn("%s holds no process ID", path);
 		return -1;
 	}
@@ -459,11 +455,6 @@ static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id)
 	return p && p->st.starttime == id.starttime ? p : NULL;
 }
 
-static int is_live_process(const struct pb_proc *p)
-{
-	return !(p->st.flags & PB_PF_KTHREAD) && p->st.state != 'Z' && p->st.state != 'X' && p->st.state != 'x';
-}
-
 /* Works out, once, the job this process itself runs in (when a cron job started it): waiting for that
  * job would wait for ourselves, and pipeline partners may wait for us. */
 static void find_own_job(struct finder *f, struct pb_table *t, struct pb_proc *daemon, struct pb_proc *self)
@@ -485,70 +476,57 @@ static void find_own_job(struct finder *f, struct pb_table *t, struct pb_proc *d
 
 enum mark { M_NONE, M_JOB, M_EXCLUDED };
 
+/* p is a job, found by `by`: its session and group lead to more */
+static int take_job(struct finder *f, struct pb_table *t, unsigned char *mark, struct pb_proc *p, enum found_by by)
+{
+	mark[pb_index(t, p)] = M_JOB;
+	f->jobs[f->njobs++] = (struct job){p, by};
+	return note_groups(f, t, p);
+}
+
 /* One pass over a fresh table: fills f->jobs. 0, or -1 when out of memory. */
 static int find_jobs(struct finder *f, struct pb_table *t)
 {
 	struct pb_proc *daemon = find_ident(t, f->d->id), *self, *p, *own;
-	unsigned char *mark;
-	struct job *jobs;
-	size_t i, n = 0;
-	int changed, err = 0;
+	unsigned char *mark = calloc(t->n + 1, 1);
+	size_t i;
+	int changed, err;
+	enum found_by by;
 
 	free(f->jobs);
-	f->jobs = NULL;
 	f->njobs = 0;
 	f->daemon_alive = daemon && is_live_process(daemon);
-	mark = calloc(t->n + 1, 1);
-	jobs = calloc(t->n + 1, sizeof *jobs);
-	if (!mark || !jobs) {
+	f->jobs = calloc(t->n + 1, sizeof *f->jobs);
+	if (!mark || !f->jobs) {
 		free(mark);
-		free(jobs);
 		return -1;
 	}
 	self = f->self_pid ? pb_find_pid(t, f->self_pid) : NULL;
 	if (!f->own_known)
 		find_own_job(f, t, daemon, self);
-	/* never ourselves, our ancestors, or the rest of the job we run in */
-	for (p = self; p; p = pb_parent(t, p))
-		mark[pb_index(t, p)] = M_EXCLUDED;
-	if (f->own_job.pid && (own = find_ident(t, f->own_job)))
-		for (p = own; p; p = pb_next_descendant(t, own, p))
-			mark[pb_index(t, p)] = M_EXCLUDED;
-	for (i = 0; f->own_pgrp && i < t->n; i++)
-		if (t->procs[i].st.pgrp == f->own_pgrp)
+	own = f->own_job.pid ? find_ident(t, f->own_job) : NULL;
+	/* never the daemon, ourselves, our ancestors, or the rest of the job we run in */
+	for (i = 0; i < t->n; i++) {
+		p = &t->procs[i];
+		if (p == daemon || p == self || p == own || (self && pb_is_ancestor(t, p, self)) ||
+		    (own && pb_is_ancestor(t, own, p)) || (f->own_pgrp && p->st.pgrp == f->own_pgrp))
 			mark[i] = M_EXCLUDED;
-	if (daemon)
-		mark[pb_index(t, daemon)] = M_EXCLUDED;
-	if (f->d->sid == f->d->id.pid)
-		err |= group_add(&f->sessions, t, f->d->sid);
-	if (f->d->pgrp == f->d->id.pid)
-		err |= group_add(&f->pgrps, t, f->d->pgrp);
+	}
+	/* the daemon's own session and group, when it leads them */
+	err = note_groups(f, t, f->d->p);
 
 	/* everything below the daemon; zombies have ended, but still tell which groups were jobs' */
-	for (p = daemon; p && (p = pb_next_descendant(t, daemon, p));) {
-		if (mark[pb_index(t, p)])
-			continue;
-		err |= note_groups(f, t, p);
-		if (is_live_process(p)) {
-			mark[pb_index(t, p)] = M_JOB;
-			jobs[n++] = (struct job){p, BY_DESCENDANT};
-		}
-	}
+	for (p = daemon; p && (p = pb_next_descendant(t, daemon, p));)
+		if (!mark[pb_index(t, p)])
+			err |= is_live_process(p) ? take_job(f, t, mark, p, BY_DESCENDANT) : note_groups(f, t, p);
 	/* jobs of earlier scans that still run, wherever they went (the daemon may be gone) */
-	for (i = 0; i < f->nknown; i++) {
-		p = find_ident(t, f->known[i]);
-		if (!p || mark[pb_index(t, p)] || !is_live_process(p))
-			continue;
-		err |= note_groups(f, t, p);
-		mark[pb_index(t, p)] = M_JOB;
-		jobs[n++] = (struct job){p, BY_EARLIER};
-	}
+	for (i = 0; i < f->nknown; i++)
+		if ((p = find_ident(t, f->known[i])) && !mark[pb_index(t, p)] && is_live_process(p))
+			err |= take_job(f, t, mark, p, BY_EARLIER);
 	/* members of their sessions and groups, and of the daemon's own service cgroup, until nothing changes */
 	do {
 		changed = 0;
 		for (i = 0; i < t->n; i++) {
-			enum found_by by;
-
 			p = &t->procs[i];
 			if (mark[i] || !is_live_process(p))
 				continue;
@@ -560,15 +538,11 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 				by = BY_CGROUP;
 			else
 				continue;
-			err |= note_groups(f, t, p);
-			mark[i] = M_JOB;
-			jobs[n++] = (struct job){p, by};
+			err |= take_job(f, t, mark, p, by);
 			changed = 1;
 		}
 	} while (changed);
 	free(mark);
-	f->jobs = jobs;
-	f->njobs = n;
 	return err ? -1 : 0;
 }
 
@@ -593,18 +567,6 @@ static int self_pid_in(const struct pb_root *root)
 }
 
 /* ---- output ---- */
-
-static void job_text(struct pb_buf *b, struct pb_table *t, const struct job *j, int verbose)
-{
-	pb_buf_addf(b, "%d (", j->p->st.pid);
-	pb_buf_text_str(b, pb_user(t, j->p), strlen(pb_user(t, j->p)));
-	pb_buf_adds(b, ", running ");
-	add_duration(b, pb_runtime(t, j->p));
-	if (verbose)
-		pb_buf_addf(b, ", found by %s", found_by_names[j->by]);
-	pb_buf_adds(b, "): ");
-	add_command(b, t, j->p, 0, 200);
-}
 
 static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
 {
@@ -659,13 +621,13 @@ static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct j
 	pb_buf_adds(b, n ? "\n]\n" : "]\n");
 }
 
-static void daemon_text(struct pb_buf *b, const struct daemon *d)
+static void daemon_text(struct pb_buf *b, struct pb_table *t, const struct daemon *d)
 {
 	pb_buf_addf(b, "%d", d->id.pid);
 	if (d->exe[0]) {
 		pb_buf_adds(b, ", ");
 		pb_buf_text_str(b, d->exe, strlen(d->exe));
-		if (d->exe_deleted)
+		if (pb_exe_deleted(t, d->p))
 			pb_buf_adds(b, " (deleted: replaced since it started)");
 	}
 }
@@ -935,18 +897,6 @@ static int run_hook(struct run *r)
 	return 0;
 }
 
-static int same_jobs(const struct pb_ident *a, size_t na, const struct job *b, size_t nb)
-{
-	size_t i;
-
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (a[i].pid != b[i].p->st.pid || a[i].starttime != b[i].p->st.starttime)
-			return 0;
-	return 1;
-}
-
 /* "PID command, ..." of the first MAX_LISTED jobs; the progress line adds each one's run time */
 static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, int progress)
 {
@@ -963,7 +913,13 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 	}
 	if (n > MAX_LISTED)
 		pb_buf_adds(b, ", ...");
+}
+
+/* the text in b as a C string, or fallback when an allocation failed */
+static const char *buf_text(struct pb_buf *b, const char *fallback)
+{
 	pb_buf_addc(b, 0);
+	return b->failed ? fallback : b->data;
 }
 
 /* 0 when every job has ended, else the exit status (cron resumed) */
@@ -972,10 +928,11 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 	struct pb_table t;
 	struct pb_waitset ws;
 	struct pb_ident *ids;
+	struct pb_proc *p;
 	struct pb_buf line;
 	long long now;
-	size_t i, k;
-	int changed, daemon_gone_said = 0, wait_ms, status = 0;
+	size_t i, k, n;
+	int changed, daemon_gone_said = 0, wait_ms, status = -1;
 
 	pb_buf_init(&line);
 	for (;;) {
@@ -985,13 +942,12 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 		}
 		if (pb_scan(r->root, &t)) {
 			applet_warn("cannot scan %s: %s", r->root->path, strerror(errno));
-			status = leave_failed(r, "cannot look for jobs");
 			break;
 		}
-		if (find_jobs(f, &t)) {
+		ids = NULL;
+		if (find_jobs(f, &t) || !(ids = malloc((f->njobs + 1) * sizeof *ids))) {
 			pb_table_free(&t);
 			applet_warn("out of memory");
-			status = leave_failed(r, "cannot look for jobs");
 			break;
 		}
 		if (!f->daemon_alive && !daemon_gone_said) {
@@ -999,60 +955,59 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 			daemon_gone_said = 1;
 			r->paused = 0;
 		}
-		/* log every job when it is first seen */
-		for (i = 0; i < f->njobs; i++) {
-			for (k = 0; k < f->nknown; k++)
-				if (f->known[k].pid == f->jobs[i].p->st.pid && f->known[k].starttime == f->jobs[i].p->st.starttime)
-					break;
+		/* log every job when it is first seen; a change of the list (or of its order) is news */
+		n = f->njobs;
+		changed = n != f->nknown;
+		for (i = 0; i < n; i++) {
+			p = f->jobs[i].p;
+			ids[i] = (struct pb_ident){p->st.pid, p->st.starttime};
+			for (k = 0; k < f->nknown && (f->known[k].pid != p->st.pid || f->known[k].starttime != p->st.starttime); k++)
+				;
+			if (k != i)
+				changed = 1;
 			if (k < f->nknown)
 				continue;
 			line.len = 0;
-			pb_buf_adds(&line, "job ");
-			job_text(&line, &t, &f->jobs[i], applet_verbosity > 1);
-			pb_buf_addc(&line, 0);
-			applet_info("%s", line.failed ? "job (out of memory)" : line.data);
+			pb_buf_addf(&line, "job %d (", p->st.pid);
+			pb_buf_text_str(&line, pb_user(&t, p), strlen(pb_user(&t, p)));
+			pb_buf_adds(&line, ", running ");
+			add_duration(&line, pb_runtime(&t, p));
+			if (applet_verbosity > 1)
+				pb_buf_addf(&line, ", found by %s", found_by_names[f->jobs[i].by]);
+			pb_buf_adds(&line, "): ");
+			add_command(&line, &t, p, 0, 200);
+			applet_info("%s", buf_text(&line, "job (out of memory)"));
 		}
-		changed = !same_jobs(f->known, f->nknown, f->jobs, f->njobs);
-		ids = malloc((f->njobs ? f->njobs : 1) * sizeof *ids);
-		if (!ids) {
-			pb_table_free(&t);
-			status = leave_failed(r, "out of memory");
-			break;
-		}
-		for (i = 0; i < f->njobs; i++)
-			ids[i] = (struct pb_ident){f->jobs[i].p->st.pid, f->jobs[i].p->st.starttime};
 		free(f->known);
 		f->known = ids;
-		f->nknown = f->njobs;
-		if (!f->njobs) {
-			pb_table_free(&t);
-			break;
-		}
+		f->nknown = n;
 		now = pb_now_ms();
-		if (r->deadline >= 0 && now >= r->deadline) {
-			line.len = 0;
-			add_job_list(&line, &t, f->jobs, f->njobs, 0);
+		line.len = 0;
+		if (!n) {
+			status = 0;
+		} else if (r->deadline >= 0 && now >= r->deadline) {
+			add_job_list(&line, &t, f->jobs, n, 0);
 			applet_progress_done();
-			applet_warn("timed out after %lld s; %zu job%s still running: %s", (now - r->start + 500) / 1000,
-				    f->njobs, f->njobs == 1 ? "" : "s", line.failed ? "?" : line.data);
-			pb_table_free(&t);
+			applet_warn("timed out after %lld s; %zu job%s still running: %s", (now - r->start + 500) / 1000, n,
+				    n == 1 ? "" : "s", buf_text(&line, "?"));
 			resume_daemon(r, "timed out");
 			status = EXIT_TIMEOUT;
-			break;
+		} else {
+			pb_buf_addf(&line, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
+			add_duration(&line, (double)(now - r->start) / 1000);
+			pb_buf_adds(&line, " so far): ");
+			add_job_list(&line, &t, f->jobs, n, 1);
+			applet_progress(buf_text(&line, "waiting"), changed);
 		}
-		line.len = 0;
-		pb_buf_addf(&line, "waiting for %zu job%s (", f->njobs, f->njobs == 1 ? "" : "s");
-		add_duration(&line, (double)(now - r->start) / 1000);
-		pb_buf_adds(&line, " so far): ");
-		add_job_list(&line, &t, f->jobs, f->njobs, 1);
-		applet_progress(line.failed ? "waiting" : line.data, changed);
 		pb_table_free(&t);
+		if (status >= 0)
+			break;
 		/* until one of them ends, or time to look again: jobs start new processes as they go */
 		wait_ms = SCAN_INTERVAL_MS;
 		if (r->deadline >= 0 && r->deadline - now < wait_ms)
 			wait_ms = (int)(r->deadline - now);
-		if (pb_waitset_init(&ws, r->root, f->known, f->nknown)) {
-			status = leave_failed(r, "out of memory");
+		if (pb_waitset_init(&ws, r->root, f->known, n)) {
+			applet_warn("out of memory");
 			break;
 		}
 		if (ws.left)
@@ -1061,7 +1016,7 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 	}
 	applet_progress_done();
 	pb_buf_free(&line);
-	return status;
+	return status < 0 ? leave_failed(r, "cannot look for jobs") : status;
 }
 
 /* Does a conventional pid file (/run/NAME.pid, crond.pid, cron.pid) name the daemon? */
@@ -1246,8 +1201,8 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 			applet_info("cron (pid %d) runs no jobs", d->id.pid);
 	} else {
 		pb_buf_adds(&out, "dry run: nothing is changed\ncron daemon: pid ");
-		daemon_text(&out, d);
-		pb_buf_addf(&out, ", user %s, state %c\n", d->user, d->state);
+		daemon_text(&out, t, d);
+		pb_buf_addf(&out, ", user %s, state %c\n", pb_user(t, d->p), d->state);
 		if (d->state == 'T' || d->state == 't')
 			pb_buf_adds(&out, "it is stopped now: cron-graceful --resume resumes it\n");
 		pb_buf_addf(&out, "would pause it (SIGSTOP) so that it starts no new jobs\n");
@@ -1411,11 +1366,8 @@ int cron_graceful_main(int argc, char **argv)
 	} else if (o.list || o.dry_run) {
 		r = list_or_dry_run(&o, &t, &d, self_pid);
 	} else {
-		/* the table of the search is stale by now; the run scans afresh */
-		pb_table_free(&t);
+		/* the table of the search is stale by now: the run scans afresh (d's strings stay in it) */
 		r = real_run(&o, &root, &d, self_pid);
-		pb_root_close(&root);
-		return r;
 	}
 	pb_table_free(&t);
 	pb_root_close(&root);
