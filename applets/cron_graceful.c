@@ -33,6 +33,10 @@ static const char usage[] =
 	"      --[no-]syslog    log to syslog (default: not with -n, --list)\n"
 	"  -h, --help           show this help\n";
 
+/* gcc -Os inlines a big function called once into its caller, and the caller's frame and register spills grow
+ * by more than the call saves: these stay functions */
+#define NOINLINE __attribute__((noinline))
+
 #define HOOK_NAME "cron-graceful-additions"
 #define PAUSE_CONFIRM_MS 2000    /* SIGSTOP takes effect when the daemon is next scheduled */
 #define STOP_GRACE_MS 5000       /* SIGTERM to SIGKILL, as Debian's killproc --retry 5 */
@@ -270,7 +274,7 @@ static int read_pidfile(const char *path, long *pid)
 }
 
 /* 0: found (d filled); 1: not running (said so); -1: failed (said so) */
-static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
+static NOINLINE int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
 {
 	const char *name, **names;
 	struct pb_proc *p, *a, *found = NULL;
@@ -645,7 +649,7 @@ struct run {
 
 /* A signal is pending for the paused daemon that it can act on only once it runs again (a service
  * manager's SIGTERM, when cron handles SIGTERM itself). */
-static int stop_signal_pending(const struct pb_root *root, const struct daemon *d)
+static NOINLINE int stop_signal_pending(const struct pb_root *root, const struct daemon *d)
 {
 	static const char *const fields[] = {"ShdPnd", "SigPnd"};
 	unsigned long long mask = 1ULL << (SIGTERM - 1) | 1ULL << (SIGINT - 1) | 1ULL << (SIGQUIT - 1);
@@ -861,7 +865,7 @@ static int hook_path(const struct opts *o, char *path, size_t size)
 }
 
 /* 0 to go on, else the exit status */
-static int run_hook(struct run *r)
+static NOINLINE int run_hook(struct run *r)
 {
 	char path[4096], how[64];
 	char *argv[2] = {path, NULL};
@@ -916,14 +920,14 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 }
 
 /* the text in b as a C string, or fallback when an allocation failed */
-static const char *buf_text(struct pb_buf *b, const char *fallback)
+static NOINLINE const char *buf_text(struct pb_buf *b, const char *fallback)
 {
 	pb_buf_addc(b, 0);
 	return b->failed ? fallback : b->data;
 }
 
 /* 0 when every job has ended, else the exit status (cron resumed) */
-static int wait_for_jobs(struct run *r, struct finder *f)
+static NOINLINE int wait_for_jobs(struct run *r, struct finder *f)
 {
 	struct pb_table t;
 	struct pb_waitset ws;
@@ -1138,7 +1142,7 @@ static int stop_daemon(struct run *r)
 	return 0;
 }
 
-static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
+static NOINLINE int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
 	struct run r = {o, root, d, pb_now_ms(), -1, 0};
 	struct finder f;
@@ -1176,7 +1180,7 @@ static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d
 
 /* ---- the read-only modes ---- */
 
-static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
+static NOINLINE int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
 {
 	struct finder f;
 	struct pb_buf out;
@@ -1234,7 +1238,7 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 	return r;
 }
 
-static int resume_only(const struct opts *o, struct pb_root *root, struct daemon *d)
+static NOINLINE int resume_only(const struct opts *o, struct pb_root *root, struct daemon *d)
 {
 	char state = pb_state(root, d->id);
 
