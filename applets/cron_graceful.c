@@ -147,7 +147,7 @@ static int is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-static void sleep_ms(int ms)
+static NOINLINE void sleep_ms(int ms)
 {
 	/* poll sleeps and returns early (EINTR) when a signal arrives */
 	poll(NULL, 0, ms);
@@ -210,7 +210,7 @@ static const char *cron_match(struct pb_table *t, struct pb_proc *p, const char 
 }
 
 /* A process in another PID namespace (a container's cron, seen from the host) is not ours to stop. */
-static int other_pid_namespace(const struct pb_root *root, int pid)
+static NOINLINE int other_pid_namespace(const struct pb_root *root, int pid)
 {
 	char mine[64], theirs[64], path[40];
 
@@ -314,7 +314,7 @@ static NOINLINE int find_daemon(struct pb_table *t, const struct opts *o, struct
 	for (i = 0; i < t->n; i++) {
 		names[i] = cron_match(t, &t->procs[i], o->exe_name);
 		if (names[i] && other_pid_namespace(t->root, t->procs[i].st.pid)) {
-			applet_debug("not %d: it runs in another PID namespace (a container's cron)", t->procs[i].st.pid);
+			applet_debug("not %d: in another PID namespace", t->procs[i].st.pid);
 			names[i] = NULL;
 		}
 	}
@@ -444,7 +444,7 @@ static int note_groups(struct finder *f, const struct pb_table *t, const struct 
 	return r;
 }
 
-static int in_cgroup(struct pb_table *t, struct pb_proc *p, const char *cg)
+static NOINLINE int in_cgroup(struct pb_table *t, struct pb_proc *p, const char *cg)
 {
 	const char *mine = pb_cgroup(t, p);
 	size_t n = strlen(cg);
@@ -572,7 +572,7 @@ static int self_pid_in(const struct pb_root *root)
 
 /* ---- output ---- */
 
-static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
+static NOINLINE void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
 {
 	size_t i;
 
@@ -623,17 +623,6 @@ static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct j
 		pb_buf_addc(b, '}');
 	}
 	pb_buf_adds(b, n ? "\n]\n" : "]\n");
-}
-
-static void daemon_text(struct pb_buf *b, struct pb_table *t, const struct daemon *d)
-{
-	pb_buf_addf(b, "%d", d->id.pid);
-	if (d->exe[0]) {
-		pb_buf_adds(b, ", ");
-		pb_buf_text_str(b, d->exe, strlen(d->exe));
-		if (pb_exe_deleted(t, d->p))
-			pb_buf_adds(b, " (deleted: replaced since it started)");
-	}
 }
 
 /* ---- running a hook or a stop command ---- */
@@ -748,8 +737,7 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 			return CHILD_TIMED_OUT;
 		}
 		if (!is_hook && pb_state(r->root, r->d->id) == 'T' && stop_signal_pending(r->root, r->d)) {
-			applet_debug("cron (pid %d) has a stop signal pending: resuming it so that it can act on it",
-				     r->d->id.pid);
+			applet_debug("cron (pid %d) has a stop signal pending: resuming it", r->d->id.pid);
 			pb_resume(r->root, r->d->id);
 		}
 		sleep_ms(20);
@@ -817,8 +805,7 @@ static int pause_daemon(struct run *r)
 	char state;
 
 	if (r->d->state == 'T' || r->d->state == 't')
-		applet_warn("cron (pid %d) was stopped already (left so by another tool?); it is resumed if this run "
-			    "ends early", r->d->id.pid);
+		applet_warn("cron (pid %d) was stopped already; it is resumed if this run ends early", r->d->id.pid);
 	if (pb_suspend(r->root, r->d->id)) {
 		if (errno == ESRCH) {
 			applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
@@ -840,7 +827,7 @@ static int pause_daemon(struct run *r)
 			return 0; /* the caller sees the flag */
 		if (pb_now_ms() >= until) {
 			applet_warn("cron (pid %d) did not stop on SIGSTOP (state %c)%s", r->d->id.pid, state,
-				    r->d->id.pid == 1 ? ": the init of a PID namespace ignores it from inside" : "");
+				    r->d->id.pid == 1 ? ": a PID namespace's init ignores it" : "");
 			return -1;
 		}
 		sleep_ms(10);
@@ -1023,72 +1010,58 @@ static NOINLINE int wait_for_jobs(struct run *r, struct finder *f)
 	return status < 0 ? leave_failed(r, "cannot look for jobs") : status;
 }
 
-/* Does a conventional pid file (/run/NAME.pid, crond.pid, cron.pid) name the daemon? */
+/* Does a conventional pid file (/run/NAME.pid, crond.pid, cron.pid, or in /var/run) name the daemon? */
 static int named_by_pidfile(const struct daemon *d)
 {
-	const char *const dirs[] = {"/run", "/var/run"};
 	const char *const names[] = {d->name, "crond", "cron"};
 	char path[128];
-	size_t i, k;
+	int i;
 	long pid;
 
-	for (i = 0; i < 2; i++)
-		for (k = 0; k < 3; k++) {
-			snprintf(path, sizeof path, "%s/%s.pid", dirs[i], names[k]);
-			if (access(path, F_OK) == 0 && read_pidfile(path, &pid) == 0 && pid == d->id.pid)
-				return 1;
-		}
+	for (i = 0; i < 6; i++) {
+		/* "/var/run" + 4 is "/run" */
+		snprintf(path, sizeof path, "%s/%s.pid", "/var/run" + (i < 3 ? 4 : 0), names[i % 3]);
+		if (read_pidfile(path, &pid) == 0 && pid == d->id.pid)
+			return 1;
+	}
 	return 0;
 }
 
-/* How the daemon's service manager stops it: a systemd unit, an init script, or nothing (argv[0] NULL). */
-static void stop_command(const struct daemon *d, char *argv[4], char *buf, size_t size)
+/* How the daemon's service manager stops it: a systemd unit, an init script, or nothing (0). argv and its
+ * text in cmd; script holds the init script's path. */
+static int stop_command(struct daemon *d, char *argv[4], char script[300], char cmd[400])
 {
-	char script[300];
-
 	argv[0] = NULL;
+	argv[1] = "stop";
+	argv[2] = argv[3] = NULL;
 	/* systemd runs it: the unit is its own service and systemd is the running init (sd_booted) */
 	if (d->unit[0] && is_dir("/run/systemd/system")) {
-		snprintf(buf, size, "%s", d->unit);
 		argv[0] = "systemctl";
-		argv[1] = "stop";
-		argv[2] = buf;
-		argv[3] = NULL;
-		return;
-	}
-	/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a shell)
-	 * and that the script's pid file names, or the script would stop another cron than this one */
-	snprintf(script, sizeof script, "/etc/init.d/%s", d->name);
-	if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
-		if (pb_find_program("service", NULL, 0) == 0) {
-			snprintf(buf, size, "%s", d->name);
-			argv[0] = "service";
-			argv[1] = buf;
-			argv[2] = "stop";
-		} else {
-			snprintf(buf, size, "%s", script);
-			argv[0] = buf;
-			argv[1] = "stop";
-			argv[2] = NULL;
+		argv[2] = d->unit;
+	} else {
+		/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a
+		 * shell) and that the script's pid file names, or the script would stop another cron than this one */
+		snprintf(script, 300, "/etc/init.d/%s", d->name);
+		if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
+			if (pb_find_program("service", NULL, 0) == 0) {
+				argv[0] = "service";
+				argv[1] = (char *)d->name;
+				argv[2] = "stop";
+			} else {
+				argv[0] = script;
+			}
 		}
-		argv[3] = NULL;
 	}
-}
-
-static void join_argv(char *out, size_t size, char *const argv[])
-{
-	size_t used = 0;
-	int i;
-
-	out[0] = 0;
-	for (i = 0; argv[i] && used < size; i++)
-		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", argv[i]);
+	if (!argv[0])
+		return 0;
+	snprintf(cmd, 400, "%s %s%s%s", argv[0], argv[1], argv[2] ? " " : "", argv[2] ? argv[2] : "");
+	return 1;
 }
 
 /* 0 when the daemon is gone, else the exit status */
 static int stop_daemon(struct run *r)
 {
-	char *argv[4], buf[300], cmd[400], how[64];
+	char *argv[4], script[300], cmd[400], how[64];
 	enum pb_stop_result result;
 	int status = 0;
 
@@ -1097,9 +1070,7 @@ static int stop_daemon(struct run *r)
 		r->paused = 0;
 		return 0;
 	}
-	stop_command(r->d, argv, buf, sizeof buf);
-	if (argv[0]) {
-		join_argv(cmd, sizeof cmd, argv);
+	if (stop_command(r->d, argv, script, cmd)) {
 		applet_info("stopping cron: %s", cmd);
 		switch (run_child(r, argv, 0, STOP_COMMAND_MS, &status)) {
 		case CHILD_INTERRUPTED:
@@ -1184,7 +1155,7 @@ static NOINLINE int list_or_dry_run(const struct opts *o, struct pb_table *t, st
 {
 	struct finder f;
 	struct pb_buf out;
-	char path[4096], *argv[4], buf[300], cmd[400];
+	char path[4096], *argv[4], script[300], cmd[400];
 	int r = 0, hook;
 
 	memset(&f, 0, sizeof f);
@@ -1204,12 +1175,17 @@ static NOINLINE int list_or_dry_run(const struct opts *o, struct pb_table *t, st
 		if (!f.njobs)
 			applet_info("cron (pid %d) runs no jobs", d->id.pid);
 	} else {
-		pb_buf_adds(&out, "dry run: nothing is changed\ncron daemon: pid ");
-		daemon_text(&out, t, d);
+		pb_buf_addf(&out, "dry run: nothing is changed\ncron daemon: pid %d", d->id.pid);
+		if (d->exe[0]) {
+			pb_buf_adds(&out, ", ");
+			pb_buf_text_str(&out, d->exe, strlen(d->exe));
+			if (pb_exe_deleted(t, d->p))
+				pb_buf_adds(&out, " (deleted: replaced since it started)");
+		}
 		pb_buf_addf(&out, ", user %s, state %c\n", pb_user(t, d->p), d->state);
 		if (d->state == 'T' || d->state == 't')
 			pb_buf_adds(&out, "it is stopped now: cron-graceful --resume resumes it\n");
-		pb_buf_addf(&out, "would pause it (SIGSTOP) so that it starts no new jobs\n");
+		pb_buf_adds(&out, "would pause it (SIGSTOP) so that it starts no new jobs\n");
 		hook = hook_path(o, path, sizeof path);
 		if (hook < 0)
 			r = EXIT_NO;
@@ -1220,14 +1196,10 @@ static NOINLINE int list_or_dry_run(const struct opts *o, struct pb_table *t, st
 		pb_buf_addf(&out, "would wait for %zu running job%s%s\n", f.njobs, f.njobs == 1 ? "" : "s",
 			    f.njobs ? ":" : "");
 		print_jobs_text(&out, t, f.jobs, f.njobs, "  ");
-		stop_command(d, argv, buf, sizeof buf);
-		if (argv[0]) {
-			join_argv(cmd, sizeof cmd, argv);
-			pb_buf_addf(&out, "would stop it with: %s; if it still runs: SIGTERM, SIGKILL after %d s\n", cmd,
-				    STOP_GRACE_MS / 1000);
-		} else {
-			pb_buf_addf(&out, "would stop it with SIGTERM, SIGKILL after %d s\n", STOP_GRACE_MS / 1000);
-		}
+		pb_buf_adds(&out, "would stop it with");
+		if (stop_command(d, argv, script, cmd))
+			pb_buf_addf(&out, ": %s; if it still runs:", cmd);
+		pb_buf_addf(&out, " SIGTERM, SIGKILL after %d s\n", STOP_GRACE_MS / 1000);
 	}
 	if (pb_buf_write_fd(&out, 1)) {
 		applet_warn("write error: %s", strerror(errno));
@@ -1282,7 +1254,7 @@ int cron_graceful_main(int argc, char **argv)
 	struct pb_root root;
 	struct pb_table t;
 	struct daemon d;
-	int c, r, format_given = 0, self_pid;
+	int c, r, format_given = 0, self_pid, real;
 
 	o.timeout_ms = -1;
 	o.hook_timeout_ms = 300000;
@@ -1333,47 +1305,37 @@ int cron_graceful_main(int argc, char **argv)
 	if (format_given && !o.list)
 		return applet_usage_error("--format goes with --list");
 	if (o.list && (o.dry_run || o.resume))
-		return applet_usage_error("--list goes alone: it changes nothing anyway");
-	if (o.use_syslog < 0)
-		o.use_syslog = !o.list && !o.dry_run;
-	applet_syslog(o.use_syslog);
+		return applet_usage_error("--list goes alone");
+	real = !o.list && !o.dry_run;
+	applet_syslog(o.use_syslog < 0 ? real : o.use_syslog);
 
 	/* real mode: refuse before looking at anything, so that nothing is touched */
-	if (!o.list && !o.dry_run && geteuid() != 0) {
-		applet_warn("must be run as root to pause and stop cron (--dry-run and --list work without)");
+	if (real && geteuid() != 0) {
+		applet_warn("must be run as root to stop cron (--dry-run and --list need not)");
 		return EXIT_NO;
 	}
 	if (applet_open_root(&root))
 		return EXIT_NO;
-	if (!o.list && !o.dry_run && !root.is_live) {
-		applet_warn("%s is not the live /proc: refusing to signal the processes it lists (use --dry-run)",
-			    root.path);
-		pb_root_close(&root);
-		return EXIT_NO;
-	}
-	if (pb_scan(&root, &t)) {
+	r = EXIT_NO;
+	if (real && !root.is_live) {
+		applet_warn("%s is not the live /proc: refusing to signal (use --dry-run)", root.path);
+	} else if (pb_scan(&root, &t)) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
-		pb_root_close(&root);
-		return EXIT_NO;
-	}
-	self_pid = self_pid_in(&root);
-	r = find_daemon(&t, &o, &d);
-	if (r > 0) {
-		if (o.list && o.json && write(1, "[]\n", 3) != 3)
-			r = EXIT_NO;
-		else
-			r = 0;
-	} else if (r < 0) {
-		r = EXIT_NO;
-	} else if (o.resume) {
-		r = resume_only(&o, &root, &d);
-	} else if (o.list || o.dry_run) {
-		r = list_or_dry_run(&o, &t, &d, self_pid);
 	} else {
-		/* the table of the search is stale by now: the run scans afresh (d's strings stay in it) */
-		r = real_run(&o, &root, &d, self_pid);
+		self_pid = self_pid_in(&root);
+		r = find_daemon(&t, &o, &d);
+		if (r > 0)
+			r = o.list && o.json && write(1, "[]\n", 3) != 3;
+		else if (r < 0)
+			r = EXIT_NO;
+		else if (o.resume)
+			r = resume_only(&o, &root, &d);
+		else if (!real)
+			r = list_or_dry_run(&o, &t, &d, self_pid);
+		else /* the table of the search is stale by now: the run scans afresh (d's strings stay in it) */
+			r = real_run(&o, &root, &d, self_pid);
+		pb_table_free(&t);
 	}
-	pb_table_free(&t);
 	pb_root_close(&root);
 	return r;
 }
