@@ -133,6 +133,13 @@ static void add_command(struct pb_buf *b, struct pb_table *t, struct pb_proc *p,
 		pb_buf_addc(b, ']');
 }
 
+/* the text in b as a C string, or fallback when an allocation failed */
+static NOINLINE const char *buf_text(struct pb_buf *b, const char *fallback)
+{
+	pb_buf_addc(b, 0);
+	return b->failed ? fallback : b->data;
+}
+
 static int is_executable(const char *path)
 {
 	struct stat sb;
@@ -276,15 +283,14 @@ static int read_pidfile(const char *path, long *pid)
 /* 0: found (d filled); 1: not running (said so); -1: failed (said so) */
 static NOINLINE int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
 {
-	const char *name, **names;
+	const char *name = NULL, **names, *what = o->exe_name ? o->exe_name : "cron";
 	struct pb_proc *p, *a, *found = NULL;
 	struct pb_buf list;
 	size_t i, ntop = 0;
-	long pid;
+	long pid = o->pid;
 	int r;
 
-	if (o->pid || o->pidfile) {
-		pid = o->pid;
+	if (pid || o->pidfile) {
 		if (o->pidfile && (r = read_pidfile(o->pidfile, &pid)) != 0) {
 			if (r > 0)
 				applet_info("cron is not running (no %s)", o->pidfile);
@@ -300,7 +306,7 @@ static NOINLINE int find_daemon(struct pb_table *t, const struct opts *o, struct
 		/* a stale pid file may name an unrelated process that got the number since */
 		if (o->pidfile && !name) {
 			applet_info("cron is not running: %s names process %ld, which is '%s', not %s", o->pidfile, pid,
-				    p->st.comm, o->exe_name ? o->exe_name : "cron");
+				    p->st.comm, what);
 			return 1;
 		}
 		fill_daemon(t, p, name ? name : p->st.comm, d);
@@ -312,38 +318,40 @@ static NOINLINE int find_daemon(struct pb_table *t, const struct opts *o, struct
 		return -1;
 	}
 	for (i = 0; i < t->n; i++) {
-		names[i] = cron_match(t, &t->procs[i], o->exe_name);
-		if (names[i] && other_pid_namespace(t->root, t->procs[i].st.pid)) {
-			applet_debug("not %d: in another PID namespace", t->procs[i].st.pid);
+		p = &t->procs[i];
+		names[i] = cron_match(t, p, o->exe_name);
+		if (names[i] && other_pid_namespace(t->root, p->st.pid)) {
+			applet_debug("not %d: in another PID namespace", p->st.pid);
 			names[i] = NULL;
 		}
 	}
 	pb_buf_init(&list);
 	for (i = 0; i < t->n; i++) {
+		p = &t->procs[i];
 		if (!names[i])
 			continue;
 		/* the topmost: Debian's per-job children are called cron too */
-		for (a = pb_parent(t, &t->procs[i]); a && !names[pb_index(t, a)]; a = pb_parent(t, a))
+		for (a = pb_parent(t, p); a && !names[pb_index(t, a)]; a = pb_parent(t, a))
 			;
 		if (a)
 			continue;
-		if (!found)
-			found = &t->procs[i];
-		pb_buf_addf(&list, "%s%d (", ntop ? ", " : "", t->procs[i].st.pid);
-		pb_buf_text_str(&list, t->procs[i].st.comm, t->procs[i].st.comm_len);
+		if (!found) {
+			found = p;
+			name = names[i];
+		}
+		pb_buf_addf(&list, "%s%d (", ntop++ ? ", " : "", p->st.pid);
+		pb_buf_text_str(&list, p->st.comm, p->st.comm_len);
 		pb_buf_addc(&list, ')');
-		ntop++;
 	}
 	r = 0;
 	if (!found) {
-		applet_info("%s is not running", o->exe_name ? o->exe_name : "cron");
+		applet_info("%s is not running", what);
 		r = 1;
 	} else if (ntop > 1) {
-		pb_buf_addc(&list, 0);
-		applet_warn("%zu cron daemons run: %s; choose one with --pid", ntop, list.failed ? "?" : list.data);
+		applet_warn("%zu cron daemons run: %s; choose one with --pid", ntop, buf_text(&list, "?"));
 		r = -1;
 	} else {
-		fill_daemon(t, found, names[pb_index(t, found)], d);
+		fill_daemon(t, found, name, d);
 	}
 	pb_buf_free(&list);
 	free(names);
@@ -717,6 +725,8 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 	setpgid(pid, pid); /* also here: no window in which a signal to the group misses it */
 	for (;;) {
 		pid_t w = waitpid(pid, status, WNOHANG);
+		long long now = pb_now_ms();
+		enum child_end e;
 
 		if (w == pid)
 			return CHILD_EXITED;
@@ -724,17 +734,11 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 			applet_warn("waiting for %s: %s", argv[0], strerror(errno));
 			return CHILD_NOT_STARTED;
 		}
-		if (got_signal) {
+		e = got_signal ? CHILD_INTERRUPTED : is_hook && r->deadline >= 0 && now >= r->deadline ? CHILD_DEADLINE :
+		    now >= until ? CHILD_TIMED_OUT : CHILD_EXITED;
+		if (e != CHILD_EXITED) {
 			end_child(pid);
-			return CHILD_INTERRUPTED;
-		}
-		if (r->deadline >= 0 && pb_now_ms() >= r->deadline && is_hook) {
-			end_child(pid);
-			return CHILD_DEADLINE;
-		}
-		if (pb_now_ms() >= until) {
-			end_child(pid);
-			return CHILD_TIMED_OUT;
+			return e;
 		}
 		if (!is_hook && pb_state(r->root, r->d->id) == 'T' && stop_signal_pending(r->root, r->d)) {
 			applet_debug("cron (pid %d) has a stop signal pending: resuming it", r->d->id.pid);
@@ -744,14 +748,25 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 	}
 }
 
-static void describe_status(char *out, size_t size, int status)
+/* The warning for a child that failed or ran too long: "[PREFIX]NAME failed (exit 3)[SUFFIX]" */
+static void warn_child_end(const char *prefix, const char *name, enum child_end e, int status, long long limit_ms,
+			   const char *suffix)
 {
+	char how[32];
+
+	if (e == CHILD_TIMED_OUT) {
+		applet_warn("%s%s still ran after %lld s: ended it%s", prefix, name, limit_ms / 1000, suffix);
+		return;
+	}
+	if (e != CHILD_EXITED || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		return;
 	if (WIFEXITED(status))
-		snprintf(out, size, "exit %d", WEXITSTATUS(status));
+		snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(out, size, "killed by signal %d", WTERMSIG(status));
+		snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
 	else
-		snprintf(out, size, "status %d", status);
+		snprintf(how, sizeof how, "status %d", status);
+	applet_warn("%s%s failed (%s)%s", prefix, name, how, suffix);
 }
 
 /* ---- leaving: cron is never left paused ---- */
@@ -801,36 +816,32 @@ static int leave_failed(struct run *r, const char *what)
 
 static int pause_daemon(struct run *r)
 {
-	long long until;
-	char state;
+	long long until = pb_now_ms() + PAUSE_CONFIRM_MS;
+	char state = 0;
 
 	if (r->d->state == 'T' || r->d->state == 't')
 		applet_warn("cron (pid %d) was stopped already; it is resumed if this run ends early", r->d->id.pid);
-	if (pb_suspend(r->root, r->d->id)) {
-		if (errno == ESRCH) {
-			applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
-			return 1;
+	if (pb_suspend(r->root, r->d->id) == 0) {
+		r->paused = 1;
+		/* SIGSTOP is acted on when the daemon next runs; a PID namespace's init ignores it from inside */
+		while ((state = pb_state(r->root, r->d->id)) != 'T' && state != 't' && state) {
+			if (got_signal)
+				return 0; /* the caller sees the flag */
+			if (pb_now_ms() >= until) {
+				applet_warn("cron (pid %d) did not stop on SIGSTOP (state %c)%s", r->d->id.pid, state,
+					    r->d->id.pid == 1 ? ": a PID namespace's init ignores it" : "");
+				return -1;
+			}
+			sleep_ms(10);
 		}
+	} else if (errno != ESRCH) {
 		applet_warn("cannot pause cron (pid %d): %s", r->d->id.pid, strerror(errno));
 		return -1;
 	}
-	r->paused = 1;
-	/* SIGSTOP is acted on when the daemon next runs; a PID namespace's init ignores it from inside */
-	until = pb_now_ms() + PAUSE_CONFIRM_MS;
-	while ((state = pb_state(r->root, r->d->id)) != 'T' && state != 't') {
-		if (!state) {
-			r->paused = 0;
-			applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
-			return 1;
-		}
-		if (got_signal)
-			return 0; /* the caller sees the flag */
-		if (pb_now_ms() >= until) {
-			applet_warn("cron (pid %d) did not stop on SIGSTOP (state %c)%s", r->d->id.pid, state,
-				    r->d->id.pid == 1 ? ": a PID namespace's init ignores it" : "");
-			return -1;
-		}
-		sleep_ms(10);
+	if (!state) {
+		r->paused = 0;
+		applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
+		return 1;
 	}
 	applet_info("paused cron (pid %d, %s): it starts no new jobs", r->d->id.pid, r->d->exe[0] ? r->d->exe : r->d->name);
 	return 0;
@@ -854,8 +865,9 @@ static int hook_path(const struct opts *o, char *path, size_t size)
 /* 0 to go on, else the exit status */
 static NOINLINE int run_hook(struct run *r)
 {
-	char path[4096], how[64];
+	char path[4096];
 	char *argv[2] = {path, NULL};
+	enum child_end e;
 	int status = 0;
 
 	switch (hook_path(r->o, path, sizeof path)) {
@@ -866,25 +878,15 @@ static NOINLINE int run_hook(struct run *r)
 		return leave_failed(r, "no hook to run");
 	}
 	applet_info("running the hook %s (CRON_PID=%d)", path, r->d->id.pid);
-	switch (run_child(r, argv, 1, r->o->hook_timeout_ms, &status)) {
-	case CHILD_EXITED:
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			return 0;
-		describe_status(how, sizeof how, status);
-		applet_warn("the hook %s failed (%s); going on", path, how);
-		return 0;
-	case CHILD_TIMED_OUT:
-		applet_warn("the hook %s still ran after %lld s: ended it; going on", path, r->o->hook_timeout_ms / 1000);
-		return 0;
-	case CHILD_INTERRUPTED:
+	e = run_child(r, argv, 1, r->o->hook_timeout_ms, &status);
+	if (e == CHILD_INTERRUPTED)
 		return leave_interrupted(r);
-	case CHILD_DEADLINE:
+	if (e == CHILD_DEADLINE) {
 		applet_warn("timed out after %lld s while the hook %s ran: ended it", r->o->timeout_ms / 1000, path);
 		resume_daemon(r, "timed out");
 		return EXIT_TIMEOUT;
-	case CHILD_NOT_STARTED:
-		return 0;
 	}
+	warn_child_end("the hook ", path, e, status, r->o->hook_timeout_ms, "; going on");
 	return 0;
 }
 
@@ -904,13 +906,6 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 	}
 	if (n > MAX_LISTED)
 		pb_buf_adds(b, ", ...");
-}
-
-/* the text in b as a C string, or fallback when an allocation failed */
-static NOINLINE const char *buf_text(struct pb_buf *b, const char *fallback)
-{
-	pb_buf_addc(b, 0);
-	return b->failed ? fallback : b->data;
 }
 
 /* 0 when every job has ended, else the exit status (cron resumed) */
@@ -1061,37 +1056,23 @@ static int stop_command(struct daemon *d, char *argv[4], char script[300], char 
 /* 0 when the daemon is gone, else the exit status */
 static int stop_daemon(struct run *r)
 {
-	char *argv[4], script[300], cmd[400], how[64];
+	char *argv[4], script[300], cmd[400];
+	const char *how = "is gone already";
 	enum pb_stop_result result;
+	enum child_end e;
 	int status = 0;
 
-	if (!pb_is_alive(r->root, r->d->id)) {
-		applet_info("cron (pid %d) is gone already", r->d->id.pid);
-		r->paused = 0;
-		return 0;
-	}
+	if (!pb_is_alive(r->root, r->d->id))
+		goto gone;
 	if (stop_command(r->d, argv, script, cmd)) {
 		applet_info("stopping cron: %s", cmd);
-		switch (run_child(r, argv, 0, STOP_COMMAND_MS, &status)) {
-		case CHILD_INTERRUPTED:
+		e = run_child(r, argv, 0, STOP_COMMAND_MS, &status);
+		if (e == CHILD_INTERRUPTED)
 			return leave_interrupted(r);
-		case CHILD_TIMED_OUT:
-			applet_warn("%s still ran after %d s: ended it", cmd, STOP_COMMAND_MS / 1000);
-			break;
-		case CHILD_EXITED:
-			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-				describe_status(how, sizeof how, status);
-				applet_warn("%s failed (%s)", cmd, how);
-			}
-			break;
-		default:
-			break;
-		}
-		if (!pb_is_alive(r->root, r->d->id)) {
-			applet_info("cron (pid %d) stopped", r->d->id.pid);
-			r->paused = 0;
-			return 0;
-		}
+		warn_child_end("", cmd, e, status, STOP_COMMAND_MS, "");
+		how = "stopped";
+		if (!pb_is_alive(r->root, r->d->id))
+			goto gone;
 		applet_info("cron (pid %d) still runs after %s", r->d->id.pid, cmd);
 	}
 	if (got_signal)
@@ -1108,8 +1089,10 @@ static int stop_daemon(struct run *r)
 		applet_warn("cron (pid %d) survived SIGKILL (stuck in the kernel?)", r->d->id.pid);
 		return EXIT_NO;
 	}
-	applet_info("cron (pid %d) %s", r->d->id.pid, result == PB_STOP_KILLED ? "killed: it ignored SIGTERM" :
-		    pb_stop_names[result]);
+	how = result == PB_STOP_KILLED ? "killed: it ignored SIGTERM" : pb_stop_names[result];
+gone:
+	applet_info("cron (pid %d) %s", r->d->id.pid, how);
+	r->paused = 0;
 	return 0;
 }
 
