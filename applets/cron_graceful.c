@@ -16,7 +16,7 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: cron-graceful [-nvq] [-t SECS] [--pid PID|--pidfile FILE] [OPTIONS]\n"
+	"Usage: cron-graceful [OPTIONS]\n"
 	"Pause cron, run the hook, wait for its running jobs, then stop it. Needs root.\n"
 	"  -n, --dry-run        show what would be done\n"
 	"      --list           print the running jobs\n"
@@ -138,6 +138,20 @@ static NOINLINE const char *buf_text(struct pb_buf *b, const char *fallback)
 {
 	pb_buf_addc(b, 0);
 	return b->failed ? fallback : b->data;
+}
+
+/* the user of p, control characters made safe for a terminal */
+static void add_user(struct pb_buf *b, struct pb_table *t, struct pb_proc *p)
+{
+	const char *user = pb_user(t, p);
+
+	pb_buf_text_str(b, user, strlen(user));
+}
+
+/* whole seconds since start (ms), rounded */
+static long long seconds_since(long long start)
+{
+	return (pb_now_ms() - start + 500) / 1000;
 }
 
 static int is_executable(const char *path)
@@ -271,8 +285,7 @@ static int read_pidfile(const char *path, long *pid)
 	/* strtol skips leading white space and leaves end at buf when there is no number */
 	errno = 0;
 	*pid = strtol(buf, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
-		end++;
+	end += strspn(end, " \t\n\r");
 	if (end == buf || *end || errno || *pid <= 0 || *pid > INT_MAX) {
 		applet_warn("%s holds no process ID", path);
 		return -1;
@@ -373,7 +386,7 @@ struct group_id {
 
 struct group_list {
 	struct group_id *ids;
-	size_t n, cap;
+	size_t n;
 };
 
 struct job {
@@ -413,17 +426,13 @@ static int group_add(struct group_list *g, const struct pb_table *t, int id)
 
 	if (id <= 0 || group_find(g, id))
 		return 0;
-	if (g->n == g->cap) {
-		grown = realloc(g->ids, (g->cap ? g->cap * 2 : 16) * sizeof *grown);
-		if (!grown)
-			return -1;
-		g->ids = grown;
-		g->cap = g->cap ? g->cap * 2 : 16;
-	}
+	/* a handful of groups: grown one at a time */
+	grown = realloc(g->ids, (g->n + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	g->ids = grown;
 	leader = pb_find_pid(t, id);
-	g->ids[g->n].id = id;
-	g->ids[g->n].leader_start = leader ? leader->st.starttime : 0;
-	g->n++;
+	g->ids[g->n++] = (struct group_id){id, leader ? leader->st.starttime : 0};
 	return 0;
 }
 
@@ -580,7 +589,7 @@ static int self_pid_in(const struct pb_root *root)
 
 /* ---- output ---- */
 
-static NOINLINE void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
+static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
 {
 	size_t i;
 
@@ -592,7 +601,7 @@ static NOINLINE void print_jobs_text(struct pb_buf *b, struct pb_table *t, const
 		struct pb_proc *p = jobs[i].p;
 
 		pb_buf_init(&cell);
-		pb_buf_text_str(&cell, pb_user(t, p), strlen(pb_user(t, p)));
+		add_user(&cell, t, p);
 		pb_buf_addc(&cell, 0);
 		pb_buf_addf(b, "%s%7d %7d %-10s ", indent, p->st.pid, p->st.ppid, cell.failed ? "?" : cell.data);
 		cell.len = 0;
@@ -863,7 +872,7 @@ static int hook_path(const struct opts *o, char *path, size_t size)
 }
 
 /* 0 to go on, else the exit status */
-static NOINLINE int run_hook(struct run *r)
+static int run_hook(struct run *r)
 {
 	char path[4096];
 	char *argv[2] = {path, NULL};
@@ -955,7 +964,7 @@ static NOINLINE int wait_for_jobs(struct run *r, struct finder *f)
 				continue;
 			line.len = 0;
 			pb_buf_addf(&line, "job %d (", p->st.pid);
-			pb_buf_text_str(&line, pb_user(&t, p), strlen(pb_user(&t, p)));
+			add_user(&line, &t, p);
 			pb_buf_adds(&line, ", running ");
 			add_duration(&line, pb_runtime(&t, p));
 			if (applet_verbosity > 1)
@@ -974,7 +983,7 @@ static NOINLINE int wait_for_jobs(struct run *r, struct finder *f)
 		} else if (r->deadline >= 0 && now >= r->deadline) {
 			add_job_list(&line, &t, f->jobs, n, 0);
 			applet_progress_done();
-			applet_warn("timed out after %lld s; %zu job%s still running: %s", (now - r->start + 500) / 1000, n,
+			applet_warn("timed out after %lld s; %zu job%s still running: %s", seconds_since(r->start), n,
 				    n == 1 ? "" : "s", buf_text(&line, "?"));
 			resume_daemon(r, "timed out");
 			status = EXIT_TIMEOUT;
@@ -1125,10 +1134,10 @@ static NOINLINE int real_run(const struct opts *o, struct pb_root *root, struct 
 	free_finder(&f);
 	if (status)
 		return status;
-	applet_info("all jobs ended after %lld s", (pb_now_ms() - r.start + 500) / 1000);
+	applet_info("all jobs ended after %lld s", seconds_since(r.start));
 	if ((status = stop_daemon(&r)) != 0)
 		return status;
-	applet_info("done, took %lld s", (pb_now_ms() - r.start + 500) / 1000);
+	applet_info("done, took %lld s", seconds_since(r.start));
 	return 0;
 }
 
