@@ -17,30 +17,25 @@
 
 static const char usage[] =
 	"Usage: cron-graceful [OPTIONS]\n"
-	"\n"
-	"Stop cron without killing a running job: pause the cron daemon (SIGSTOP) so it starts nothing new, run\n"
-	"the cron-graceful-additions hook, wait until every running job has ended, then stop the daemon the way\n"
-	"its service manager expects (systemctl, else its init script, else SIGTERM and SIGKILL). Needs root.\n"
-	"On SIGINT, SIGTERM, SIGHUP, a timeout or an error after the pause, cron is resumed (SIGCONT) first.\n"
-	"\n"
-	"  -n, --dry-run             change nothing: show the daemon, the steps and the jobs it would wait for\n"
-	"      --list                print the running jobs and exit (cron keeps running)\n"
-	"      --format FORMAT       with --list: text (default) or json\n"
-	"  -t, --timeout SECONDS     stop waiting after SECONDS: resume cron and exit 124\n"
-	"      --exe-name NAME       the daemon is called NAME instead of cron or crond\n"
-	"      --pid PID             the daemon is process PID\n"
-	"      --pidfile FILE        the daemon's PID is in FILE (a stale file means cron is not running)\n"
-	"      --hook PATH           run PATH instead of cron-graceful-additions from PATH, while cron is paused\n"
-	"      --hook-timeout SECONDS  terminate a hook still running after SECONDS and go on (default 300)\n"
-	"      --resume              only resume a cron daemon that was left stopped (SIGCONT), then exit\n"
-	"  -v, --verbose             log more (why each process counts as a job, each rescan)\n"
-	"  -q, --quiet               log warnings and errors only\n"
-	"      --syslog              log to syslog too (the default, except for --list and --dry-run)\n"
-	"      --no-syslog           do not log to syslog\n"
-	"  -h, --help                show this help\n"
-	"\n"
-	"Exit status: 0 done, or cron is not running; 1 failed, not root, or several cron daemons; 2 usage error;\n"
-	"124 timeout; 129, 130, 143 interrupted by SIGHUP, SIGINT, SIGTERM. Cron is never left stopped.\n";
+	"Pause cron, run the hook, wait for its running jobs, then stop it. Needs root.\n"
+	"  -n, --dry-run        show what would be done\n"
+	"      --list           print the running jobs\n"
+	"      --format FMT     with --list: text or json\n"
+	"  -t, --timeout SECS   resume cron and exit 124 after SECS\n"
+	"      --exe-name NAME  the daemon is NAME, not cron or crond\n"
+	"      --pid PID        the daemon is PID\n"
+	"      --pidfile FILE   the daemon's PID is in FILE\n"
+	"      --hook PATH      run PATH, not cron-graceful-additions\n"
+	"      --hook-timeout SECS  end the hook after SECS (300)\n"
+	"      --resume         only resume a stopped cron\n"
+	"  -v, --verbose        log more\n"
+	"  -q, --quiet          log warnings only\n"
+	"      --[no-]syslog    log to syslog (default: not with -n, --list)\n"
+	"  -h, --help           show this help\n";
+
+/* gcc -Os inlines a big function called once into its caller, and the caller's frame and register spills grow
+ * by more than the call saves: these stay functions */
+#define NOINLINE __attribute__((noinline))
 
 #define HOOK_NAME "cron-graceful-additions"
 #define PAUSE_CONFIRM_MS 2000    /* SIGSTOP takes effect when the daemon is next scheduled */
@@ -61,6 +56,8 @@ struct opts {
 
 static volatile sig_atomic_t got_signal;
 static const int handled_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+static const char signal_names[][5] = {"INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "ALRM"};
+#define NSIGNALS (sizeof handled_signals / sizeof handled_signals[0])
 
 static void on_signal(int sig)
 {
@@ -70,32 +67,15 @@ static void on_signal(int sig)
 
 static void catch_signals(void)
 {
-	struct sigaction sa;
+	struct sigaction sa = {.sa_handler = on_signal}; /* an empty sa_mask */
 	size_t i;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
 	/* no SA_RESTART: poll() and waitpid() return EINTR and the loops look at the flag. The handlers go in
 	 * even where a shell started us with SIGINT ignored (a background job): an interrupt must resume cron. */
-	for (i = 0; i < sizeof handled_signals / sizeof handled_signals[0]; i++)
+	for (i = 0; i < NSIGNALS; i++)
 		sigaction(handled_signals[i], &sa, NULL);
 	/* a closed stderr pipe must not kill us while cron is paused */
 	signal(SIGPIPE, SIG_IGN);
-}
-
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGINT: return "SIGINT";
-	case SIGTERM: return "SIGTERM";
-	case SIGHUP: return "SIGHUP";
-	case SIGQUIT: return "SIGQUIT";
-	case SIGUSR1: return "SIGUSR1";
-	case SIGUSR2: return "SIGUSR2";
-	case SIGALRM: return "SIGALRM";
-	default: return "a signal";
-	}
 }
 
 /* ---- small helpers ---- */
@@ -103,16 +83,17 @@ static const char *signal_name(int sig)
 /* [[D-]HH:]MM:SS, as proc-tree shows run times */
 static void add_duration(struct pb_buf *b, double secs)
 {
-	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
+	unsigned long long s = (unsigned long long)secs;
 
-	if (secs < 0)
-		pb_buf_adds(b, "-");
-	else if (s >= 86400)
-		pb_buf_addf(b, "%llu-%02llu:%02llu:%02llu", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
-	else if (s >= 3600)
-		pb_buf_addf(b, "%02llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
-	else
-		pb_buf_addf(b, "%02llu:%02llu", s / 60, s % 60);
+	if (secs < 0) {
+		pb_buf_addc(b, '-');
+		return;
+	}
+	if (s >= 86400)
+		pb_buf_addf(b, "%llu-", s / 86400);
+	if (s >= 3600)
+		pb_buf_addf(b, "%02llu:", s / 3600 % 24);
+	pb_buf_addf(b, "%02llu:%02llu", s / 60 % 60, s % 60);
 }
 
 /* the command line as text (at most max bytes of it), or as a JSON array */
@@ -152,6 +133,27 @@ static void add_command(struct pb_buf *b, struct pb_table *t, struct pb_proc *p,
 		pb_buf_addc(b, ']');
 }
 
+/* the text in b as a C string, or fallback when an allocation failed */
+static NOINLINE const char *buf_text(struct pb_buf *b, const char *fallback)
+{
+	pb_buf_addc(b, 0);
+	return b->failed ? fallback : b->data;
+}
+
+/* the user of p, control characters made safe for a terminal */
+static void add_user(struct pb_buf *b, struct pb_table *t, struct pb_proc *p)
+{
+	const char *user = pb_user(t, p);
+
+	pb_buf_text_str(b, user, strlen(user));
+}
+
+/* whole seconds since start (ms), rounded */
+static long long seconds_since(long long start)
+{
+	return (pb_now_ms() - start + 500) / 1000;
+}
+
 static int is_executable(const char *path)
 {
 	struct stat sb;
@@ -166,7 +168,7 @@ static int is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-static void sleep_ms(int ms)
+static NOINLINE void sleep_ms(int ms)
 {
 	/* poll sleeps and returns early (EINTR) when a signal arrives */
 	poll(NULL, 0, ms);
@@ -174,15 +176,20 @@ static void sleep_ms(int ms)
 
 /* ---- finding the daemon ---- */
 
+static int is_live_process(const struct pb_proc *p)
+{
+	return !(p->st.flags & PB_PF_KTHREAD) && p->st.state != 'Z' && p->st.state != 'X' && p->st.state != 'x';
+}
+
+/* The daemon as the first scan found it; the strings live in that scan's table, kept for the whole run. */
 struct daemon {
 	struct pb_ident id;
+	struct pb_proc *p;
 	int ppid, sid, pgrp;
-	char name[64];      /* what it answered to: cron, crond or the --exe-name */
-	char exe[4096];     /* its executable, "" when unreadable */
-	int exe_deleted;    /* replaced on disk while it ran (a package upgrade) */
-	char cgroup[1024];  /* its cgroup path, "" when unknown */
+	const char *name;   /* what it answered to: cron, crond or the --exe-name */
+	const char *exe;    /* its executable, "" when unreadable */
+	const char *cgroup; /* its cgroup path, "" when unknown */
 	char unit[256];     /* its own systemd service, "" when it has none */
-	char user[64];
 	char state;         /* when found */
 };
 
@@ -204,7 +211,7 @@ static const char *cron_match(struct pb_table *t, struct pb_proc *p, const char 
 	const char *cmd, *base, *arg1 = NULL, *m;
 	size_t len, n0;
 
-	if ((p->st.flags & PB_PF_KTHREAD) || p->st.state == 'Z' || p->st.state == 'X' || p->st.state == 'x')
+	if (!is_live_process(p))
 		return NULL;
 	cmd = pb_cmdline(t, p, &len);
 	n0 = strnlen(cmd, len);
@@ -224,7 +231,7 @@ static const char *cron_match(struct pb_table *t, struct pb_proc *p, const char 
 }
 
 /* A process in another PID namespace (a container's cron, seen from the host) is not ours to stop. */
-static int other_pid_namespace(const struct pb_root *root, int pid)
+static NOINLINE int other_pid_namespace(const struct pb_root *root, int pid)
 {
 	char mine[64], theirs[64], path[40];
 
@@ -240,19 +247,16 @@ static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name,
 {
 	const char *cg = pb_cgroup(t, p);
 
-	memset(d, 0, sizeof *d);
 	d->id.pid = p->st.pid;
 	d->id.starttime = p->st.starttime;
+	d->p = p;
 	d->ppid = p->st.ppid;
 	d->sid = p->st.session;
 	d->pgrp = p->st.pgrp;
 	d->state = p->st.state;
-	snprintf(d->name, sizeof d->name, "%s", name);
-	snprintf(d->exe, sizeof d->exe, "%s", pb_exe(t, p));
-	d->exe_deleted = pb_exe_deleted(t, p);
-	snprintf(d->user, sizeof d->user, "%s", pb_user(t, p));
-	if (strlen(cg) < sizeof d->cgroup)
-		strcpy(d->cgroup, cg);
+	d->name = name;
+	d->exe = pb_exe(t, p);
+	d->cgroup = strlen(cg) < 1024 ? cg : "";
 	/* only a service of its own: cron run by a supervisor shares the supervisor's service with other
 	 * programs, which are not jobs, and stopping that service would stop them all */
 	if (pb_cgroup_unit(d->cgroup, strlen(d->cgroup), d->unit, sizeof d->unit) < 0 || !strstr(d->unit, ".service") ||
@@ -263,30 +267,26 @@ static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name,
 /* reads a pid file; 0 with *pid, 1 when there is none, -1 when it is unusable (reported) */
 static int read_pidfile(const char *path, long *pid)
 {
-	char buf[64], *p, *end;
-	ssize_t n;
+	char buf[64], *end;
+	ssize_t n = -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 1;
-		applet_warn("cannot read %s: %s", path, strerror(errno));
-		return -1;
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
 	}
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
 	if (n < 0) {
 		applet_warn("cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf[n] = 0;
-	for (p = buf; *p == ' ' || *p == '\t'; p++)
-		;
+	/* strtol skips leading white space and leaves end at buf when there is no number */
 	errno = 0;
-	*pid = strtol(p, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
-		end++;
-	if (p == end || *end || errno || *pid <= 0 || *pid > INT_MAX) {
+	*pid = strtol(buf, &end, 10);
+	end += strspn(end, " \t\n\r");
+	if (end == buf || *end || errno || *pid <= 0 || *pid > INT_MAX) {
 		applet_warn("%s holds no process ID", path);
 		return -1;
 	}
@@ -294,17 +294,16 @@ static int read_pidfile(const char *path, long *pid)
 }
 
 /* 0: found (d filled); 1: not running (said so); -1: failed (said so) */
-static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
+static NOINLINE int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
 {
-	const char *name, **names;
+	const char *name = NULL, **names, *what = o->exe_name ? o->exe_name : "cron";
 	struct pb_proc *p, *a, *found = NULL;
 	struct pb_buf list;
 	size_t i, ntop = 0;
-	long pid;
+	long pid = o->pid;
 	int r;
 
-	if (o->pid || o->pidfile) {
-		pid = o->pid;
+	if (pid || o->pidfile) {
 		if (o->pidfile && (r = read_pidfile(o->pidfile, &pid)) != 0) {
 			if (r > 0)
 				applet_info("cron is not running (no %s)", o->pidfile);
@@ -320,7 +319,7 @@ static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *
 		/* a stale pid file may name an unrelated process that got the number since */
 		if (o->pidfile && !name) {
 			applet_info("cron is not running: %s names process %ld, which is '%s', not %s", o->pidfile, pid,
-				    p->st.comm, o->exe_name ? o->exe_name : "cron");
+				    p->st.comm, what);
 			return 1;
 		}
 		fill_daemon(t, p, name ? name : p->st.comm, d);
@@ -332,38 +331,40 @@ static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *
 		return -1;
 	}
 	for (i = 0; i < t->n; i++) {
-		names[i] = cron_match(t, &t->procs[i], o->exe_name);
-		if (names[i] && other_pid_namespace(t->root, t->procs[i].st.pid)) {
-			applet_debug("not %d: it runs in another PID namespace (a container's cron)", t->procs[i].st.pid);
+		p = &t->procs[i];
+		names[i] = cron_match(t, p, o->exe_name);
+		if (names[i] && other_pid_namespace(t->root, p->st.pid)) {
+			applet_debug("not %d: in another PID namespace", p->st.pid);
 			names[i] = NULL;
 		}
 	}
 	pb_buf_init(&list);
 	for (i = 0; i < t->n; i++) {
+		p = &t->procs[i];
 		if (!names[i])
 			continue;
 		/* the topmost: Debian's per-job children are called cron too */
-		for (a = pb_parent(t, &t->procs[i]); a && !names[pb_index(t, a)]; a = pb_parent(t, a))
+		for (a = pb_parent(t, p); a && !names[pb_index(t, a)]; a = pb_parent(t, a))
 			;
 		if (a)
 			continue;
-		if (!found)
-			found = &t->procs[i];
-		pb_buf_addf(&list, "%s%d (", ntop ? ", " : "", t->procs[i].st.pid);
-		pb_buf_text_str(&list, t->procs[i].st.comm, t->procs[i].st.comm_len);
+		if (!found) {
+			found = p;
+			name = names[i];
+		}
+		pb_buf_addf(&list, "%s%d (", ntop++ ? ", " : "", p->st.pid);
+		pb_buf_text_str(&list, p->st.comm, p->st.comm_len);
 		pb_buf_addc(&list, ')');
-		ntop++;
 	}
 	r = 0;
 	if (!found) {
-		applet_info("%s is not running", o->exe_name ? o->exe_name : "cron");
+		applet_info("%s is not running", what);
 		r = 1;
 	} else if (ntop > 1) {
-		pb_buf_addc(&list, 0);
-		applet_warn("%zu cron daemons run: %s; choose one with --pid", ntop, list.failed ? "?" : list.data);
+		applet_warn("%zu cron daemons run: %s; choose one with --pid", ntop, buf_text(&list, "?"));
 		r = -1;
 	} else {
-		fill_daemon(t, found, names[pb_index(t, found)], d);
+		fill_daemon(t, found, name, d);
 	}
 	pb_buf_free(&list);
 	free(names);
@@ -385,7 +386,7 @@ struct group_id {
 
 struct group_list {
 	struct group_id *ids;
-	size_t n, cap;
+	size_t n;
 };
 
 struct job {
@@ -425,17 +426,13 @@ static int group_add(struct group_list *g, const struct pb_table *t, int id)
 
 	if (id <= 0 || group_find(g, id))
 		return 0;
-	if (g->n == g->cap) {
-		grown = realloc(g->ids, (g->cap ? g->cap * 2 : 16) * sizeof *grown);
-		if (!grown)
-			return -1;
-		g->ids = grown;
-		g->cap = g->cap ? g->cap * 2 : 16;
-	}
+	/* a handful of groups: grown one at a time */
+	grown = realloc(g->ids, (g->n + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	g->ids = grown;
 	leader = pb_find_pid(t, id);
-	g->ids[g->n].id = id;
-	g->ids[g->n].leader_start = leader ? leader->st.starttime : 0;
-	g->n++;
+	g->ids[g->n++] = (struct group_id){id, leader ? leader->st.starttime : 0};
 	return 0;
 }
 
@@ -464,7 +461,7 @@ static int note_groups(struct finder *f, const struct pb_table *t, const struct 
 	return r;
 }
 
-static int in_cgroup(struct pb_table *t, struct pb_proc *p, const char *cg)
+static NOINLINE int in_cgroup(struct pb_table *t, struct pb_proc *p, const char *cg)
 {
 	const char *mine = pb_cgroup(t, p);
 	size_t n = strlen(cg);
@@ -477,11 +474,6 @@ static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id)
 	struct pb_proc *p = pb_find_pid(t, id.pid);
 
 	return p && p->st.starttime == id.starttime ? p : NULL;
-}
-
-static int is_live_process(const struct pb_proc *p)
-{
-	return !(p->st.flags & PB_PF_KTHREAD) && p->st.state != 'Z' && p->st.state != 'X' && p->st.state != 'x';
 }
 
 /* Works out, once, the job this process itself runs in (when a cron job started it): waiting for that
@@ -505,70 +497,57 @@ static void find_own_job(struct finder *f, struct pb_table *t, struct pb_proc *d
 
 enum mark { M_NONE, M_JOB, M_EXCLUDED };
 
+/* p is a job, found by `by`: its session and group lead to more */
+static int take_job(struct finder *f, struct pb_table *t, unsigned char *mark, struct pb_proc *p, enum found_by by)
+{
+	mark[pb_index(t, p)] = M_JOB;
+	f->jobs[f->njobs++] = (struct job){p, by};
+	return note_groups(f, t, p);
+}
+
 /* One pass over a fresh table: fills f->jobs. 0, or -1 when out of memory. */
 static int find_jobs(struct finder *f, struct pb_table *t)
 {
 	struct pb_proc *daemon = find_ident(t, f->d->id), *self, *p, *own;
-	unsigned char *mark;
-	struct job *jobs;
-	size_t i, n = 0;
-	int changed, err = 0;
+	unsigned char *mark = calloc(t->n + 1, 1);
+	size_t i;
+	int changed, err;
+	enum found_by by;
 
 	free(f->jobs);
-	f->jobs = NULL;
 	f->njobs = 0;
 	f->daemon_alive = daemon && is_live_process(daemon);
-	mark = calloc(t->n + 1, 1);
-	jobs = calloc(t->n + 1, sizeof *jobs);
-	if (!mark || !jobs) {
+	f->jobs = calloc(t->n + 1, sizeof *f->jobs);
+	if (!mark || !f->jobs) {
 		free(mark);
-		free(jobs);
 		return -1;
 	}
 	self = f->self_pid ? pb_find_pid(t, f->self_pid) : NULL;
 	if (!f->own_known)
 		find_own_job(f, t, daemon, self);
-	/* never ourselves, our ancestors, or the rest of the job we run in */
-	for (p = self; p; p = pb_parent(t, p))
-		mark[pb_index(t, p)] = M_EXCLUDED;
-	if (f->own_job.pid && (own = find_ident(t, f->own_job)))
-		for (p = own; p; p = pb_next_descendant(t, own, p))
-			mark[pb_index(t, p)] = M_EXCLUDED;
-	for (i = 0; f->own_pgrp && i < t->n; i++)
-		if (t->procs[i].st.pgrp == f->own_pgrp)
+	own = f->own_job.pid ? find_ident(t, f->own_job) : NULL;
+	/* never the daemon, ourselves, our ancestors, or the rest of the job we run in */
+	for (i = 0; i < t->n; i++) {
+		p = &t->procs[i];
+		if (p == daemon || p == self || p == own || (self && pb_is_ancestor(t, p, self)) ||
+		    (own && pb_is_ancestor(t, own, p)) || (f->own_pgrp && p->st.pgrp == f->own_pgrp))
 			mark[i] = M_EXCLUDED;
-	if (daemon)
-		mark[pb_index(t, daemon)] = M_EXCLUDED;
-	if (f->d->sid == f->d->id.pid)
-		err |= group_add(&f->sessions, t, f->d->sid);
-	if (f->d->pgrp == f->d->id.pid)
-		err |= group_add(&f->pgrps, t, f->d->pgrp);
+	}
+	/* the daemon's own session and group, when it leads them */
+	err = note_groups(f, t, f->d->p);
 
 	/* everything below the daemon; zombies have ended, but still tell which groups were jobs' */
-	for (p = daemon; p && (p = pb_next_descendant(t, daemon, p));) {
-		if (mark[pb_index(t, p)])
-			continue;
-		err |= note_groups(f, t, p);
-		if (is_live_process(p)) {
-			mark[pb_index(t, p)] = M_JOB;
-			jobs[n++] = (struct job){p, BY_DESCENDANT};
-		}
-	}
+	for (p = daemon; p && (p = pb_next_descendant(t, daemon, p));)
+		if (!mark[pb_index(t, p)])
+			err |= is_live_process(p) ? take_job(f, t, mark, p, BY_DESCENDANT) : note_groups(f, t, p);
 	/* jobs of earlier scans that still run, wherever they went (the daemon may be gone) */
-	for (i = 0; i < f->nknown; i++) {
-		p = find_ident(t, f->known[i]);
-		if (!p || mark[pb_index(t, p)] || !is_live_process(p))
-			continue;
-		err |= note_groups(f, t, p);
-		mark[pb_index(t, p)] = M_JOB;
-		jobs[n++] = (struct job){p, BY_EARLIER};
-	}
+	for (i = 0; i < f->nknown; i++)
+		if ((p = find_ident(t, f->known[i])) && !mark[pb_index(t, p)] && is_live_process(p))
+			err |= take_job(f, t, mark, p, BY_EARLIER);
 	/* members of their sessions and groups, and of the daemon's own service cgroup, until nothing changes */
 	do {
 		changed = 0;
 		for (i = 0; i < t->n; i++) {
-			enum found_by by;
-
 			p = &t->procs[i];
 			if (mark[i] || !is_live_process(p))
 				continue;
@@ -580,15 +559,11 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 				by = BY_CGROUP;
 			else
 				continue;
-			err |= note_groups(f, t, p);
-			mark[i] = M_JOB;
-			jobs[n++] = (struct job){p, by};
+			err |= take_job(f, t, mark, p, by);
 			changed = 1;
 		}
 	} while (changed);
 	free(mark);
-	f->jobs = jobs;
-	f->njobs = n;
 	return err ? -1 : 0;
 }
 
@@ -614,18 +589,6 @@ static int self_pid_in(const struct pb_root *root)
 
 /* ---- output ---- */
 
-static void job_text(struct pb_buf *b, struct pb_table *t, const struct job *j, int verbose)
-{
-	pb_buf_addf(b, "%d (", j->p->st.pid);
-	pb_buf_text_str(b, pb_user(t, j->p), strlen(pb_user(t, j->p)));
-	pb_buf_adds(b, ", running ");
-	add_duration(b, pb_runtime(t, j->p));
-	if (verbose)
-		pb_buf_addf(b, ", found by %s", found_by_names[j->by]);
-	pb_buf_adds(b, "): ");
-	add_command(b, t, j->p, 0, 200);
-}
-
 static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
 {
 	size_t i;
@@ -638,7 +601,7 @@ static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct j
 		struct pb_proc *p = jobs[i].p;
 
 		pb_buf_init(&cell);
-		pb_buf_text_str(&cell, pb_user(t, p), strlen(pb_user(t, p)));
+		add_user(&cell, t, p);
 		pb_buf_addc(&cell, 0);
 		pb_buf_addf(b, "%s%7d %7d %-10s ", indent, p->st.pid, p->st.ppid, cell.failed ? "?" : cell.data);
 		cell.len = 0;
@@ -679,17 +642,6 @@ static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct j
 	pb_buf_adds(b, n ? "\n]\n" : "]\n");
 }
 
-static void daemon_text(struct pb_buf *b, const struct daemon *d)
-{
-	pb_buf_addf(b, "%d", d->id.pid);
-	if (d->exe[0]) {
-		pb_buf_adds(b, ", ");
-		pb_buf_text_str(b, d->exe, strlen(d->exe));
-		if (d->exe_deleted)
-			pb_buf_adds(b, " (deleted: replaced since it started)");
-	}
-}
-
 /* ---- running a hook or a stop command ---- */
 
 /* Everything a real run must undo or report on the way out. */
@@ -703,7 +655,7 @@ struct run {
 
 /* A signal is pending for the paused daemon that it can act on only once it runs again (a service
  * manager's SIGTERM, when cron handles SIGTERM itself). */
-static int stop_signal_pending(const struct pb_root *root, const struct daemon *d)
+static NOINLINE int stop_signal_pending(const struct pb_root *root, const struct daemon *d)
 {
 	static const char *const fields[] = {"ShdPnd", "SigPnd"};
 	unsigned long long mask = 1ULL << (SIGTERM - 1) | 1ULL << (SIGINT - 1) | 1ULL << (SIGQUIT - 1);
@@ -764,7 +716,7 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 	if (pid == 0) {
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		for (i = 0; i < sizeof handled_signals / sizeof handled_signals[0]; i++)
+		for (i = 0; i < NSIGNALS; i++)
 			signal(handled_signals[i], SIG_DFL);
 		if ((fd = open("/dev/null", O_RDONLY)) >= 0 && fd != 0) {
 			dup2(fd, 0);
@@ -782,6 +734,8 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 	setpgid(pid, pid); /* also here: no window in which a signal to the group misses it */
 	for (;;) {
 		pid_t w = waitpid(pid, status, WNOHANG);
+		long long now = pb_now_ms();
+		enum child_end e;
 
 		if (w == pid)
 			return CHILD_EXITED;
@@ -789,35 +743,39 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 			applet_warn("waiting for %s: %s", argv[0], strerror(errno));
 			return CHILD_NOT_STARTED;
 		}
-		if (got_signal) {
+		e = got_signal ? CHILD_INTERRUPTED : is_hook && r->deadline >= 0 && now >= r->deadline ? CHILD_DEADLINE :
+		    now >= until ? CHILD_TIMED_OUT : CHILD_EXITED;
+		if (e != CHILD_EXITED) {
 			end_child(pid);
-			return CHILD_INTERRUPTED;
-		}
-		if (r->deadline >= 0 && pb_now_ms() >= r->deadline && is_hook) {
-			end_child(pid);
-			return CHILD_DEADLINE;
-		}
-		if (pb_now_ms() >= until) {
-			end_child(pid);
-			return CHILD_TIMED_OUT;
+			return e;
 		}
 		if (!is_hook && pb_state(r->root, r->d->id) == 'T' && stop_signal_pending(r->root, r->d)) {
-			applet_debug("cron (pid %d) has a stop signal pending: resuming it so that it can act on it",
-				     r->d->id.pid);
+			applet_debug("cron (pid %d) has a stop signal pending: resuming it", r->d->id.pid);
 			pb_resume(r->root, r->d->id);
 		}
 		sleep_ms(20);
 	}
 }
 
-static void describe_status(char *out, size_t size, int status)
+/* The warning for a child that failed or ran too long: "[PREFIX]NAME failed (exit 3)[SUFFIX]" */
+static void warn_child_end(const char *prefix, const char *name, enum child_end e, int status, long long limit_ms,
+			   const char *suffix)
 {
+	char how[32];
+
+	if (e == CHILD_TIMED_OUT) {
+		applet_warn("%s%s still ran after %lld s: ended it%s", prefix, name, limit_ms / 1000, suffix);
+		return;
+	}
+	if (e != CHILD_EXITED || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		return;
 	if (WIFEXITED(status))
-		snprintf(out, size, "exit %d", WEXITSTATUS(status));
+		snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(out, size, "killed by signal %d", WTERMSIG(status));
+		snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
 	else
-		snprintf(out, size, "status %d", status);
+		snprintf(how, sizeof how, "status %d", status);
+	applet_warn("%s%s failed (%s)%s", prefix, name, how, suffix);
 }
 
 /* ---- leaving: cron is never left paused ---- */
@@ -845,10 +803,14 @@ static int resume_daemon(struct run *r, const char *why)
 
 static int leave_interrupted(struct run *r)
 {
-	char why[64];
+	char why[32];
 	int sig = got_signal;
+	size_t i;
 
-	snprintf(why, sizeof why, "interrupted by %s", signal_name(sig));
+	/* only the handled signals set the flag */
+	for (i = 0; handled_signals[i] != sig; i++)
+		;
+	snprintf(why, sizeof why, "interrupted by SIG%s", signal_names[i]);
 	resume_daemon(r, why);
 	return 128 + sig;
 }
@@ -863,37 +825,32 @@ static int leave_failed(struct run *r, const char *what)
 
 static int pause_daemon(struct run *r)
 {
-	long long until;
-	char state;
+	long long until = pb_now_ms() + PAUSE_CONFIRM_MS;
+	char state = 0;
 
 	if (r->d->state == 'T' || r->d->state == 't')
-		applet_warn("cron (pid %d) was stopped already (left so by another tool?); it is resumed if this run "
-			    "ends early", r->d->id.pid);
-	if (pb_suspend(r->root, r->d->id)) {
-		if (errno == ESRCH) {
-			applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
-			return 1;
+		applet_warn("cron (pid %d) was stopped already; it is resumed if this run ends early", r->d->id.pid);
+	if (pb_suspend(r->root, r->d->id) == 0) {
+		r->paused = 1;
+		/* SIGSTOP is acted on when the daemon next runs; a PID namespace's init ignores it from inside */
+		while ((state = pb_state(r->root, r->d->id)) != 'T' && state != 't' && state) {
+			if (got_signal)
+				return 0; /* the caller sees the flag */
+			if (pb_now_ms() >= until) {
+				applet_warn("cron (pid %d) did not stop on SIGSTOP (state %c)%s", r->d->id.pid, state,
+					    r->d->id.pid == 1 ? ": a PID namespace's init ignores it" : "");
+				return -1;
+			}
+			sleep_ms(10);
 		}
+	} else if (errno != ESRCH) {
 		applet_warn("cannot pause cron (pid %d): %s", r->d->id.pid, strerror(errno));
 		return -1;
 	}
-	r->paused = 1;
-	/* SIGSTOP is acted on when the daemon next runs; a PID namespace's init ignores it from inside */
-	until = pb_now_ms() + PAUSE_CONFIRM_MS;
-	while ((state = pb_state(r->root, r->d->id)) != 'T' && state != 't') {
-		if (!state) {
-			r->paused = 0;
-			applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
-			return 1;
-		}
-		if (got_signal)
-			return 0; /* the caller sees the flag */
-		if (pb_now_ms() >= until) {
-			applet_warn("cron (pid %d) did not stop on SIGSTOP (state %c)%s", r->d->id.pid, state,
-				    r->d->id.pid == 1 ? ": the init of a PID namespace ignores it from inside" : "");
-			return -1;
-		}
-		sleep_ms(10);
+	if (!state) {
+		r->paused = 0;
+		applet_info("cron (pid %d) ended before it could be paused", r->d->id.pid);
+		return 1;
 	}
 	applet_info("paused cron (pid %d, %s): it starts no new jobs", r->d->id.pid, r->d->exe[0] ? r->d->exe : r->d->name);
 	return 0;
@@ -917,8 +874,9 @@ static int hook_path(const struct opts *o, char *path, size_t size)
 /* 0 to go on, else the exit status */
 static int run_hook(struct run *r)
 {
-	char path[4096], how[64];
+	char path[4096];
 	char *argv[2] = {path, NULL};
+	enum child_end e;
 	int status = 0;
 
 	switch (hook_path(r->o, path, sizeof path)) {
@@ -929,72 +887,47 @@ static int run_hook(struct run *r)
 		return leave_failed(r, "no hook to run");
 	}
 	applet_info("running the hook %s (CRON_PID=%d)", path, r->d->id.pid);
-	switch (run_child(r, argv, 1, r->o->hook_timeout_ms, &status)) {
-	case CHILD_EXITED:
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			return 0;
-		describe_status(how, sizeof how, status);
-		applet_warn("the hook %s failed (%s); going on", path, how);
-		return 0;
-	case CHILD_TIMED_OUT:
-		applet_warn("the hook %s still ran after %lld s: ended it; going on", path, r->o->hook_timeout_ms / 1000);
-		return 0;
-	case CHILD_INTERRUPTED:
+	e = run_child(r, argv, 1, r->o->hook_timeout_ms, &status);
+	if (e == CHILD_INTERRUPTED)
 		return leave_interrupted(r);
-	case CHILD_DEADLINE:
+	if (e == CHILD_DEADLINE) {
 		applet_warn("timed out after %lld s while the hook %s ran: ended it", r->o->timeout_ms / 1000, path);
 		resume_daemon(r, "timed out");
 		return EXIT_TIMEOUT;
-	case CHILD_NOT_STARTED:
-		return 0;
 	}
+	warn_child_end("the hook ", path, e, status, r->o->hook_timeout_ms, "; going on");
 	return 0;
 }
 
-static int same_jobs(const struct pb_ident *a, size_t na, const struct job *b, size_t nb)
+/* "PID command, ..." of the first MAX_LISTED jobs; the progress line adds each one's run time */
+static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, int progress)
 {
 	size_t i;
 
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (a[i].pid != b[i].p->st.pid || a[i].starttime != b[i].p->st.starttime)
-			return 0;
-	return 1;
-}
-
-static void progress_line(struct pb_buf *b, struct pb_table *t, struct run *r, const struct job *jobs, size_t n)
-{
-	size_t i;
-
-	b->len = 0;
-	pb_buf_addf(b, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
-	add_duration(b, (double)(pb_now_ms() - r->start) / 1000);
-	pb_buf_adds(b, " so far):");
 	for (i = 0; i < n && i < MAX_LISTED; i++) {
-		pb_buf_addf(b, " %d ", jobs[i].p->st.pid);
-		add_command(b, t, jobs[i].p, 0, 30);
-		pb_buf_adds(b, " (");
-		add_duration(b, pb_runtime(t, jobs[i].p));
-		pb_buf_addc(b, ')');
-		if (i + 1 < n)
-			pb_buf_addc(b, ',');
+		pb_buf_addf(b, "%s%d ", i ? ", " : "", jobs[i].p->st.pid);
+		add_command(b, t, jobs[i].p, 0, progress ? 30 : 60);
+		if (progress) {
+			pb_buf_adds(b, " (");
+			add_duration(b, pb_runtime(t, jobs[i].p));
+			pb_buf_addc(b, ')');
+		}
 	}
 	if (n > MAX_LISTED)
-		pb_buf_adds(b, " ...");
-	pb_buf_addc(b, 0);
+		pb_buf_adds(b, ", ...");
 }
 
 /* 0 when every job has ended, else the exit status (cron resumed) */
-static int wait_for_jobs(struct run *r, struct finder *f)
+static NOINLINE int wait_for_jobs(struct run *r, struct finder *f)
 {
 	struct pb_table t;
 	struct pb_waitset ws;
 	struct pb_ident *ids;
+	struct pb_proc *p;
 	struct pb_buf line;
 	long long now;
-	size_t i, k;
-	int changed, daemon_gone_said = 0, wait_ms, status = 0;
+	size_t i, k, n;
+	int changed, daemon_gone_said = 0, wait_ms, status = -1;
 
 	pb_buf_init(&line);
 	for (;;) {
@@ -1004,13 +937,12 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 		}
 		if (pb_scan(r->root, &t)) {
 			applet_warn("cannot scan %s: %s", r->root->path, strerror(errno));
-			status = leave_failed(r, "cannot look for jobs");
 			break;
 		}
-		if (find_jobs(f, &t)) {
+		ids = NULL;
+		if (find_jobs(f, &t) || !(ids = malloc((f->njobs + 1) * sizeof *ids))) {
 			pb_table_free(&t);
 			applet_warn("out of memory");
-			status = leave_failed(r, "cannot look for jobs");
 			break;
 		}
 		if (!f->daemon_alive && !daemon_gone_said) {
@@ -1018,62 +950,59 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 			daemon_gone_said = 1;
 			r->paused = 0;
 		}
-		/* log every job when it is first seen */
-		for (i = 0; i < f->njobs; i++) {
-			for (k = 0; k < f->nknown; k++)
-				if (f->known[k].pid == f->jobs[i].p->st.pid && f->known[k].starttime == f->jobs[i].p->st.starttime)
-					break;
+		/* log every job when it is first seen; a change of the list (or of its order) is news */
+		n = f->njobs;
+		changed = n != f->nknown;
+		for (i = 0; i < n; i++) {
+			p = f->jobs[i].p;
+			ids[i] = (struct pb_ident){p->st.pid, p->st.starttime};
+			for (k = 0; k < f->nknown && (f->known[k].pid != p->st.pid || f->known[k].starttime != p->st.starttime); k++)
+				;
+			if (k != i)
+				changed = 1;
 			if (k < f->nknown)
 				continue;
 			line.len = 0;
-			pb_buf_adds(&line, "job ");
-			job_text(&line, &t, &f->jobs[i], applet_verbosity > 1);
-			pb_buf_addc(&line, 0);
-			applet_info("%s", line.failed ? "job (out of memory)" : line.data);
+			pb_buf_addf(&line, "job %d (", p->st.pid);
+			add_user(&line, &t, p);
+			pb_buf_adds(&line, ", running ");
+			add_duration(&line, pb_runtime(&t, p));
+			if (applet_verbosity > 1)
+				pb_buf_addf(&line, ", found by %s", found_by_names[f->jobs[i].by]);
+			pb_buf_adds(&line, "): ");
+			add_command(&line, &t, p, 0, 200);
+			applet_info("%s", buf_text(&line, "job (out of memory)"));
 		}
-		changed = !same_jobs(f->known, f->nknown, f->jobs, f->njobs);
-		ids = malloc((f->njobs ? f->njobs : 1) * sizeof *ids);
-		if (!ids) {
-			pb_table_free(&t);
-			status = leave_failed(r, "out of memory");
-			break;
-		}
-		for (i = 0; i < f->njobs; i++)
-			ids[i] = (struct pb_ident){f->jobs[i].p->st.pid, f->jobs[i].p->st.starttime};
 		free(f->known);
 		f->known = ids;
-		f->nknown = f->njobs;
-		if (!f->njobs) {
-			pb_table_free(&t);
-			break;
-		}
+		f->nknown = n;
 		now = pb_now_ms();
-		if (r->deadline >= 0 && now >= r->deadline) {
-			line.len = 0;
-			for (i = 0; i < f->njobs && i < MAX_LISTED; i++) {
-				pb_buf_addf(&line, "%s%d ", i ? ", " : "", f->jobs[i].p->st.pid);
-				add_command(&line, &t, f->jobs[i].p, 0, 60);
-			}
-			if (f->njobs > MAX_LISTED)
-				pb_buf_adds(&line, ", ...");
-			pb_buf_addc(&line, 0);
+		line.len = 0;
+		if (!n) {
+			status = 0;
+		} else if (r->deadline >= 0 && now >= r->deadline) {
+			add_job_list(&line, &t, f->jobs, n, 0);
 			applet_progress_done();
-			applet_warn("timed out after %lld s; %zu job%s still running: %s", (now - r->start + 500) / 1000,
-				    f->njobs, f->njobs == 1 ? "" : "s", line.failed ? "?" : line.data);
-			pb_table_free(&t);
+			applet_warn("timed out after %lld s; %zu job%s still running: %s", seconds_since(r->start), n,
+				    n == 1 ? "" : "s", buf_text(&line, "?"));
 			resume_daemon(r, "timed out");
 			status = EXIT_TIMEOUT;
-			break;
+		} else {
+			pb_buf_addf(&line, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
+			add_duration(&line, (double)(now - r->start) / 1000);
+			pb_buf_adds(&line, " so far): ");
+			add_job_list(&line, &t, f->jobs, n, 1);
+			applet_progress(buf_text(&line, "waiting"), changed);
 		}
-		progress_line(&line, &t, r, f->jobs, f->njobs);
-		applet_progress(line.failed ? "waiting" : line.data, changed);
 		pb_table_free(&t);
+		if (status >= 0)
+			break;
 		/* until one of them ends, or time to look again: jobs start new processes as they go */
 		wait_ms = SCAN_INTERVAL_MS;
 		if (r->deadline >= 0 && r->deadline - now < wait_ms)
 			wait_ms = (int)(r->deadline - now);
-		if (pb_waitset_init(&ws, r->root, f->known, f->nknown)) {
-			status = leave_failed(r, "out of memory");
+		if (pb_waitset_init(&ws, r->root, f->known, n)) {
+			applet_warn("out of memory");
 			break;
 		}
 		if (ws.left)
@@ -1082,107 +1011,77 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 	}
 	applet_progress_done();
 	pb_buf_free(&line);
-	return status;
+	return status < 0 ? leave_failed(r, "cannot look for jobs") : status;
 }
 
-/* Does a conventional pid file (/run/NAME.pid, crond.pid, cron.pid) name the daemon? */
+/* Does a conventional pid file (/run/NAME.pid, crond.pid, cron.pid, or in /var/run) name the daemon? */
 static int named_by_pidfile(const struct daemon *d)
 {
-	const char *const dirs[] = {"/run", "/var/run"};
 	const char *const names[] = {d->name, "crond", "cron"};
 	char path[128];
-	size_t i, k;
+	int i;
 	long pid;
 
-	for (i = 0; i < 2; i++)
-		for (k = 0; k < 3; k++) {
-			snprintf(path, sizeof path, "%s/%s.pid", dirs[i], names[k]);
-			if (access(path, F_OK) == 0 && read_pidfile(path, &pid) == 0 && pid == d->id.pid)
-				return 1;
-		}
+	for (i = 0; i < 6; i++) {
+		/* "/var/run" + 4 is "/run" */
+		snprintf(path, sizeof path, "%s/%s.pid", "/var/run" + (i < 3 ? 4 : 0), names[i % 3]);
+		if (read_pidfile(path, &pid) == 0 && pid == d->id.pid)
+			return 1;
+	}
 	return 0;
 }
 
-/* How the daemon's service manager stops it: a systemd unit, an init script, or nothing (argv[0] NULL). */
-static void stop_command(const struct daemon *d, char *argv[4], char *buf, size_t size)
+/* How the daemon's service manager stops it: a systemd unit, an init script, or nothing (0). argv and its
+ * text in cmd; script holds the init script's path. */
+static int stop_command(struct daemon *d, char *argv[4], char script[300], char cmd[400])
 {
-	char script[300];
-
 	argv[0] = NULL;
+	argv[1] = "stop";
+	argv[2] = argv[3] = NULL;
 	/* systemd runs it: the unit is its own service and systemd is the running init (sd_booted) */
 	if (d->unit[0] && is_dir("/run/systemd/system")) {
-		snprintf(buf, size, "%s", d->unit);
 		argv[0] = "systemctl";
-		argv[1] = "stop";
-		argv[2] = buf;
-		argv[3] = NULL;
-		return;
-	}
-	/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a shell)
-	 * and that the script's pid file names, or the script would stop another cron than this one */
-	snprintf(script, sizeof script, "/etc/init.d/%s", d->name);
-	if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
-		if (pb_find_program("service", NULL, 0) == 0) {
-			snprintf(buf, size, "%s", d->name);
-			argv[0] = "service";
-			argv[1] = buf;
-			argv[2] = "stop";
-		} else {
-			snprintf(buf, size, "%s", script);
-			argv[0] = buf;
-			argv[1] = "stop";
-			argv[2] = NULL;
+		argv[2] = d->unit;
+	} else {
+		/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a
+		 * shell) and that the script's pid file names, or the script would stop another cron than this one */
+		snprintf(script, 300, "/etc/init.d/%s", d->name);
+		if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
+			if (pb_find_program("service", NULL, 0) == 0) {
+				argv[0] = "service";
+				argv[1] = (char *)d->name;
+				argv[2] = "stop";
+			} else {
+				argv[0] = script;
+			}
 		}
-		argv[3] = NULL;
 	}
-}
-
-static void join_argv(char *out, size_t size, char *const argv[])
-{
-	size_t used = 0;
-	int i;
-
-	out[0] = 0;
-	for (i = 0; argv[i] && used < size; i++)
-		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? " " : "", argv[i]);
+	if (!argv[0])
+		return 0;
+	snprintf(cmd, 400, "%s %s%s%s", argv[0], argv[1], argv[2] ? " " : "", argv[2] ? argv[2] : "");
+	return 1;
 }
 
 /* 0 when the daemon is gone, else the exit status */
 static int stop_daemon(struct run *r)
 {
-	char *argv[4], buf[300], cmd[400], how[64];
+	char *argv[4], script[300], cmd[400];
+	const char *how = "is gone already";
 	enum pb_stop_result result;
+	enum child_end e;
 	int status = 0;
 
-	if (!pb_is_alive(r->root, r->d->id)) {
-		applet_info("cron (pid %d) is gone already", r->d->id.pid);
-		r->paused = 0;
-		return 0;
-	}
-	stop_command(r->d, argv, buf, sizeof buf);
-	if (argv[0]) {
-		join_argv(cmd, sizeof cmd, argv);
+	if (!pb_is_alive(r->root, r->d->id))
+		goto gone;
+	if (stop_command(r->d, argv, script, cmd)) {
 		applet_info("stopping cron: %s", cmd);
-		switch (run_child(r, argv, 0, STOP_COMMAND_MS, &status)) {
-		case CHILD_INTERRUPTED:
+		e = run_child(r, argv, 0, STOP_COMMAND_MS, &status);
+		if (e == CHILD_INTERRUPTED)
 			return leave_interrupted(r);
-		case CHILD_TIMED_OUT:
-			applet_warn("%s still ran after %d s: ended it", cmd, STOP_COMMAND_MS / 1000);
-			break;
-		case CHILD_EXITED:
-			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-				describe_status(how, sizeof how, status);
-				applet_warn("%s failed (%s)", cmd, how);
-			}
-			break;
-		default:
-			break;
-		}
-		if (!pb_is_alive(r->root, r->d->id)) {
-			applet_info("cron (pid %d) stopped", r->d->id.pid);
-			r->paused = 0;
-			return 0;
-		}
+		warn_child_end("", cmd, e, status, STOP_COMMAND_MS, "");
+		how = "stopped";
+		if (!pb_is_alive(r->root, r->d->id))
+			goto gone;
 		applet_info("cron (pid %d) still runs after %s", r->d->id.pid, cmd);
 	}
 	if (got_signal)
@@ -1199,12 +1098,14 @@ static int stop_daemon(struct run *r)
 		applet_warn("cron (pid %d) survived SIGKILL (stuck in the kernel?)", r->d->id.pid);
 		return EXIT_NO;
 	}
-	applet_info("cron (pid %d) %s", r->d->id.pid, result == PB_STOP_KILLED ? "killed: it ignored SIGTERM" :
-		    pb_stop_names[result]);
+	how = result == PB_STOP_KILLED ? "killed: it ignored SIGTERM" : pb_stop_names[result];
+gone:
+	applet_info("cron (pid %d) %s", r->d->id.pid, how);
+	r->paused = 0;
 	return 0;
 }
 
-static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
+static NOINLINE int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
 	struct run r = {o, root, d, pb_now_ms(), -1, 0};
 	struct finder f;
@@ -1233,20 +1134,20 @@ static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d
 	free_finder(&f);
 	if (status)
 		return status;
-	applet_info("all jobs ended after %lld s", (pb_now_ms() - r.start + 500) / 1000);
+	applet_info("all jobs ended after %lld s", seconds_since(r.start));
 	if ((status = stop_daemon(&r)) != 0)
 		return status;
-	applet_info("done, took %lld s", (pb_now_ms() - r.start + 500) / 1000);
+	applet_info("done, took %lld s", seconds_since(r.start));
 	return 0;
 }
 
 /* ---- the read-only modes ---- */
 
-static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
+static NOINLINE int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
 {
 	struct finder f;
 	struct pb_buf out;
-	char path[4096], *argv[4], buf[300], cmd[400];
+	char path[4096], *argv[4], script[300], cmd[400];
 	int r = 0, hook;
 
 	memset(&f, 0, sizeof f);
@@ -1266,12 +1167,17 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 		if (!f.njobs)
 			applet_info("cron (pid %d) runs no jobs", d->id.pid);
 	} else {
-		pb_buf_adds(&out, "dry run: nothing is changed\ncron daemon: pid ");
-		daemon_text(&out, d);
-		pb_buf_addf(&out, ", user %s, state %c\n", d->user, d->state);
+		pb_buf_addf(&out, "dry run: nothing is changed\ncron daemon: pid %d", d->id.pid);
+		if (d->exe[0]) {
+			pb_buf_adds(&out, ", ");
+			pb_buf_text_str(&out, d->exe, strlen(d->exe));
+			if (pb_exe_deleted(t, d->p))
+				pb_buf_adds(&out, " (deleted: replaced since it started)");
+		}
+		pb_buf_addf(&out, ", user %s, state %c\n", pb_user(t, d->p), d->state);
 		if (d->state == 'T' || d->state == 't')
 			pb_buf_adds(&out, "it is stopped now: cron-graceful --resume resumes it\n");
-		pb_buf_addf(&out, "would pause it (SIGSTOP) so that it starts no new jobs\n");
+		pb_buf_adds(&out, "would pause it (SIGSTOP) so that it starts no new jobs\n");
 		hook = hook_path(o, path, sizeof path);
 		if (hook < 0)
 			r = EXIT_NO;
@@ -1282,14 +1188,10 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 		pb_buf_addf(&out, "would wait for %zu running job%s%s\n", f.njobs, f.njobs == 1 ? "" : "s",
 			    f.njobs ? ":" : "");
 		print_jobs_text(&out, t, f.jobs, f.njobs, "  ");
-		stop_command(d, argv, buf, sizeof buf);
-		if (argv[0]) {
-			join_argv(cmd, sizeof cmd, argv);
-			pb_buf_addf(&out, "would stop it with: %s; if it still runs: SIGTERM, SIGKILL after %d s\n", cmd,
-				    STOP_GRACE_MS / 1000);
-		} else {
-			pb_buf_addf(&out, "would stop it with SIGTERM, SIGKILL after %d s\n", STOP_GRACE_MS / 1000);
-		}
+		pb_buf_adds(&out, "would stop it with");
+		if (stop_command(d, argv, script, cmd))
+			pb_buf_addf(&out, ": %s; if it still runs:", cmd);
+		pb_buf_addf(&out, " SIGTERM, SIGKILL after %d s\n", STOP_GRACE_MS / 1000);
 	}
 	if (pb_buf_write_fd(&out, 1)) {
 		applet_warn("write error: %s", strerror(errno));
@@ -1300,7 +1202,7 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 	return r;
 }
 
-static int resume_only(const struct opts *o, struct pb_root *root, struct daemon *d)
+static NOINLINE int resume_only(const struct opts *o, struct pb_root *root, struct daemon *d)
 {
 	char state = pb_state(root, d->id);
 
@@ -1344,7 +1246,7 @@ int cron_graceful_main(int argc, char **argv)
 	struct pb_root root;
 	struct pb_table t;
 	struct daemon d;
-	int c, r, format_given = 0, self_pid;
+	int c, r, format_given = 0, self_pid, real;
 
 	o.timeout_ms = -1;
 	o.hook_timeout_ms = 300000;
@@ -1395,50 +1297,37 @@ int cron_graceful_main(int argc, char **argv)
 	if (format_given && !o.list)
 		return applet_usage_error("--format goes with --list");
 	if (o.list && (o.dry_run || o.resume))
-		return applet_usage_error("--list goes alone: it changes nothing anyway");
-	if (o.use_syslog < 0)
-		o.use_syslog = !o.list && !o.dry_run;
-	applet_syslog(o.use_syslog);
+		return applet_usage_error("--list goes alone");
+	real = !o.list && !o.dry_run;
+	applet_syslog(o.use_syslog < 0 ? real : o.use_syslog);
 
 	/* real mode: refuse before looking at anything, so that nothing is touched */
-	if (!o.list && !o.dry_run && geteuid() != 0) {
-		applet_warn("must be run as root to pause and stop cron (--dry-run and --list work without)");
+	if (real && geteuid() != 0) {
+		applet_warn("must be run as root to stop cron (--dry-run and --list need not)");
 		return EXIT_NO;
 	}
 	if (applet_open_root(&root))
 		return EXIT_NO;
-	if (!o.list && !o.dry_run && !root.is_live) {
-		applet_warn("%s is not the live /proc: refusing to signal the processes it lists (use --dry-run)",
-			    root.path);
-		pb_root_close(&root);
-		return EXIT_NO;
-	}
-	if (pb_scan(&root, &t)) {
+	r = EXIT_NO;
+	if (real && !root.is_live) {
+		applet_warn("%s is not the live /proc: refusing to signal (use --dry-run)", root.path);
+	} else if (pb_scan(&root, &t)) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
-		pb_root_close(&root);
-		return EXIT_NO;
-	}
-	self_pid = self_pid_in(&root);
-	r = find_daemon(&t, &o, &d);
-	if (r > 0) {
-		if (o.list && o.json && write(1, "[]\n", 3) != 3)
-			r = EXIT_NO;
-		else
-			r = 0;
-	} else if (r < 0) {
-		r = EXIT_NO;
-	} else if (o.resume) {
-		r = resume_only(&o, &root, &d);
-	} else if (o.list || o.dry_run) {
-		r = list_or_dry_run(&o, &t, &d, self_pid);
 	} else {
-		/* the table of the search is stale by now; the run scans afresh */
+		self_pid = self_pid_in(&root);
+		r = find_daemon(&t, &o, &d);
+		if (r > 0)
+			r = o.list && o.json && write(1, "[]\n", 3) != 3;
+		else if (r < 0)
+			r = EXIT_NO;
+		else if (o.resume)
+			r = resume_only(&o, &root, &d);
+		else if (!real)
+			r = list_or_dry_run(&o, &t, &d, self_pid);
+		else /* the table of the search is stale by now: the run scans afresh (d's strings stay in it) */
+			r = real_run(&o, &root, &d, self_pid);
 		pb_table_free(&t);
-		r = real_run(&o, &root, &d, self_pid);
-		pb_root_close(&root);
-		return r;
 	}
-	pb_table_free(&t);
 	pb_root_close(&root);
 	return r;
 }
