@@ -113,7 +113,7 @@ static int sibling(char *out, const char *path, const char *name)
 
 	if (!slash)
 		return -1;
-	n = snprintf(out, PATH_SIZE, "%.*s/%s", (int)(slash - path), path, name);
+	n = pb_snprintf(out, PATH_SIZE, "%.*s/%s", (int)(slash - path), path, name);
 	return n > 0 && n < PATH_SIZE ? 0 : -1;
 }
 
@@ -340,7 +340,7 @@ static int fixed_agent_socket(char *out)
 	const char *home = getenv("GNUPGHOME"), *fmt = "%s/" AGENT_SOCKET;
 
 	if (!home) {
-		snprintf(out, PATH_SIZE, "/run/user/%u/gnupg/" AGENT_SOCKET, (unsigned)getuid());
+		pb_snprintf(out, PATH_SIZE, "/run/user/%u/gnupg/" AGENT_SOCKET, (unsigned)getuid());
 		if (usable_socket(out))
 			return 0;
 	}
@@ -350,7 +350,7 @@ static int fixed_agent_socket(char *out)
 		if (!home || !*home)
 			return -1;
 	}
-	return snprintf(out, PATH_SIZE, fmt, home) < PATH_SIZE ? 0 : -1;
+	return pb_snprintf(out, PATH_SIZE, fmt, home) < PATH_SIZE ? 0 : -1;
 }
 
 /*
@@ -397,7 +397,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 			break;
 		/* a terminal sees the wait; a log gets nothing unless it ends in a failure */
 		if (isatty(2) && (last_progress < 0 || now - last_progress >= 1000)) {
-			snprintf(line, sizeof line, "waiting for gpg-agent to come up (%lld s of %lld s)",
+			pb_snprintf(line, sizeof line, "waiting for gpg-agent to come up (%lld s of %lld s)",
 				 (now - start) / 1000, (timeout_ms + 999) / 1000);
 			applet_progress(line, last_progress < 0);
 			last_progress = now;
@@ -467,7 +467,7 @@ static int connect_agent(long long timeout_ms)
 		pb_root_close(&root);
 		if (r != 1)
 			return r < 0 ? EXIT_OWN_FAILURE : r;
-		snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
+		pb_snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
 		setenv("GPG_AGENT_INFO", info, 1);
 	}
 	if (a.ssh[0] && !usable_socket(getenv("SSH_AUTH_SOCK")))

@@ -179,11 +179,11 @@ static void report_no_session(const struct pb_table *t, const struct pb_session_
 
 	unreadable[0] = stale[0] = 0;
 	if (denied)
-		snprintf(unreadable, sizeof unreadable, "; the environment%s of %lu process%s %s not readable (%s)",
+		pb_snprintf(unreadable, sizeof unreadable, "; the environment%s of %lu process%s %s not readable (%s)",
 			 denied == 1 ? "" : "s", denied, denied == 1 ? "" : "es", denied == 1 ? "was" : "were",
 			 geteuid() ? "root sees other users' sessions" : "hidden even from root");
 	if (s->n)
-		snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
+		pb_snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
 			 s->n == 1 ? "" : "s");
 	applet_warn("no graphical session%s%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
 		    o->user ? " of user " : "", o->user ? o->user : "", stale, unreadable);
@@ -257,7 +257,7 @@ static int become_user(const struct pb_session *x)
 		return -1;
 	}
 	/* the session's runtime directory, else the user's standard one when it exists; never root's */
-	snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
+	pb_snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
 	values[0] = home;
 	values[1] = values[2] = name;
 	values[3] = x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
@@ -283,7 +283,7 @@ static int run_in_session(const struct gui_opts *o, char **cmd)
 	if (applet_open_root(&root))
 		return r;
 	/* a failed scan leaves the table empty, for pb_table_free */
-	if (pb_scan(&root, &t)) {
+	if (pb_session_scan(&root, &t)) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 		goto out;
 	}
@@ -360,7 +360,7 @@ int notify_send_headless_main(int argc, char **argv)
 	struct gui_opts o = {.uid = -1};
 	char **cmd, *arg;
 	int c, n = 0, idx, last_optind = optind, r;
-	size_t i, rebuilt = 0;
+	size_t i, len, rebuilt = 0;
 
 	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
 	cmd = calloc((size_t)argc + 3, sizeof *cmd);
@@ -381,8 +381,10 @@ int notify_send_headless_main(int argc, char **argv)
 		}
 		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
 		opt = &longopts[i];
-		if (asprintf(&arg, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg) < 0)
+		len = strlen(opt->name) + (opt->has_arg ? strlen(optarg) + 4 : 3);
+		if (!(arg = malloc(len)))
 			goto no_memory;
+		pb_snprintf(arg, len, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg);
 		cmd[n++] = arg;
 		rebuilt++;
 	}
