@@ -237,10 +237,21 @@ static NOINLINE int other_pid_namespace(const struct pb_root *root, int pid)
 
 	if (!root->is_live || pb_readlink_at(root->fd, "self/ns/pid", mine, sizeof mine) < 0)
 		return 0;
-	snprintf(path, sizeof path, "%d/ns/pid", pid);
+	pb_snprintf(path, sizeof path, "%d/ns/pid", pid);
 	if (pb_readlink_at(root->fd, path, theirs, sizeof theirs) < 0)
 		return 0; /* not readable without root: it may well be ours */
 	return strcmp(mine, theirs) != 0;
+}
+
+/* strstr's yes or no for these short strings (musl's strstr is 1.3 KB of two-way search) */
+static int has(const char *s, const char *sub)
+{
+	size_t n = strlen(sub);
+
+	for (; *s; s++)
+		if (!strncmp(s, sub, n))
+			return 1;
+	return !n;
 }
 
 static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name, struct daemon *d)
@@ -259,15 +270,16 @@ static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name,
 	d->cgroup = strlen(cg) < 1024 ? cg : "";
 	/* only a service of its own: cron run by a supervisor shares the supervisor's service with other
 	 * programs, which are not jobs, and stopping that service would stop them all */
-	if (pb_cgroup_unit(d->cgroup, strlen(d->cgroup), d->unit, sizeof d->unit) < 0 || !strstr(d->unit, ".service") ||
-	    (!strstr(d->unit, "cron") && !strstr(d->unit, d->name)) || strstr(d->cgroup, "/user@"))
+	if (pb_cgroup_unit(d->cgroup, strlen(d->cgroup), d->unit, sizeof d->unit) < 0 || !has(d->unit, ".service") ||
+	    (!has(d->unit, "cron") && !has(d->unit, d->name)) || has(d->cgroup, "/user@"))
 		d->unit[0] = 0;
 }
 
 /* reads a pid file; 0 with *pid, 1 when there is none, -1 when it is unusable (reported) */
 static int read_pidfile(const char *path, long *pid)
 {
-	char buf[64], *end;
+	char buf[64], *start, *end;
+	unsigned long long v;
 	ssize_t n = -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
@@ -282,14 +294,17 @@ static int read_pidfile(const char *path, long *pid)
 		return -1;
 	}
 	buf[n] = 0;
-	/* strtol skips leading white space and leaves end at buf when there is no number */
-	errno = 0;
-	*pid = strtol(buf, &end, 10);
-	end += strspn(end, " \t\n\r");
-	if (end == buf || *end || errno || *pid <= 0 || *pid > INT_MAX) {
+	/* the number, white space around it allowed (a trailing newline is the rule) */
+	start = buf + strspn(buf, " \t\n\r");
+	end = start + strspn(start, "0123456789");
+	if (end[strspn(end, " \t\n\r")])
+		end = start; /* something else follows: no pid file of a daemon */
+	*end = 0;
+	if (pb_parse_ull(start, 10, INT_MAX, &v) || v == 0) {
 		applet_warn("%s holds no process ID", path);
 		return -1;
 	}
+	*pid = (long)v;
 	return 0;
 }
 
@@ -662,16 +677,21 @@ static NOINLINE int stop_signal_pending(const struct pb_root *root, const struct
 	char path[40];
 	struct pb_buf b;
 	const char *v;
+	char hex[17];
+	unsigned long long bits;
 	size_t i, vlen;
 	int pending = 0;
 
-	snprintf(path, sizeof path, "%d/status", d->id.pid);
+	pb_snprintf(path, sizeof path, "%d/status", d->id.pid);
 	pb_buf_init(&b);
 	if (pb_read_at(root->fd, path, &b) == 0)
 		for (i = 0; i < 2; i++)
-			if ((v = pb_status_field(b.data, b.len, fields[i], &vlen)) &&
-			    strtoull(v, NULL, 16) & mask)
-				pending = 1;
+			if ((v = pb_status_field(b.data, b.len, fields[i], &vlen)) && vlen < sizeof hex) {
+				memcpy(hex, v, vlen);
+				hex[vlen] = 0;
+				if (pb_parse_ull(hex, 16, ~0ULL, &bits) == 0 && bits & mask)
+					pending = 1;
+			}
 	pb_buf_free(&b);
 	return pending;
 }
@@ -723,7 +743,7 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 			close(fd);
 		}
 		if (is_hook) {
-			snprintf(pid_text, sizeof pid_text, "%d", r->d->id.pid);
+			pb_snprintf(pid_text, sizeof pid_text, "%d", r->d->id.pid);
 			setenv("CRON_PID", pid_text, 1);
 		} else {
 			dup2(2, 1);
@@ -770,11 +790,11 @@ static void warn_child_end(const char *prefix, const char *name, enum child_end 
 	if (e != CHILD_EXITED || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		return;
 	if (WIFEXITED(status))
-		snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
+		pb_snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+		pb_snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
 	else
-		snprintf(how, sizeof how, "status %d", status);
+		pb_snprintf(how, sizeof how, "status %d", status);
 	applet_warn("%s%s failed (%s)%s", prefix, name, how, suffix);
 }
 
@@ -810,7 +830,7 @@ static int leave_interrupted(struct run *r)
 	/* only the handled signals set the flag */
 	for (i = 0; handled_signals[i] != sig; i++)
 		;
-	snprintf(why, sizeof why, "interrupted by SIG%s", signal_names[i]);
+	pb_snprintf(why, sizeof why, "interrupted by SIG%s", signal_names[i]);
 	resume_daemon(r, why);
 	return 128 + sig;
 }
@@ -865,7 +885,7 @@ static int hook_path(const struct opts *o, char *path, size_t size)
 			return -1;
 		}
 		/* execvp would look a bare name up on PATH; the file checked is the one in this directory */
-		snprintf(path, size, "%s%s", strchr(o->hook, '/') ? "" : "./", o->hook);
+		pb_snprintf(path, size, "%s%s", strchr(o->hook, '/') ? "" : "./", o->hook);
 		return 1;
 	}
 	return pb_find_program(HOOK_NAME, path, size) == 0;
@@ -1024,7 +1044,7 @@ static int named_by_pidfile(const struct daemon *d)
 
 	for (i = 0; i < 6; i++) {
 		/* "/var/run" + 4 is "/run" */
-		snprintf(path, sizeof path, "%s/%s.pid", "/var/run" + (i < 3 ? 4 : 0), names[i % 3]);
+		pb_snprintf(path, sizeof path, "%s/%s.pid", "/var/run" + (i < 3 ? 4 : 0), names[i % 3]);
 		if (read_pidfile(path, &pid) == 0 && pid == d->id.pid)
 			return 1;
 	}
@@ -1045,7 +1065,7 @@ static int stop_command(struct daemon *d, char *argv[4], char script[300], char 
 	} else {
 		/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a
 		 * shell) and that the script's pid file names, or the script would stop another cron than this one */
-		snprintf(script, 300, "/etc/init.d/%s", d->name);
+		pb_snprintf(script, 300, "/etc/init.d/%s", d->name);
 		if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
 			if (pb_find_program("service", NULL, 0) == 0) {
 				argv[0] = "service";
@@ -1058,7 +1078,7 @@ static int stop_command(struct daemon *d, char *argv[4], char script[300], char 
 	}
 	if (!argv[0])
 		return 0;
-	snprintf(cmd, 400, "%s %s%s%s", argv[0], argv[1], argv[2] ? " " : "", argv[2] ? argv[2] : "");
+	pb_snprintf(cmd, 400, "%s %s%s%s", argv[0], argv[1], argv[2] ? " " : "", argv[2] ? argv[2] : "");
 	return 1;
 }
 
@@ -1211,7 +1231,10 @@ static NOINLINE int resume_only(const struct opts *o, struct pb_root *root, stru
 		return 0;
 	}
 	if (o->dry_run) {
-		printf("would resume cron (pid %d, state %c) with SIGCONT\n", d->id.pid, state);
+		char line[80];
+
+		pb_snprintf(line, sizeof line, "would resume cron (pid %d, state %c) with SIGCONT\n", d->id.pid, state);
+		fputs(line, stdout);
 		return 0;
 	}
 	if (pb_resume(root, d->id)) {
@@ -1311,7 +1334,8 @@ int cron_graceful_main(int argc, char **argv)
 	r = EXIT_NO;
 	if (real && !root.is_live) {
 		applet_warn("%s is not the live /proc: refusing to signal (use --dry-run)", root.path);
-	} else if (pb_scan(&root, &t)) {
+	} else if (pb_scan_with(&root, &t, 1u << PB_F_EXE | 1u << PB_F_CMDLINE)) {
+		/* the daemon is found by exe, comm or argv[0]: both files of every process, read during the scan */
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 	} else {
 		self_pid = self_pid_in(&root);

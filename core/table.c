@@ -510,6 +510,11 @@ const char *pb_cmdline(struct pb_table *t, struct pb_proc *p, size_t *len)
 {
 	size_t n;
 
+	/* a kernel thread has no memory of its own, so no command line: procfs gives 0 bytes, we skip the read */
+	if (p->st.flags & PB_PF_KTHREAD) {
+		*len = 0;
+		return "";
+	}
 	if (first_try(t, p, PB_F_CMDLINE)) {
 		p->x->cmdline = read_file(t, p, PB_F_CMDLINE, "cmdline", &n);
 		/* a command line is at most a few MiB (ARG_MAX); a bigger file is no command line */
@@ -526,6 +531,10 @@ const char *pb_environ(struct pb_table *t, struct pb_proc *p, size_t *len)
 {
 	struct pb_more *m;
 
+	if (p->st.flags & PB_PF_KTHREAD) { /* no memory, no environment (as for the command line) */
+		*len = 0;
+		return "";
+	}
 	if (first_try(t, p, PB_F_ENVIRON) && (m = more(t, p)))
 		m->environ = read_file(t, p, PB_F_ENVIRON, "environ", &m->environ_len);
 	m = p->x ? p->x->more : NULL;
@@ -542,7 +551,7 @@ const char *pb_environ_peek(struct pb_table *t, struct pb_proc *p, size_t *len)
 		return m->environ;
 	}
 	*len = 0;
-	if (read_scratch(t, p, PB_F_ENVIRON, "environ"))
+	if ((p->st.flags & PB_PF_KTHREAD) || read_scratch(t, p, PB_F_ENVIRON, "environ"))
 		return "";
 	*len = t->scratch.len;
 	return t->scratch.data;
