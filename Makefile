@@ -25,6 +25,7 @@ CORE_SRC = \
 	core/apache.c \
 	core/buf.c \
 	core/fmt.c \
+	core/localtime.c \
 	core/parse_cgroup.c \
 	core/parse_net_unix.c \
 	core/parse_smaps.c \
@@ -58,6 +59,8 @@ UNIT_TESTS = \
 	check_apache \
 	check_applets \
 	check_buf \
+	check_getopt \
+	check_localtime \
 	check_parse \
 	check_race \
 	check_select \
@@ -100,7 +103,7 @@ HDRS = core/procbox.h applets/applet.h applets/applets.h
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
 DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
 	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin \
-	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static clang \
+	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static clang tzdata \
 	libclang-rt-14-dev valgrind
 
 all: build/procbox
@@ -113,6 +116,9 @@ build/procbox: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 	@mkdir -p build
 	$(CC) $(CSTD) $(WARN) -O1 -g -o $@ $(CORE_SRC) $(APPLET_SRC)
+
+# check_getopt tests the applets' option parser, which it includes
+build/unit/check_getopt: applets/applet.c applets/applet.h
 
 build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
 	@mkdir -p build/unit

@@ -874,38 +874,38 @@ int apache_mem_main(int argc, char **argv)
 		r = EXIT_NO;
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, "e:p:P:f:bo:qh", longopts, NULL)) != -1) {
-		if ((c == 'e' || c == 'o') && !*optarg) {
+	while ((c = applet_getopt(argc, argv, "e:p:P:f:bo:qh", longopts, NULL)) != -1) {
+		if ((c == 'e' || c == 'o') && !*applet_optarg) {
 			applet_usage_error("an empty %s name", c == 'e' ? "executable" : "output file");
 			goto out;
 		}
 		switch (c) {
-		case 'e': o.exe_names[o.nexe++] = optarg; break;
+		case 'e': o.exe_names[o.nexe++] = applet_optarg; break;
 		case 'p':
-			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
-				applet_usage_error("bad pid '%s'", optarg);
+			if (applet_parse_int(applet_optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
+				applet_usage_error("bad pid '%s'", applet_optarg);
 				goto out;
 			}
 			o.npids++;
 			break;
-		case 'P': o.pidfiles[o.npidfiles++] = optarg; break;
+		case 'P': o.pidfiles[o.npidfiles++] = applet_optarg; break;
 		case 'f':
-			for (o.format = TEXT; o.format <= PROMETHEUS && strcmp(optarg, formats[o.format]); o.format++)
+			for (o.format = TEXT; o.format <= PROMETHEUS && strcmp(applet_optarg, formats[o.format]); o.format++)
 				;
 			if (o.format > PROMETHEUS) {
-				applet_usage_error("unknown format '%s' (text, json or prometheus)", optarg);
+				applet_usage_error("unknown format '%s' (text, json or prometheus)", applet_optarg);
 				goto out;
 			}
 			break;
 		case 'b': o.bytes = 1; break;
-		case 'o': o.output = optarg; break;
+		case 'o': o.output = applet_optarg; break;
 		case 'q': applet_verbosity = 0; break;
 		case 'h': r = applet_help(usage); goto out;
 		default: applet_bad_option(argc, argv); goto out;
 		}
 	}
-	if (optind < argc) {
-		applet_usage_error("unexpected argument '%s'", argv[optind]);
+	if (applet_optind < argc) {
+		applet_usage_error("unexpected argument '%s'", argv[applet_optind]);
 		goto out;
 	}
 	r = run(&o);

@@ -24,12 +24,10 @@ static void log_line(int prio, const char *msg)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char line[1100];
-	time_t now = time(NULL);
 	struct tm tm;
 	int n;
 
-	if (!localtime_r(&now, &tm))
-		memset(&tm, 0, sizeof tm);
+	pb_localtime((long long)time(NULL), &tm);
 	n = pb_snprintf(line, sizeof line, "<%d>%.3s %2d %02llu:%02llu:%02llu %s[%d]: %s", LOG_DAEMON | prio,
 			months + 3 * (tm.tm_mon % 12), tm.tm_mday, (unsigned long long)tm.tm_hour,
 			(unsigned long long)tm.tm_min, (unsigned long long)tm.tm_sec, applet_name, (int)getpid(), msg);
@@ -114,20 +112,166 @@ int applet_usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* ---- options: getopt_long's contract as musl keeps it, without its stdio (4 KB of the binary) ---- */
+
+int applet_optind = 1, applet_optopt;
+char *applet_optarg;
+static int optpos; /* within a cluster of short options ("-nqv"), 0 between arguments */
+
+static int long_option(char **argv, const struct option *longopts, int *idx)
+{
+	const char *start = argv[applet_optind] + 2, *opt = start, *arg = NULL;
+	int i, cnt = 0, match = -1;
+
+	for (i = 0; longopts[i].name; i++) {
+		const char *name = longopts[i].name;
+
+		for (opt = start; *opt && *opt != '=' && *opt == *name; opt++, name++)
+			;
+		if (*opt && *opt != '=')
+			continue;
+		arg = opt;
+		match = i;
+		if (!*name) { /* an exact name wins over the abbreviations it is a prefix of */
+			cnt = 1;
+			break;
+		}
+		cnt++;
+	}
+	applet_optind++;
+	if (cnt != 1) { /* unknown or ambiguous */
+		applet_optopt = 0;
+		return '?';
+	}
+	opt = arg;
+	if (*opt == '=') {
+		if (longopts[match].has_arg == no_argument) {
+			applet_optopt = longopts[match].val;
+			return '?';
+		}
+		applet_optarg = (char *)opt + 1;
+	} else if (longopts[match].has_arg == required_argument) {
+		if (!(applet_optarg = argv[applet_optind])) {
+			applet_optopt = longopts[match].val;
+			return '?';
+		}
+		applet_optind++;
+	}
+	if (idx)
+		*idx = match;
+	return longopts[match].val;
+}
+
+static int short_option(int argc, char **argv, const char *optstring)
+{
+	const char *word = argv[applet_optind], *spec;
+	int c;
+
+	if (!optpos) {
+		if (word[0] != '-' || !word[1])
+			return -1;
+		if (word[1] == '-' && !word[2])
+			return applet_optind++, -1;
+		optpos = 1;
+	}
+	c = (unsigned char)word[optpos++];
+	if (!word[optpos]) {
+		applet_optind++;
+		optpos = 0;
+	}
+	spec = c == ':' || c == '+' ? NULL : strchr(optstring, c);
+	if (!spec) {
+		applet_optopt = c;
+		return '?';
+	}
+	if (spec[1] == ':') {
+		applet_optarg = (char *)(optpos ? word + optpos : argv[applet_optind]);
+		applet_optind++;
+		optpos = 0;
+		if (applet_optind > argc) { /* "-t" last: no argument */
+			applet_optind = argc;
+			applet_optopt = c;
+			return '?';
+		}
+	}
+	return c;
+}
+
+/* an option found after operands moves in front of them (src to dest, the ones between shift up) */
+static void permute(char **argv, int dest, int src)
+{
+	char *moved = argv[src];
+
+	for (; src > dest; src--)
+		argv[src] = argv[src - 1];
+	argv[dest] = moved;
+}
+
+int applet_getopt(int argc, char **argv, const char *optstring, const struct option *longopts, int *idx)
+{
+	int skipped = applet_optind, resumed, c, i;
+	const char *word;
+
+	applet_optarg = NULL;
+	if (applet_optind >= argc || !argv[applet_optind])
+		return -1;
+	if (optstring[0] == '+') {
+		optstring++; /* options end at the first operand */
+	} else {
+		/* options may follow operands: parse the next one, then move what it took in front of the
+		 * operands skipped, so that applet_optind ends on the first operand as POSIX order would */
+		for (i = applet_optind;; i++) {
+			if (i >= argc || !argv[i])
+				return -1;
+			if (argv[i][0] == '-' && argv[i][1])
+				break;
+		}
+		applet_optind = i;
+	}
+	resumed = applet_optind;
+	word = argv[applet_optind];
+	if (longopts && !optpos && word[0] == '-' && word[1] == '-' && word[2])
+		c = long_option(argv, longopts, idx);
+	else
+		c = short_option(argc, argv, optstring);
+	if (resumed > skipped) {
+		for (i = applet_optind - resumed; i > 0; i--)
+			permute(argv, skipped, applet_optind - 1);
+		applet_optind = skipped + (applet_optind - resumed);
+	}
+	return c;
+}
+
 int applet_bad_option(int argc, char **argv)
 {
-	/* after a missing argument optind may point past the end */
-	const char *arg = optind > 0 && optind - 1 < argc && argv[optind - 1] ? argv[optind - 1] : "?";
+	/* after a missing argument applet_optind may point past the end */
+	int last = applet_optind - 1;
+	const char *arg = last >= 0 && last < argc && argv[last] ? argv[last] : "?";
 
-	if (optopt && (arg[0] != '-' || arg[1] != '-'))
-		return applet_usage_error("bad option '-%c' or missing argument", optopt);
+	if (applet_optopt && (arg[0] != '-' || arg[1] != '-'))
+		return applet_usage_error("bad option '-%c' or missing argument", applet_optopt);
 	return applet_usage_error("bad option '%s' or missing argument", arg);
+}
+
+int applet_print(int fd, const char *text)
+{
+	size_t n = strlen(text);
+	ssize_t w;
+
+	/* procbox writes its output with write(2), no stdio: nothing waits in a buffer at exit or exec */
+	for (; n; n -= (size_t)w, text += w)
+		if ((w = write(fd, text, n)) < 0 && errno != EINTR) {
+			applet_warn("write error: %s", strerror(errno));
+			return 1;
+		} else if (w < 0) {
+			w = 0;
+		}
+	return 0;
 }
 
 int applet_help(const char *text)
 {
-	fputs(text, stdout);
-	return fflush(stdout) ? 1 : 0;
+	return applet_print(1, text);
 }
 
 int applet_parse_int(const char *s, long min, long max, long *out)
@@ -256,7 +400,6 @@ void applet_exec(char **argv)
 {
 	int err;
 
-	fflush(NULL);
 	execvp(argv[0], argv);
 	err = errno;
 	applet_warn("cannot run %s: %s", argv[0], strerror(err));

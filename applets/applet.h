@@ -2,6 +2,8 @@
 #ifndef APPLET_H
 #define APPLET_H
 
+#include <getopt.h>
+
 #include "../core/procbox.h"
 
 #define EXIT_NO 1         /* the applet's own "no" or "failed" */
@@ -30,9 +32,17 @@ void applet_progress(const char *line, int changed);
 void applet_progress_done(void);
 /* "applet: message" plus a hint at --help on stderr; returns EXIT_USAGE */
 int applet_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* The usage error for what getopt_long rejected (the dispatcher turns getopt's own messages off). */
+/* getopt_long as musl's behaves (no optional arguments, flags or long-only mode; a leading '+' in optstring
+ * stops at the first operand, else options may follow operands), with its globals under these names, and
+ * silent: applet_bad_option reports what it returns '?' for. */
+extern int applet_optind, applet_optopt;
+extern char *applet_optarg;
+int applet_getopt(int argc, char **argv, const char *optstring, const struct option *longopts, int *idx);
+/* The usage error for what applet_getopt rejected. */
 int applet_bad_option(int argc, char **argv);
-/* Writes the usage text to stdout and returns 0 (for -h/--help). */
+/* Writes text to fd whole; 0, or 1 after a "write error" line. */
+int applet_print(int fd, const char *text);
+/* Writes the usage text to stdout and returns 0 (for -h/--help), 1 when it could not. */
 int applet_help(const char *usage);
 /* Digits making a number in [min, max] (0 <= min <= max); -1 when they do not. */
 int applet_parse_int(const char *s, long min, long max, long *out);

@@ -727,7 +727,6 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 	pid_t pid;
 	int fd;
 
-	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		applet_warn("cannot run %s: %s", argv[0], strerror(errno));
@@ -1234,8 +1233,7 @@ static NOINLINE int resume_only(const struct opts *o, struct pb_root *root, stru
 		char line[80];
 
 		pb_snprintf(line, sizeof line, "would resume cron (pid %d, state %c) with SIGCONT\n", d->id.pid, state);
-		fputs(line, stdout);
-		return 0;
+		return applet_print(1, line);
 	}
 	if (pb_resume(root, d->id)) {
 		applet_warn("cannot resume cron (pid %d): %s", d->id.pid, strerror(errno));
@@ -1274,34 +1272,34 @@ int cron_graceful_main(int argc, char **argv)
 	o.timeout_ms = -1;
 	o.hook_timeout_ms = 300000;
 	o.use_syslog = -1;
-	while ((c = getopt_long(argc, argv, "+nt:vqh", longopts, NULL)) != -1) {
+	while ((c = applet_getopt(argc, argv, "+nt:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o.dry_run = 1; break;
 		case O_LIST: o.list = 1; break;
 		case O_FORMAT:
 			format_given = 1;
-			if (!strcmp(optarg, "json"))
+			if (!strcmp(applet_optarg, "json"))
 				o.json = 1;
-			else if (strcmp(optarg, "text"))
-				return applet_usage_error("unknown format '%s' (text or json)", optarg);
+			else if (strcmp(applet_optarg, "text"))
+				return applet_usage_error("unknown format '%s' (text or json)", applet_optarg);
 			break;
 		case 't':
-			if (parse_seconds_option("--timeout", optarg, &o.timeout_ms))
+			if (parse_seconds_option("--timeout", applet_optarg, &o.timeout_ms))
 				return EXIT_USAGE;
 			break;
 		case O_EXE:
-			if (!*optarg || strchr(optarg, '/'))
-				return applet_usage_error("bad --exe-name '%s' (a name, not a path)", optarg);
-			o.exe_name = optarg;
+			if (!*applet_optarg || strchr(applet_optarg, '/'))
+				return applet_usage_error("bad --exe-name '%s' (a name, not a path)", applet_optarg);
+			o.exe_name = applet_optarg;
 			break;
 		case O_PID:
-			if (applet_parse_int(optarg, 1, INT_MAX, &o.pid))
-				return applet_usage_error("bad pid '%s'", optarg);
+			if (applet_parse_int(applet_optarg, 1, INT_MAX, &o.pid))
+				return applet_usage_error("bad pid '%s'", applet_optarg);
 			break;
-		case O_PIDFILE: o.pidfile = optarg; break;
-		case O_HOOK: o.hook = optarg; break;
+		case O_PIDFILE: o.pidfile = applet_optarg; break;
+		case O_HOOK: o.hook = applet_optarg; break;
 		case O_HOOK_TIMEOUT:
-			if (parse_seconds_option("--hook-timeout", optarg, &o.hook_timeout_ms))
+			if (parse_seconds_option("--hook-timeout", applet_optarg, &o.hook_timeout_ms))
 				return EXIT_USAGE;
 			break;
 		case O_RESUME: o.resume = 1; break;
@@ -1313,8 +1311,8 @@ int cron_graceful_main(int argc, char **argv)
 		default: return applet_bad_option(argc, argv);
 		}
 	}
-	if (optind < argc)
-		return applet_usage_error("unexpected argument '%s'", argv[optind]);
+	if (applet_optind < argc)
+		return applet_usage_error("unexpected argument '%s'", argv[applet_optind]);
 	if (o.pid && o.pidfile)
 		return applet_usage_error("--pid and --pidfile exclude each other");
 	if (format_given && !o.list)

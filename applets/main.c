@@ -63,31 +63,34 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 	int r;
 
 	applet_name = a->name;
-	opterr = 0; /* applets report bad options in their own one-line format */
 	r = a->main(argc, argv);
 	/* what an applet found (or did not: "not running", "all ended") on a proc that hides other users'
 	 * processes must not pass for the whole truth: say so, once, if the applet did not */
 	if (applet_visibility_unsaid())
 		applet_warn("%s", applet_visibility_unsaid());
-	/* a full disk or a closed pipe on stdout is a failure, not a silent success */
-	if (fflush(stdout) && r == 0) {
-		applet_warn("write error: %s", strerror(errno));
-		r = 1;
-	}
 	return r;
 }
 
-static int print_usage(FILE *f)
+/* the usage text, or with list only the names, one a line; 0, or 1 after a "write error" line */
+static int print_usage(int fd, int list)
 {
-	char line[160];
+	struct pb_buf b;
 	size_t i;
+	int r;
 
-	fputs(usage, f);
-	for (i = 0; i < NAPPLETS; i++) {
-		pb_snprintf(line, sizeof line, "  %-22s %s\n", applets[i].name, applets[i].summary);
-		fputs(line, f);
-	}
-	return 0;
+	pb_buf_init(&b);
+	if (!list)
+		pb_buf_adds(&b, usage);
+	for (i = 0; i < NAPPLETS; i++)
+		if (list)
+			pb_buf_addf(&b, "%s\n", applets[i].name);
+		else
+			pb_buf_addf(&b, "  %-22s %s\n", applets[i].name, applets[i].summary);
+	if (b.failed)
+		applet_warn("out of memory");
+	r = b.failed ? 1 : applet_print(fd, b.data);
+	pb_buf_free(&b);
+	return r;
 }
 
 /* Same file as this binary (a hard link, or a symbolic link that resolves to it)? */
@@ -198,18 +201,14 @@ static int uninstall(int argc, char **argv)
 static int procbox_main(int argc, char **argv)
 {
 	const struct applet *a;
-	size_t i;
 
 	if (argc < 2)
-		return print_usage(stderr), EXIT_USAGE;
-	if (!strcmp(argv[1], "--list")) {
-		for (i = 0; i < NAPPLETS; i++)
-			puts(applets[i].name);
-		return 0;
-	}
+		return print_usage(2, 0), EXIT_USAGE;
+	if (!strcmp(argv[1], "--list"))
+		return print_usage(1, 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		if (argc < 3)
-			return print_usage(stdout);
+			return print_usage(1, 0);
 		if (!(a = find_applet(argv[2]))) {
 			applet_warn("unknown applet '%s'", argv[2]);
 			return EXIT_NOT_FOUND;
@@ -218,8 +217,7 @@ static int procbox_main(int argc, char **argv)
 		return run_applet(a, 2, help_argv);
 	}
 	if (!strcmp(argv[1], "--version")) {
-		puts("procbox " PROCBOX_VERSION);
-		return 0;
+		return applet_print(1, "procbox " PROCBOX_VERSION "\n");
 	}
 	if (!strcmp(argv[1], "--install"))
 		return install(argc, argv);

@@ -183,10 +183,9 @@ static void add_size(struct pb_buf *b, unsigned long long bytes)
 /* strftime's "%Y-%m-%d %H:%M:%S" by hand, as musl writes it (a '+' before years from 10000) */
 static void add_time(struct pb_buf *b, double when)
 {
-	time_t tt = (time_t)when;
 	struct tm tm;
 
-	if (when < 0 || !localtime_r(&tt, &tm)) {
+	if (!(when >= 0 && when < 1e17) || pb_localtime((long long)when, &tm)) {
 		pb_buf_adds(b, "-");
 		return;
 	}
@@ -664,33 +663,33 @@ int proc_tree_main(int argc, char **argv)
 		r = EXIT_NO;
 		goto out;
 	}
-	while ((c = getopt_long(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
+	while ((c = applet_getopt(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
-				applet_usage_error("bad pid '%s'", optarg);
+			if (applet_parse_int(applet_optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
+				applet_usage_error("bad pid '%s'", applet_optarg);
 				goto out;
 			}
 			o.npids++;
 			break;
-		case 'e': o.exe_names[o.nexe++] = optarg; break;
+		case 'e': o.exe_names[o.nexe++] = applet_optarg; break;
 		case 'u':
-			if ((v = pb_user_lookup(optarg)) < 0) {
-				applet_usage_error("unknown user '%s'", optarg);
+			if ((v = pb_user_lookup(applet_optarg)) < 0) {
+				applet_usage_error("unknown user '%s'", applet_optarg);
 				goto out;
 			}
 			o.uids[o.nuids++] = v;
 			break;
 		case 'o':
-			if (parse_fields(&o, optarg))
+			if (parse_fields(&o, applet_optarg))
 				goto out;
 			fields_given = 1;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json")) {
+			if (!strcmp(applet_optarg, "json")) {
 				o.json = 1;
-			} else if (strcmp(optarg, "text")) {
-				applet_usage_error("unknown format '%s' (text or json)", optarg);
+			} else if (strcmp(applet_optarg, "text")) {
+				applet_usage_error("unknown format '%s' (text or json)", applet_optarg);
 				goto out;
 			}
 			break;
@@ -698,12 +697,12 @@ int proc_tree_main(int argc, char **argv)
 		default: applet_bad_option(argc, argv); goto out;
 		}
 	}
-	if (optind < argc - 1) {
+	if (applet_optind < argc - 1) {
 		applet_usage_error("at most one PID");
 		goto out;
 	}
-	if (optind == argc - 1 && applet_parse_int(argv[optind], 1, 0x7fffffff, &top_pid)) {
-		applet_usage_error("bad pid '%s'", argv[optind]);
+	if (applet_optind == argc - 1 && applet_parse_int(argv[applet_optind], 1, 0x7fffffff, &top_pid)) {
+		applet_usage_error("bad pid '%s'", argv[applet_optind]);
 		goto out;
 	}
 	if (!fields_given) {

@@ -754,7 +754,9 @@ static void print_report(struct job *j)
 							: "already gone");
 			break;
 		case O_REUSED: pb_buf_adds(&b, "already gone (its pid belongs to another process now: not signalled)"); break;
-		case O_SURVIVED: pb_buf_adds(&b, j->no_kill || j->sig == SIGKILL ? "still running" : "still running after SIGKILL"); break;
+		case O_SURVIVED:
+			pb_buf_adds(&b, j->no_kill || j->sig == SIGKILL ? "still running" : "still running after SIGKILL");
+			break;
 		case O_DRY_RUN: pb_buf_addf(&b, "would get %s", signal_name(j->sig)); break;
 		default: pb_buf_adds(&b, outcome_names[t->outcome]); break;
 		}
@@ -844,35 +846,35 @@ static int run(int stop, int argc, char **argv)
 	j.sel.below = below;
 	j.sel.exe_names = exe_names;
 	j.sel.uids = uids;
-	while ((c = getopt_long(argc, argv, "s:ne:u:d:t:f:qvh" + (stop ? 0 : 3), longopts + (stop ? 0 : 3), NULL)) != -1) {
-		arg = optarg;
+	while ((c = applet_getopt(argc, argv, "s:ne:u:d:t:f:qvh" + (stop ? 0 : 3), longopts + (stop ? 0 : 3), NULL)) != -1) {
+		arg = applet_optarg;
 		switch (c) {
-		case 'e': exe_names[j.sel.nexe++] = optarg; break;
+		case 'e': exe_names[j.sel.nexe++] = applet_optarg; break;
 		case 'u':
-			if ((uids[j.sel.nuids++] = pb_user_lookup(optarg)) < 0)
+			if ((uids[j.sel.nuids++] = pb_user_lookup(applet_optarg)) < 0)
 				bad = "unknown user '%s'";
 			break;
 		case 'd':
-			if (parse_ident(optarg, &below[j.sel.nbelow++]))
+			if (parse_ident(applet_optarg, &below[j.sel.nbelow++]))
 				bad = "bad pid '%s'";
 			break;
 		case OPT_TREE: j.sel.tree = 1; break;
 		case OPT_STRICT: j.strict = 1; break;
 		case 't':
-			if (applet_parse_seconds(optarg, &j.timeout_ms))
+			if (applet_parse_seconds(applet_optarg, &j.timeout_ms))
 				bad = "bad timeout '%s' (seconds)";
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json"))
+			if (!strcmp(applet_optarg, "json"))
 				j.json = 1;
-			else if (strcmp(optarg, "text"))
+			else if (strcmp(applet_optarg, "text"))
 				bad = "unknown format '%s' (text or json)";
 			break;
 		case 'q': applet_verbosity = 0; break;
 		case 'v': applet_verbosity = 2; break;
 		case 'h': r = applet_help(stop ? stop_usage : wait_usage) | applet_help(common_usage); goto out;
 		case 's':
-			if (parse_signal(optarg, &j.sig)) {
+			if (parse_signal(applet_optarg, &j.sig)) {
 				bad = "unknown signal '%s'";
 			} else if (j.sig == SIGSTOP || j.sig == SIGTSTP || j.sig == SIGTTIN || j.sig == SIGTTOU ||
 				   j.sig == SIGCONT) {
@@ -888,8 +890,8 @@ static int run(int stop, int argc, char **argv)
 		if (bad)
 			goto usage;
 	}
-	for (; optind < argc; optind++)
-		if (parse_ident(arg = argv[optind], &pids[j.sel.npids++])) {
+	for (; applet_optind < argc; applet_optind++)
+		if (parse_ident(arg = argv[applet_optind], &pids[j.sel.npids++])) {
 			bad = "bad pid '%s'";
 			goto usage;
 		}

@@ -133,7 +133,6 @@ static pid_t spawn(char *const *argv, int out_fd, int keep_stderr)
 	pid_t pid;
 	int null;
 
-	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -547,11 +546,11 @@ int with_gpg_agent_main(int argc, char **argv)
 		letter += 1 + longopts[c].has_arg;
 	}
 	longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
-	while ((c = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
+	while ((c = applet_getopt(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (applet_parse_seconds(optarg, &timeout_ms))
-				return applet_usage_error("bad timeout '%s'", optarg);
+			if (applet_parse_seconds(applet_optarg, &timeout_ms))
+				return applet_usage_error("bad timeout '%s'", applet_optarg);
 			break;
 		case 'U': update_tty = 1; break;
 		case 'P': print = 1; break;
@@ -561,10 +560,10 @@ int with_gpg_agent_main(int argc, char **argv)
 		default: return applet_bad_option(argc, argv);
 		}
 	}
-	if (print && optind < argc)
+	if (print && applet_optind < argc)
 		return applet_usage_error("--print takes no command");
-	if (!print && optind >= argc) {
-		fputs(usage, stderr);
+	if (!print && applet_optind >= argc) {
+		applet_print(2, usage);
 		return EXIT_USAGE;
 	}
 	/* first, so that an agent started from here gets the terminal as its default */
@@ -575,5 +574,5 @@ int with_gpg_agent_main(int argc, char **argv)
 		update_startup_tty();
 	if (print)
 		return print_exports();
-	applet_exec(argv + optind);
+	applet_exec(argv + applet_optind);
 }

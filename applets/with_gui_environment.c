@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "applet.h"
@@ -78,10 +79,10 @@ static int our_option(struct gui_opts *o, int c, const char *usage, int argc, ch
 {
 	switch (c) {
 	case 'u':
-		o->uid = pb_user_lookup(optarg);
-		o->user = optarg;
+		o->uid = pb_user_lookup(applet_optarg);
+		o->user = applet_optarg;
 		if (o->uid < 0)
-			return applet_usage_error("unknown user '%s'", optarg);
+			return applet_usage_error("unknown user '%s'", applet_optarg);
 		break;
 	case 'p':
 		o->print_env = 1;
@@ -215,6 +216,17 @@ static int subset(const gid_t *a, int na, const gid_t *b, int nb)
 	return 1;
 }
 
+/* the 32-bit id calls where the plain ones take 16-bit ids (i386, arm) */
+#ifdef SYS_setgroups32
+#define SYS_SETGROUPS SYS_setgroups32
+#define SYS_SETRESGID SYS_setresgid32
+#define SYS_SETRESUID SYS_setresuid32
+#else
+#define SYS_SETGROUPS SYS_setgroups
+#define SYS_SETRESGID SYS_setresgid
+#define SYS_SETRESUID SYS_setresuid
+#endif
+
 /*
  * Root into the session's user: supplementary groups first (they need root), then the gid (it needs root
  * too), then the uid, which gives root up for good. Each step is checked, and the result verified: a
@@ -244,14 +256,18 @@ static int become_user(const struct pb_session *x)
 		applet_warn("user %s is in more than %d groups", name, nwant);
 		return -1;
 	}
-	step = initgroups(name, gid) ? "groups" : setgid(gid) ? "gid" : setuid((uid_t)x->uid) ? "uid" : NULL;
+	/* the system calls themselves: musl's wrappers make every thread of the process follow (2 KB of thread
+	 * synchronisation in the binary), and procbox runs one thread */
+	step = syscall(SYS_SETGROUPS, nwant, want) ? "groups"
+	       : syscall(SYS_SETRESGID, gid, gid, gid) ? "gid"
+	       : syscall(SYS_SETRESUID, x->uid, x->uid, x->uid) ? "uid" : NULL;
 	if (step) {
 		applet_warn("cannot set the %s of %s: %s", step, name, strerror(errno));
 		return -1;
 	}
 	nhave = getgroups(1024, have);
 	if (getuid() != x->uid || geteuid() != x->uid || getgid() != gid || getegid() != gid || nhave < 0 ||
-	    !subset(want, nwant, have, nhave) || !subset(have, nhave, want, nwant) || setuid(0) == 0) {
+	    !subset(want, nwant, have, nhave) || !subset(have, nhave, want, nwant) || syscall(SYS_SETRESUID, 0, 0, 0) == 0) {
 		applet_warn("switching to user %s did not take (uid %u, gid %u, %d groups)", name,
 			    (unsigned int)geteuid(), (unsigned int)getegid(), nhave);
 		return -1;
@@ -341,14 +357,14 @@ int with_gui_environment_main(int argc, char **argv)
 	int c, r;
 
 	make_longopts(longopts);
-	while ((c = getopt_long(argc, argv, "+u:pvh", longopts + NOTIFY_SEND_NOPTS, NULL)) != -1)
+	while ((c = applet_getopt(argc, argv, "+u:pvh", longopts + NOTIFY_SEND_NOPTS, NULL)) != -1)
 		if ((r = our_option(&o, c, with_gui_usage, argc, argv)) >= 0)
 			return r;
-	if (o.print_env && optind < argc)
+	if (o.print_env && applet_optind < argc)
 		return applet_usage_error("--print-env takes no command");
-	if (!o.print_env && optind >= argc)
+	if (!o.print_env && applet_optind >= argc)
 		return applet_usage_error("no command given");
-	return run_in_session(&o, argv + optind);
+	return run_in_session(&o, argv + applet_optind);
 }
 
 /* ---- notify-send-headless ---- */
@@ -359,7 +375,7 @@ int notify_send_headless_main(int argc, char **argv)
 	const struct option *opt;
 	struct gui_opts o = {.uid = -1};
 	char **cmd, *arg;
-	int c, n = 0, idx, last_optind = optind, r;
+	int c, n = 0, idx, last_optind = applet_optind, r;
 	size_t i, len, rebuilt = 0;
 
 	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
@@ -369,8 +385,8 @@ int notify_send_headless_main(int argc, char **argv)
 	cmd[n++] = "notify-send";
 	make_longopts(longopts);
 	/* getopt_long sets idx only for a long option */
-	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
-		last_optind = optind;
+	while ((idx = -1, c = applet_getopt(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
+		last_optind = applet_optind;
 		for (i = 0; i < NOTIFY_SEND_NOPTS && longopts[i].val != c; i++)
 			;
 		/* ours, or neither ours nor notify-send's (a usage error) */
@@ -381,26 +397,26 @@ int notify_send_headless_main(int argc, char **argv)
 		}
 		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
 		opt = &longopts[i];
-		len = strlen(opt->name) + (opt->has_arg ? strlen(optarg) + 4 : 3);
+		len = strlen(opt->name) + (opt->has_arg ? strlen(applet_optarg) + 4 : 3);
 		if (!(arg = malloc(len)))
 			goto no_memory;
-		pb_snprintf(arg, len, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg);
+		pb_snprintf(arg, len, opt->has_arg ? "--%s=%s" : "--%s", opt->name, applet_optarg);
 		cmd[n++] = arg;
 		rebuilt++;
 	}
 	/* a "--" we consumed still matters to notify-send: a summary may start with '-' */
-	if (optind == last_optind + 1 && !strcmp(argv[last_optind], "--"))
+	if (applet_optind == last_optind + 1 && !strcmp(argv[last_optind], "--"))
 		cmd[n++] = "--";
-	if (o.print_env && optind < argc) {
+	if (o.print_env && applet_optind < argc) {
 		r = applet_usage_error("--print-env takes no summary");
-	} else if (!o.print_env && optind >= argc && n == 1) {
+	} else if (!o.print_env && applet_optind >= argc && n == 1) {
 		r = applet_usage_error("no summary given");
 	} else if (!o.print_env && pb_find_program("notify-send", NULL, 0) != 0) {
 		applet_warn("notify-send is not installed (not found on PATH): install the package libnotify-bin");
 		r = EXIT_NOT_FOUND;
 	} else {
-		for (; optind < argc; optind++)
-			cmd[n++] = argv[optind];
+		for (; applet_optind < argc; applet_optind++)
+			cmd[n++] = argv[applet_optind];
 		r = run_in_session(&o, cmd);
 	}
 	goto out;

@@ -36,6 +36,11 @@ void *pb_malloc(size_t n);
 void pb_free(void *p);
 void *pb_calloc(size_t n, size_t size);
 void *pb_realloc(void *p, size_t n);
+/* localtime.c: localtime_r for t in the zone of TZ (or /etc/localtime); fills year, month, day, hour, minute,
+ * second, week day and year day. 0, or -1 for a year beyond struct tm's. A zone that cannot be read is UTC. */
+struct tm;
+int pb_localtime(long long t, struct tm *tm);
+void pb_localtime_reset(void); /* forget the zone: the next call reads TZ again (tests) */
 /* sort.c: qsort's contract (heapsort: not stable, O(n log n), no allocation) */
 void pb_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void pb_buf_addi(struct pb_buf *b, long long v);
