@@ -12,10 +12,12 @@ CC         = gcc
 CLANG      = clang
 WARN       = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CSTD       = -std=c11 -D_GNU_SOURCE -DPROCBOX_VERSION='"$(VERSION)"'
-# size (issue 9: <= 128 KiB with every applet): a static binary is not position-independent anyway, so no PIE
-# code; no separate code page and no RELRO page (together 6.5 KB of alignment padding; a static binary has no
-# relocations left for RELRO to protect but .init_array/.fini_array)
-CFLAGS     = -Os -fno-pie -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-stack-protector
+# size (issue 9: <= 128 KiB with every applet): -Oz and link-time optimisation (2.7 KB less than -Os, and
+# measured no slower: the scans are kernel time); a static binary is not position-independent anyway, so no
+# PIE code; no separate code page and no RELRO page (together 6.5 KB of alignment padding; a static binary has
+# no relocations left for RELRO to protect but .init_array/.fini_array)
+CFLAGS     = -Oz -flto=auto -fno-jump-tables -fno-pie -ffunction-sections -fdata-sections \
+	     -fno-asynchronous-unwind-tables -fno-stack-protector
 LDFLAGS    = -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro
 TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread

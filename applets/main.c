@@ -15,23 +15,12 @@
 #endif
 
 static const char usage[] =
-	"Usage: procbox APPLET [ARGS...]   (or call it through a link named after the applet)\n"
-	"       procbox --list\n"
-	"       procbox --install [-s] [-f] DIR\n"
-	"       procbox --uninstall DIR\n"
-	"       procbox --help [APPLET]\n"
-	"       procbox --version\n"
+	"Usage: procbox APPLET [ARGS...]   (or through a link named after the applet)\n"
+	"       procbox --list | --help [APPLET] | --version\n"
+	"       procbox --install [-s] [-f] DIR | --uninstall DIR\n"
 	"\n"
-	"One static binary of /proc tools for shell scripts, cron and udev.\n"
-	"\n"
-	"  --list             print the applet names, one a line\n"
-	"  --install DIR      link every applet name in DIR to this binary (hard links; -s: symbolic links;\n"
-	"                     -f: replace files that are not links to procbox)\n"
-	"  --uninstall DIR    remove from DIR the applet links that lead to this binary\n"
-	"  --help [APPLET]    this text, or the applet's\n"
-	"  --version          print the version\n"
-	"\n"
-	"Environment: PROCBOX_PROC=DIR reads processes from DIR instead of /proc.\n"
+	"Links every applet name in DIR to this binary (-s: symbolic links, -f: replacing other files), or removes\n"
+	"those links. PROCBOX_PROC=DIR reads processes from DIR instead of /proc. More in procbox(1).\n"
 	"\n"
 	"Applets:\n";
 
