@@ -78,13 +78,15 @@ UNIT_TESTS = \
 # libFuzzer targets (tests/fuzz/NAME.c), one per parser; make fuzz runs each FUZZ_SECONDS, make check 5 s each
 FUZZ_TARGETS = \
 	fuzz_buf \
+	fuzz_bus \
 	fuzz_cgroup \
 	fuzz_mountinfo \
 	fuzz_net_unix \
 	fuzz_smaps \
 	fuzz_stat \
 	fuzz_status \
-	fuzz_vec
+	fuzz_vec \
+	fuzz_zone
 FUZZ_SECONDS = 60
 FUZZ_CHECK_SECONDS = 5
 FUZZCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -38,7 +38,8 @@ static const char *number(const char *s, long *v)
 	if (*s < '0' || *s > '9')
 		return NULL;
 	for (*v = 0; *s >= '0' && *s <= '9'; s++)
-		*v = *v * 10 + (*s - '0');
+		if ((*v = *v * 10 + (*s - '0')) > 100000) /* no field of a TZ string is that big (fuzz_zone) */
+			return NULL;
 	return s;
 }
 
@@ -175,8 +176,12 @@ static int parse_tzif(const unsigned char *p, size_t len)
 				return -1;
 		}
 		d += zone.ntrans * (size + 1);
-		for (int i = 0; i < zone.ntypes; i++)
+		for (int i = 0; i < zone.ntypes; i++) {
 			zone.utoff[i] = (long)be(d + 6 * i, 4);
+			/* RFC 8536: -89999..93599; a day either way covers every zone there ever was */
+			if (zone.utoff[i] < -90000 || zone.utoff[i] > 93600)
+				return -1;
+		}
 		p += 44 + block;
 		break;
 	}
@@ -203,12 +208,10 @@ static void load(void)
 	ssize_t n = -1;
 	int fd;
 
-	zone.loaded = 1;
 	if (!tz)
 		tz = "/etc/localtime";
 	if (*tz != ':' && !((slash = strchr(tz, '/')) && !memchr(tz, ',', (size_t)(slash - tz)))) {
-		if (parse_posix(tz)) /* also "" (UTC, as in musl and glibc) */
-			memset(&zone, 0, sizeof zone), zone.loaded = 1;
+		pb_zone_set(NULL, 0, tz); /* "" is UTC too, as in musl and glibc */
 		return;
 	}
 	tz += *tz == ':';
@@ -221,8 +224,18 @@ static void load(void)
 		n = read(fd, data, sizeof data);
 		close(fd);
 	}
-	if (n <= 0 || parse_tzif(data, (size_t)n))
-		memset(&zone, 0, sizeof zone), zone.loaded = 1;
+	pb_zone_set(data, n > 0 ? (size_t)n : 0, NULL);
+}
+
+int pb_zone_set(const void *tzif, size_t len, const char *posix)
+{
+	memset(&zone, 0, sizeof zone);
+	zone.loaded = 1;
+	if (posix ? parse_posix(posix) == 0 : len && parse_tzif(tzif, len) == 0)
+		return 0;
+	memset(&zone, 0, sizeof zone); /* UTC */
+	zone.loaded = 1;
+	return -1;
 }
 
 /* ---- the offset at a moment, and the calendar ---- */

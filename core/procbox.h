@@ -41,6 +41,9 @@ void *pb_realloc(void *p, size_t n);
 struct tm;
 int pb_localtime(long long t, struct tm *tm);
 void pb_localtime_reset(void); /* forget the zone: the next call reads TZ again (tests) */
+/* The zone from a TZif file's bytes, or (posix not NULL) from a POSIX TZ string; 0, or -1 and UTC when they do
+ * not parse. pb_localtime then uses it until the next reset. */
+int pb_zone_set(const void *tzif, size_t len, const char *posix);
 /* sort.c: qsort's contract (heapsort: not stable, O(n log n), no allocation) */
 void pb_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 void pb_buf_addi(struct pb_buf *b, long long v);

@@ -71,7 +71,8 @@ END_TEST
 START_TEST(unusable_is_utc)
 {
 	struct tm tm;
-	static const char *const bad[] = {"", "/nonexistent/zone", "Nowhere/At_All", "../../etc/passwd", "X", "AB1"};
+	static const char *const bad[] = {"", "/nonexistent/zone", "Nowhere/At_All", "../../etc/passwd", "X", "AB1",
+					  "XXXY344444444444444444444444,JY0Y300", "ABC-99999999999999999999"};
 
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		setenv("TZ", bad[i], 1);
