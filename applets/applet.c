@@ -255,18 +255,11 @@ int applet_bad_option(int argc, char **argv)
 
 int applet_print(int fd, const char *text)
 {
-	size_t n = strlen(text);
-	ssize_t w;
-
 	/* procbox writes its output with write(2), no stdio: nothing waits in a buffer at exit or exec */
-	for (; n; n -= (size_t)w, text += w)
-		if ((w = write(fd, text, n)) < 0 && errno != EINTR) {
-			applet_warn("write error: %s", strerror(errno));
-			return 1;
-		} else if (w < 0) {
-			w = 0;
-		}
-	return 0;
+	if (pb_write_all(fd, text, strlen(text)) == 0)
+		return 0;
+	applet_warn("write error: %s", strerror(errno));
+	return 1;
 }
 
 int applet_help(const char *text)

@@ -217,24 +217,32 @@ void pb_buf_shell_str(struct pb_buf *b, const char *s, size_t n)
 	pb_buf_addc(b, '\'');
 }
 
-int pb_buf_write_fd(struct pb_buf *b, int fd)
+int pb_write_all(int fd, const void *p, size_t n)
 {
-	size_t off = 0;
+	const char *c = p;
 	ssize_t w;
 
-	if (b->failed) {
-		errno = ENOMEM;
-		return -1;
-	}
-	while (off < b->len) {
-		w = write(fd, b->data + off, b->len - off);
+	while (n) {
+		w = write(fd, c, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		off += (size_t)w;
+		c += w;
+		n -= (size_t)w;
 	}
+	return 0;
+}
+
+int pb_buf_write_fd(struct pb_buf *b, int fd)
+{
+	if (b->failed) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (pb_write_all(fd, b->data, b->len))
+		return -1;
 	b->len = 0;
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* A small printf: the conversions procbox uses, so the static binary carries no musl vfprintf (10 KB with fmt_fp).
+/* A small printf and a strict number reader: what procbox uses of printf and strtoul, so the static binary
+ * carries neither musl's vfprintf (10 KB with fmt_fp) nor its strtol family.
  *
  * Flags '-' and '0'; width and precision as digits or '*'; lengths hh h l ll z j t; conversions d i u x c s f %.
  * %f rounds the exact binary value to nearest, ties to even, as printf does: for precisions up to 3 the product
