@@ -77,8 +77,47 @@ one_error_line() {
 
 track() { TRACKED="$TRACKED $*"; }
 
+# test_user NAME [HOME]: a throw-away account (its own group, shell /bin/sh, HOME made under $T unless given)
+# for a test that acts as another user, an attacker or a victim; it is removed when the test ends, after every
+# process it still runs (each one the test made it start) has been ended by PID. 0, or 1 when useradd failed.
+TEST_USERS=""
+test_user() {
+	useradd -m -d "${2:-$T/home-$1}" -s /bin/sh -U "$1" >/dev/null 2>&1 || return 1
+	TEST_USERS="$TEST_USERS $1"
+}
+
+# run_as NAME COMMAND...: COMMAND as NAME (uid, gid, its groups) with a clean login-like environment
+run_as() {
+	ra_user=$1
+	shift
+	setpriv --reuid="$(id -u "$ra_user")" --regid="$(id -g "$ra_user")" --init-groups \
+		env -i HOME="$(getent passwd "$ra_user" | cut -d: -f6)" USER="$ra_user" LOGNAME="$ra_user" \
+		PATH=/usr/local/bin:/usr/bin:/bin "$@"
+}
+
+# pids_of_uid UID: the live processes (zombies aside) of a uid, one pid a line
+pids_of_uid() {
+	for pu_pid in $(pgrep -U "$1"); do
+		case "$(sed 's/.*) //' "/proc/$pu_pid/stat" 2>/dev/null | cut -d' ' -f1)" in "" | Z | X) ;; *) echo "$pu_pid" ;; esac
+	done
+}
+
+no_pids_of_uid() { [ -z "$(pids_of_uid "$1")" ]; }
+
+test_users_remove() {
+	for tu_name in $TEST_USERS; do
+		tu_uid=$(id -u "$tu_name" 2>/dev/null) || continue
+		for tu_pid in $(pids_of_uid "$tu_uid"); do kill -TERM "$tu_pid" 2>/dev/null; done
+		wait_for 5 no_pids_of_uid "$tu_uid" ||
+			for tu_pid in $(pids_of_uid "$tu_uid"); do kill -KILL "$tu_pid" 2>/dev/null; done
+		userdel -r "$tu_name" >/dev/null 2>&1 || userdel "$tu_name" >/dev/null 2>&1
+	done
+	TEST_USERS=""
+}
+
 cleanup() {
 	for p in $TRACKED; do kill -KILL "$p" 2>/dev/null; done
+	test_users_remove
 	rm -rf "$T"
 }
 trap cleanup EXIT
