@@ -23,11 +23,9 @@ TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread
 
 CORE_SRC = \
-	core/alloc.c \
 	core/apache.c \
 	core/buf.c \
-	core/fmt.c \
-	core/localtime.c \
+	core/number.c \
 	core/parse_cgroup.c \
 	core/parse_net_unix.c \
 	core/parse_smaps.c \
@@ -40,7 +38,6 @@ CORE_SRC = \
 	core/session.c \
 	core/signal.c \
 	core/sockets.c \
-	core/sort.c \
 	core/stats.c \
 	core/table.c \
 	core/users.c \
@@ -57,12 +54,10 @@ APPLET_SRC = \
 	applets/with_gui_environment.c
 
 UNIT_TESTS = \
-	check_alloc \
 	check_apache \
 	check_applets \
 	check_buf \
-	check_getopt \
-	check_localtime \
+	check_number \
 	check_parse \
 	check_race \
 	check_select \
@@ -85,8 +80,7 @@ FUZZ_TARGETS = \
 	fuzz_smaps \
 	fuzz_stat \
 	fuzz_status \
-	fuzz_vec \
-	fuzz_zone
+	fuzz_vec
 FUZZ_SECONDS = 60
 FUZZ_CHECK_SECONDS = 5
 FUZZCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -114,15 +108,12 @@ all: build/procbox
 
 build/procbox: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 	@mkdir -p build
-	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -DPB_OWN_MALLOC -o $@ $(CORE_SRC) $(APPLET_SRC) $(LDFLAGS)
+	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -o $@ $(CORE_SRC) $(APPLET_SRC) $(LDFLAGS)
 
 # the same binary against glibc, for valgrind (which does not follow musl's static start-up as well)
 build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 	@mkdir -p build
 	$(CC) $(CSTD) $(WARN) -O1 -g -o $@ $(CORE_SRC) $(APPLET_SRC)
-
-# check_getopt tests the applets' option parser, which it includes
-build/unit/check_getopt: applets/applet.c applets/applet.h
 
 build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
 	@mkdir -p build/unit
@@ -139,6 +130,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 HELPERS = \
 	build/test-helpers/churn \
 	build/test-helpers/fake_cron \
+	build/test-helpers/local_time \
 	build/test-helpers/pid_cycler \
 	build/test-helpers/unix_listener
 

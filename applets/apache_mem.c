@@ -282,7 +282,7 @@ static int build_groups(struct instance *in)
 	if (!(in->groups = calloc(in->nsamples + 1, sizeof *in->groups)) ||
 	    !(values = malloc((in->nsamples + 1) * sizeof *values)))
 		return -1;
-	pb_sort(in->samples, in->nsamples, sizeof *in->samples, by_group);
+	qsort(in->samples, in->nsamples, sizeof *in->samples, by_group);
 	if (!in->nsamples || in->samples[0].kind != K_WORKERS) {
 		g = &in->groups[in->ngroups++];
 		g->name = "workers";
@@ -372,7 +372,7 @@ static int unique_labels(struct instance *v, size_t n)
 		len = strlen(v[i].label) + 16;
 		if (!(label = malloc(len)))
 			return -1;
-		pb_snprintf(label, len, "%s:%d", v[i].label, v[i].master->st.pid);
+		snprintf(label, len, "%s:%d", v[i].label, v[i].master->st.pid);
 		free(v[i].label);
 		v[i].label = label;
 	}
@@ -427,14 +427,14 @@ static void size_str(char *s, size_t size, unsigned long long bytes, int exact)
 	int u = 0;
 
 	if (exact || bytes < 1024) {
-		pb_snprintf(s, size, "%llu", bytes);
+		snprintf(s, size, "%llu", bytes);
 		return;
 	}
 	while (v >= 1000 && u < 4) { /* 1000K and up reads better as 1.0M */
 		v /= 1024;
 		u++;
 	}
-	pb_snprintf(s, size, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
+	snprintf(s, size, v < 100 ? "%.1f%c" : "%.0f%c", v, units[u]);
 }
 
 #define NCOLS 8
@@ -489,7 +489,7 @@ static void text_table(struct pb_buf *b, const struct instance *in, int exact, s
 	text_row(b, cell, width, print);
 	for (i = 0; i < in->ngroups; i++) {
 		g = &in->groups[i];
-		pb_snprintf(num[1], sizeof num[1], "%zu", g->n);
+		snprintf(num[1], sizeof num[1], "%zu", g->n);
 		for (m = 0; m < NMEASURES; m++) {
 			if (m != RSS && !g->smaps_ok)
 				continue;
@@ -653,7 +653,7 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 
 	family(b, "apache_mem_master_info", "The master process of each Apache instance (always 1).");
 	for (i = 0; i < n; i++) {
-		pb_snprintf(pid, sizeof pid, "%d", v[i].master->st.pid);
+		snprintf(pid, sizeof pid, "%d", v[i].master->st.pid);
 		exe = pb_exe_path(t, v[i].master);
 		pb_buf_adds(b, "apache_mem_master_info{");
 		label(b, "instance", v[i].label, 1);
@@ -667,7 +667,7 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 		for (j = 0; j < v[i].ngroups; j++)
 			sample_line(b, "apache_mem_processes", &v[i], &v[i].groups[j], NULL, v[i].groups[j].n);
 	for (m = 0; m < NMEASURES; m++) {
-		pb_snprintf(metric, sizeof metric, "apache_mem_%s_bytes", measure_names[m]);
+		snprintf(metric, sizeof metric, "apache_mem_%s_bytes", measure_names[m]);
 		for (any = 0, i = 0; i < n; i++)
 			for (j = 0; j < v[i].ngroups; j++)
 				any |= m == RSS || v[i].groups[j].smaps_ok;
@@ -705,7 +705,7 @@ static int write_atomically(const char *path, struct pb_buf *b)
 		return -1;
 	}
 	/* a dot name without the .prom suffix: the collector ignores it while it is being written */
-	pb_snprintf(tmp, len, "%.*s%s.%s.XXXXXX", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path);
+	snprintf(tmp, len, "%.*s%s.%s.XXXXXX", dirlen, path, slash ? "/" : "", slash ? slash + 1 : path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		saved = errno;
 		goto out;
@@ -874,38 +874,38 @@ int apache_mem_main(int argc, char **argv)
 		r = EXIT_NO;
 		goto out;
 	}
-	while ((c = applet_getopt(argc, argv, "e:p:P:f:bo:qh", longopts, NULL)) != -1) {
-		if ((c == 'e' || c == 'o') && !*applet_optarg) {
+	while ((c = getopt_long(argc, argv, "e:p:P:f:bo:qh", longopts, NULL)) != -1) {
+		if ((c == 'e' || c == 'o') && !*optarg) {
 			applet_usage_error("an empty %s name", c == 'e' ? "executable" : "output file");
 			goto out;
 		}
 		switch (c) {
-		case 'e': o.exe_names[o.nexe++] = applet_optarg; break;
+		case 'e': o.exe_names[o.nexe++] = optarg; break;
 		case 'p':
-			if (applet_parse_int(applet_optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
-				applet_usage_error("bad pid '%s'", applet_optarg);
+			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
+				applet_usage_error("bad pid '%s'", optarg);
 				goto out;
 			}
 			o.npids++;
 			break;
-		case 'P': o.pidfiles[o.npidfiles++] = applet_optarg; break;
+		case 'P': o.pidfiles[o.npidfiles++] = optarg; break;
 		case 'f':
-			for (o.format = TEXT; o.format <= PROMETHEUS && strcmp(applet_optarg, formats[o.format]); o.format++)
+			for (o.format = TEXT; o.format <= PROMETHEUS && strcmp(optarg, formats[o.format]); o.format++)
 				;
 			if (o.format > PROMETHEUS) {
-				applet_usage_error("unknown format '%s' (text, json or prometheus)", applet_optarg);
+				applet_usage_error("unknown format '%s' (text, json or prometheus)", optarg);
 				goto out;
 			}
 			break;
 		case 'b': o.bytes = 1; break;
-		case 'o': o.output = applet_optarg; break;
+		case 'o': o.output = optarg; break;
 		case 'q': applet_verbosity = 0; break;
 		case 'h': r = applet_help(usage); goto out;
 		default: applet_bad_option(argc, argv); goto out;
 		}
 	}
-	if (applet_optind < argc) {
-		applet_usage_error("unexpected argument '%s'", argv[applet_optind]);
+	if (optind < argc) {
+		applet_usage_error("unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	r = run(&o);

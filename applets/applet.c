@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,40 +14,23 @@
 
 const char *applet_name = "procbox";
 int applet_verbosity = 1;
-static int syslog_fd = -1;
+static int syslog_on;
 static int progress_shown; /* a self-updating line is on the terminal */
-
-/* One datagram to /dev/log in the traditional format, "<PRI>Mmm dd hh:mm:ss NAME[PID]: message", local time
- * as syslog(3) writes it: what musl's syslog() would send, without pulling its printf into the binary. */
-static void log_line(int prio, const char *msg)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char line[1100];
-	struct tm tm;
-	int n;
-
-	pb_localtime((long long)time(NULL), &tm);
-	n = pb_snprintf(line, sizeof line, "<%d>%.3s %2d %02llu:%02llu:%02llu %s[%d]: %s", LOG_DAEMON | prio,
-			months + 3 * (tm.tm_mon % 12), tm.tm_mday, (unsigned long long)tm.tm_hour,
-			(unsigned long long)tm.tm_min, (unsigned long long)tm.tm_sec, applet_name, (int)getpid(), msg);
-	if (send(syslog_fd, line, n < (int)sizeof line ? (size_t)n : sizeof line - 1, MSG_NOSIGNAL) < 0 &&
-	    errno != EINTR)
-		syslog_fd = (close(syslog_fd), -1); /* the daemon went away: stderr alone from now on */
-}
 
 static void vsay(int prio, const char *fmt, va_list ap)
 {
 	char line[1024];
 	size_t n, head;
+	int len;
 
-	head = (size_t)pb_snprintf(line, sizeof line, "%s%s: ", progress_shown ? "\r\033[K" : "", applet_name);
-	n = head + pb_vfmt(line + head, sizeof line - head - 1, fmt, ap);
+	head = (size_t)snprintf(line, sizeof line, "%s%s: ", progress_shown ? "\r\033[K" : "", applet_name);
+	len = vsnprintf(line + head, sizeof line - head - 1, fmt, ap);
+	n = head + (len < 0 ? 0 : (size_t)len);
 	if (n > sizeof line - 2)
 		n = sizeof line - 2;
-	if (syslog_fd >= 0) {
-		line[n] = 0;
-		log_line(prio, line + head);
-	}
+	line[n] = 0;
+	if (syslog_on)
+		syslog(prio, "%s", line + head);
 	/* one write: lines of concurrent processes do not interleave */
 	line[n++] = '\n';
 	progress_shown = 0;
@@ -89,15 +71,14 @@ void applet_debug(const char *fmt, ...)
 
 int applet_syslog(int on)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	struct stat sb;
 
-	/* only where a syslog daemon listens: no socket, no retries on every line */
-	if (on && syslog_fd < 0) {
-		syslog_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (syslog_fd >= 0 && connect(syslog_fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-			syslog_fd = (close(syslog_fd), -1);
+	/* only where a syslog daemon can listen: without /dev/log every line would try to connect again */
+	if (on && !syslog_on && stat("/dev/log", &sb) == 0 && S_ISSOCK(sb.st_mode)) {
+		openlog(applet_name, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		syslog_on = 1;
 	}
-	return syslog_fd >= 0;
+	return syslog_on;
 }
 
 int applet_usage_error(const char *fmt, ...)
@@ -106,150 +87,20 @@ int applet_usage_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	pb_vfmt(msg, sizeof msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	applet_warn("%s (try '%s --help')", msg, applet_name);
 	return EXIT_USAGE;
 }
 
-/* ---- options: getopt_long's contract as musl keeps it, without its stdio (4 KB of the binary) ---- */
-
-int applet_optind = 1, applet_optopt;
-char *applet_optarg;
-static int optpos; /* within a cluster of short options ("-nqv"), 0 between arguments */
-
-static int long_option(char **argv, const struct option *longopts, int *idx)
-{
-	const char *start = argv[applet_optind] + 2, *opt = start, *arg = NULL;
-	int i, cnt = 0, match = -1;
-
-	for (i = 0; longopts[i].name; i++) {
-		const char *name = longopts[i].name;
-
-		for (opt = start; *opt && *opt != '=' && *opt == *name; opt++, name++)
-			;
-		if (*opt && *opt != '=')
-			continue;
-		arg = opt;
-		match = i;
-		if (!*name) { /* an exact name wins over the abbreviations it is a prefix of */
-			cnt = 1;
-			break;
-		}
-		cnt++;
-	}
-	applet_optind++;
-	if (cnt != 1) { /* unknown or ambiguous */
-		applet_optopt = 0;
-		return '?';
-	}
-	opt = arg;
-	if (*opt == '=') {
-		if (longopts[match].has_arg == no_argument) {
-			applet_optopt = longopts[match].val;
-			return '?';
-		}
-		applet_optarg = (char *)opt + 1;
-	} else if (longopts[match].has_arg == required_argument) {
-		if (!(applet_optarg = argv[applet_optind])) {
-			applet_optopt = longopts[match].val;
-			return '?';
-		}
-		applet_optind++;
-	}
-	if (idx)
-		*idx = match;
-	return longopts[match].val;
-}
-
-static int short_option(int argc, char **argv, const char *optstring)
-{
-	const char *word = argv[applet_optind], *spec;
-	int c;
-
-	if (!optpos) {
-		if (word[0] != '-' || !word[1])
-			return -1;
-		if (word[1] == '-' && !word[2])
-			return applet_optind++, -1;
-		optpos = 1;
-	}
-	c = (unsigned char)word[optpos++];
-	if (!word[optpos]) {
-		applet_optind++;
-		optpos = 0;
-	}
-	spec = c == ':' || c == '+' ? NULL : strchr(optstring, c);
-	if (!spec) {
-		applet_optopt = c;
-		return '?';
-	}
-	if (spec[1] == ':') {
-		applet_optarg = (char *)(optpos ? word + optpos : argv[applet_optind]);
-		applet_optind++;
-		optpos = 0;
-		if (applet_optind > argc) { /* "-t" last: no argument */
-			applet_optind = argc;
-			applet_optopt = c;
-			return '?';
-		}
-	}
-	return c;
-}
-
-/* an option found after operands moves in front of them (src to dest, the ones between shift up) */
-static void permute(char **argv, int dest, int src)
-{
-	char *moved = argv[src];
-
-	for (; src > dest; src--)
-		argv[src] = argv[src - 1];
-	argv[dest] = moved;
-}
-
-int applet_getopt(int argc, char **argv, const char *optstring, const struct option *longopts, int *idx)
-{
-	int skipped = applet_optind, resumed, c, i;
-	const char *word;
-
-	applet_optarg = NULL;
-	if (applet_optind >= argc || !argv[applet_optind])
-		return -1;
-	if (optstring[0] == '+') {
-		optstring++; /* options end at the first operand */
-	} else {
-		/* options may follow operands: parse the next one, then move what it took in front of the
-		 * operands skipped, so that applet_optind ends on the first operand as POSIX order would */
-		for (i = applet_optind;; i++) {
-			if (i >= argc || !argv[i])
-				return -1;
-			if (argv[i][0] == '-' && argv[i][1])
-				break;
-		}
-		applet_optind = i;
-	}
-	resumed = applet_optind;
-	word = argv[applet_optind];
-	if (longopts && !optpos && word[0] == '-' && word[1] == '-' && word[2])
-		c = long_option(argv, longopts, idx);
-	else
-		c = short_option(argc, argv, optstring);
-	if (resumed > skipped) {
-		for (i = applet_optind - resumed; i > 0; i--)
-			permute(argv, skipped, applet_optind - 1);
-		applet_optind = skipped + (applet_optind - resumed);
-	}
-	return c;
-}
-
 int applet_bad_option(int argc, char **argv)
 {
-	/* after a missing argument applet_optind may point past the end */
-	int last = applet_optind - 1;
+	/* after a missing argument optind may point past the end */
+	int last = optind - 1;
 	const char *arg = last >= 0 && last < argc && argv[last] ? argv[last] : "?";
 
-	if (applet_optopt && (arg[0] != '-' || arg[1] != '-'))
-		return applet_usage_error("bad option '-%c' or missing argument", applet_optopt);
+	if (optopt && (arg[0] != '-' || arg[1] != '-'))
+		return applet_usage_error("bad option '-%c' or missing argument", optopt);
 	return applet_usage_error("bad option '%s' or missing argument", arg);
 }
 
@@ -310,7 +161,7 @@ int applet_open_root(struct pb_root *root)
 	if (pb_root_open(root, NULL) == 0) {
 		/* one capget for root; the mount table only for users whom hidepid can concern */
 		if (pb_root_hides_others(root, &m) == 1)
-			pb_snprintf(hidden_note, sizeof hidden_note, "other users' processes are %s (%s is mounted with hidepid=%s)",
+			snprintf(hidden_note, sizeof hidden_note, "other users' processes are %s (%s is mounted with hidepid=%s)",
 				 m.hidepid == PB_HIDEPID_NOACCESS ? "unreadable" : "hidden", root->path,
 				 pb_hidepid_name(m.hidepid));
 		return 0;
@@ -328,8 +179,8 @@ const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t s
 
 	if (hidden && m.hidepid != PB_HIDEPID_NOACCESS) {
 		if (denied)
-			pb_snprintf(more, sizeof more, "; %lu more not readable", denied);
-		pb_snprintf(buf, size, "other users' processes are hidden (%s is mounted with hidepid=%s)%s", t->root->path,
+			snprintf(more, sizeof more, "; %lu more not readable", denied);
+		snprintf(buf, size, "other users' processes are hidden (%s is mounted with hidepid=%s)%s", t->root->path,
 			 pb_hidepid_name(m.hidepid), more);
 		visibility_said = 1;
 		return buf;
@@ -338,8 +189,8 @@ const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t s
 		return NULL;
 	/* hidepid=noaccess lists every directory but closes the files of others: the stat reads are refused */
 	if (hidden)
-		pb_snprintf(more, sizeof more, " (%s is mounted with hidepid=noaccess)", t->root->path);
-	pb_snprintf(buf, size, "%lu %s not readable%s", denied, denied == 1 ? "process was" : "processes were", more);
+		snprintf(more, sizeof more, " (%s is mounted with hidepid=noaccess)", t->root->path);
+	snprintf(buf, size, "%lu %s not readable%s", denied, denied == 1 ? "process was" : "processes were", more);
 	visibility_said = 1;
 	return buf;
 }
@@ -360,7 +211,7 @@ void applet_progress(const char *line, int changed)
 		return;
 	if (isatty(2)) {
 		/* one self-updating line, cut to a sane width */
-		n = pb_snprintf(buf, sizeof buf, "\r\033[K%s: %.150s", applet_name, line);
+		n = snprintf(buf, sizeof buf, "\r\033[K%s: %.150s", applet_name, line);
 		if (n > (int)sizeof buf - 1)
 			n = (int)sizeof buf - 1;
 		progress_shown = write(2, buf, (size_t)n) > 0;

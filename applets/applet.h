@@ -32,13 +32,8 @@ void applet_progress(const char *line, int changed);
 void applet_progress_done(void);
 /* "applet: message" plus a hint at --help on stderr; returns EXIT_USAGE */
 int applet_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* getopt_long as musl's behaves (no optional arguments, flags or long-only mode; a leading '+' in optstring
- * stops at the first operand, else options may follow operands), with its globals under these names, and
- * silent: applet_bad_option reports what it returns '?' for. */
-extern int applet_optind, applet_optopt;
-extern char *applet_optarg;
-int applet_getopt(int argc, char **argv, const char *optstring, const struct option *longopts, int *idx);
-/* The usage error for what applet_getopt rejected. */
+/* The usage error for what getopt_long rejected with '?' (the dispatcher sets opterr to 0: the C library
+ * prints nothing itself, the applet gives one line). */
 int applet_bad_option(int argc, char **argv);
 /* Writes text to fd whole; 0, or 1 after a "write error" line. */
 int applet_print(int fd, const char *text);

@@ -33,10 +33,6 @@ static const char usage[] =
 	"      --[no-]syslog    log to syslog (default: not with -n, --list)\n"
 	"  -h, --help           show this help\n";
 
-/* gcc -Os inlines a big function called once into its caller, and the caller's frame and register spills grow
- * by more than the call saves: these stay functions */
-#define NOINLINE __attribute__((noinline))
-
 #define HOOK_NAME "cron-graceful-additions"
 #define PAUSE_CONFIRM_MS 2000    /* SIGSTOP takes effect when the daemon is next scheduled */
 #define STOP_GRACE_MS 5000       /* SIGTERM to SIGKILL, as Debian's killproc --retry 5 */
@@ -134,7 +130,7 @@ static void add_command(struct pb_buf *b, struct pb_table *t, struct pb_proc *p,
 }
 
 /* the text in b as a C string, or fallback when an allocation failed */
-static NOINLINE const char *buf_text(struct pb_buf *b, const char *fallback)
+static const char *buf_text(struct pb_buf *b, const char *fallback)
 {
 	pb_buf_addc(b, 0);
 	return b->failed ? fallback : b->data;
@@ -168,7 +164,7 @@ static int is_dir(const char *path)
 	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-static NOINLINE void sleep_ms(int ms)
+static void sleep_ms(int ms)
 {
 	/* poll sleeps and returns early (EINTR) when a signal arrives */
 	poll(NULL, 0, ms);
@@ -231,13 +227,13 @@ static const char *cron_match(struct pb_table *t, struct pb_proc *p, const char 
 }
 
 /* A process in another PID namespace (a container's cron, seen from the host) is not ours to stop. */
-static NOINLINE int other_pid_namespace(const struct pb_root *root, int pid)
+static int other_pid_namespace(const struct pb_root *root, int pid)
 {
 	char mine[64], theirs[64], path[40];
 
 	if (!root->is_live || pb_readlink_at(root->fd, "self/ns/pid", mine, sizeof mine) < 0)
 		return 0;
-	pb_snprintf(path, sizeof path, "%d/ns/pid", pid);
+	snprintf(path, sizeof path, "%d/ns/pid", pid);
 	if (pb_readlink_at(root->fd, path, theirs, sizeof theirs) < 0)
 		return 0; /* not readable without root: it may well be ours */
 	return strcmp(mine, theirs) != 0;
@@ -309,7 +305,7 @@ static int read_pidfile(const char *path, long *pid)
 }
 
 /* 0: found (d filled); 1: not running (said so); -1: failed (said so) */
-static NOINLINE int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
+static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
 {
 	const char *name = NULL, **names, *what = o->exe_name ? o->exe_name : "cron";
 	struct pb_proc *p, *a, *found = NULL;
@@ -476,7 +472,7 @@ static int note_groups(struct finder *f, const struct pb_table *t, const struct 
 	return r;
 }
 
-static NOINLINE int in_cgroup(struct pb_table *t, struct pb_proc *p, const char *cg)
+static int in_cgroup(struct pb_table *t, struct pb_proc *p, const char *cg)
 {
 	const char *mine = pb_cgroup(t, p);
 	size_t n = strlen(cg);
@@ -670,7 +666,7 @@ struct run {
 
 /* A signal is pending for the paused daemon that it can act on only once it runs again (a service
  * manager's SIGTERM, when cron handles SIGTERM itself). */
-static NOINLINE int stop_signal_pending(const struct pb_root *root, const struct daemon *d)
+static int stop_signal_pending(const struct pb_root *root, const struct daemon *d)
 {
 	static const char *const fields[] = {"ShdPnd", "SigPnd"};
 	unsigned long long mask = 1ULL << (SIGTERM - 1) | 1ULL << (SIGINT - 1) | 1ULL << (SIGQUIT - 1);
@@ -682,7 +678,7 @@ static NOINLINE int stop_signal_pending(const struct pb_root *root, const struct
 	size_t i, vlen;
 	int pending = 0;
 
-	pb_snprintf(path, sizeof path, "%d/status", d->id.pid);
+	snprintf(path, sizeof path, "%d/status", d->id.pid);
 	pb_buf_init(&b);
 	if (pb_read_at(root->fd, path, &b) == 0)
 		for (i = 0; i < 2; i++)
@@ -742,7 +738,7 @@ static enum child_end run_child(struct run *r, char *const argv[], int is_hook, 
 			close(fd);
 		}
 		if (is_hook) {
-			pb_snprintf(pid_text, sizeof pid_text, "%d", r->d->id.pid);
+			snprintf(pid_text, sizeof pid_text, "%d", r->d->id.pid);
 			setenv("CRON_PID", pid_text, 1);
 		} else {
 			dup2(2, 1);
@@ -789,11 +785,11 @@ static void warn_child_end(const char *prefix, const char *name, enum child_end 
 	if (e != CHILD_EXITED || (WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		return;
 	if (WIFEXITED(status))
-		pb_snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
+		snprintf(how, sizeof how, "exit %d", WEXITSTATUS(status));
 	else if (WIFSIGNALED(status))
-		pb_snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+		snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
 	else
-		pb_snprintf(how, sizeof how, "status %d", status);
+		snprintf(how, sizeof how, "status %d", status);
 	applet_warn("%s%s failed (%s)%s", prefix, name, how, suffix);
 }
 
@@ -829,7 +825,7 @@ static int leave_interrupted(struct run *r)
 	/* only the handled signals set the flag */
 	for (i = 0; handled_signals[i] != sig; i++)
 		;
-	pb_snprintf(why, sizeof why, "interrupted by SIG%s", signal_names[i]);
+	snprintf(why, sizeof why, "interrupted by SIG%s", signal_names[i]);
 	resume_daemon(r, why);
 	return 128 + sig;
 }
@@ -884,7 +880,7 @@ static int hook_path(const struct opts *o, char *path, size_t size)
 			return -1;
 		}
 		/* execvp would look a bare name up on PATH; the file checked is the one in this directory */
-		pb_snprintf(path, size, "%s%s", strchr(o->hook, '/') ? "" : "./", o->hook);
+		snprintf(path, size, "%s%s", strchr(o->hook, '/') ? "" : "./", o->hook);
 		return 1;
 	}
 	return pb_find_program(HOOK_NAME, path, size) == 0;
@@ -937,7 +933,7 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 }
 
 /* 0 when every job has ended, else the exit status (cron resumed) */
-static NOINLINE int wait_for_jobs(struct run *r, struct finder *f)
+static int wait_for_jobs(struct run *r, struct finder *f)
 {
 	struct pb_table t;
 	struct pb_waitset ws;
@@ -1043,7 +1039,7 @@ static int named_by_pidfile(const struct daemon *d)
 
 	for (i = 0; i < 6; i++) {
 		/* "/var/run" + 4 is "/run" */
-		pb_snprintf(path, sizeof path, "%s/%s.pid", "/var/run" + (i < 3 ? 4 : 0), names[i % 3]);
+		snprintf(path, sizeof path, "%s/%s.pid", "/var/run" + (i < 3 ? 4 : 0), names[i % 3]);
 		if (read_pidfile(path, &pid) == 0 && pid == d->id.pid)
 			return 1;
 	}
@@ -1064,7 +1060,7 @@ static int stop_command(struct daemon *d, char *argv[4], char script[300], char 
 	} else {
 		/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a
 		 * shell) and that the script's pid file names, or the script would stop another cron than this one */
-		pb_snprintf(script, 300, "/etc/init.d/%s", d->name);
+		snprintf(script, 300, "/etc/init.d/%s", d->name);
 		if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
 			if (pb_find_program("service", NULL, 0) == 0) {
 				argv[0] = "service";
@@ -1077,7 +1073,7 @@ static int stop_command(struct daemon *d, char *argv[4], char script[300], char 
 	}
 	if (!argv[0])
 		return 0;
-	pb_snprintf(cmd, 400, "%s %s%s%s", argv[0], argv[1], argv[2] ? " " : "", argv[2] ? argv[2] : "");
+	snprintf(cmd, 400, "%s %s%s%s", argv[0], argv[1], argv[2] ? " " : "", argv[2] ? argv[2] : "");
 	return 1;
 }
 
@@ -1124,7 +1120,7 @@ gone:
 	return 0;
 }
 
-static NOINLINE int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
+static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
 	struct run r = {o, root, d, pb_now_ms(), -1, 0};
 	struct finder f;
@@ -1162,7 +1158,7 @@ static NOINLINE int real_run(const struct opts *o, struct pb_root *root, struct 
 
 /* ---- the read-only modes ---- */
 
-static NOINLINE int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
+static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
 {
 	struct finder f;
 	struct pb_buf out;
@@ -1221,7 +1217,7 @@ static NOINLINE int list_or_dry_run(const struct opts *o, struct pb_table *t, st
 	return r;
 }
 
-static NOINLINE int resume_only(const struct opts *o, struct pb_root *root, struct daemon *d)
+static int resume_only(const struct opts *o, struct pb_root *root, struct daemon *d)
 {
 	char state = pb_state(root, d->id);
 
@@ -1232,7 +1228,7 @@ static NOINLINE int resume_only(const struct opts *o, struct pb_root *root, stru
 	if (o->dry_run) {
 		char line[80];
 
-		pb_snprintf(line, sizeof line, "would resume cron (pid %d, state %c) with SIGCONT\n", d->id.pid, state);
+		snprintf(line, sizeof line, "would resume cron (pid %d, state %c) with SIGCONT\n", d->id.pid, state);
 		return applet_print(1, line);
 	}
 	if (pb_resume(root, d->id)) {
@@ -1272,34 +1268,34 @@ int cron_graceful_main(int argc, char **argv)
 	o.timeout_ms = -1;
 	o.hook_timeout_ms = 300000;
 	o.use_syslog = -1;
-	while ((c = applet_getopt(argc, argv, "+nt:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+nt:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o.dry_run = 1; break;
 		case O_LIST: o.list = 1; break;
 		case O_FORMAT:
 			format_given = 1;
-			if (!strcmp(applet_optarg, "json"))
+			if (!strcmp(optarg, "json"))
 				o.json = 1;
-			else if (strcmp(applet_optarg, "text"))
-				return applet_usage_error("unknown format '%s' (text or json)", applet_optarg);
+			else if (strcmp(optarg, "text"))
+				return applet_usage_error("unknown format '%s' (text or json)", optarg);
 			break;
 		case 't':
-			if (parse_seconds_option("--timeout", applet_optarg, &o.timeout_ms))
+			if (parse_seconds_option("--timeout", optarg, &o.timeout_ms))
 				return EXIT_USAGE;
 			break;
 		case O_EXE:
-			if (!*applet_optarg || strchr(applet_optarg, '/'))
-				return applet_usage_error("bad --exe-name '%s' (a name, not a path)", applet_optarg);
-			o.exe_name = applet_optarg;
+			if (!*optarg || strchr(optarg, '/'))
+				return applet_usage_error("bad --exe-name '%s' (a name, not a path)", optarg);
+			o.exe_name = optarg;
 			break;
 		case O_PID:
-			if (applet_parse_int(applet_optarg, 1, INT_MAX, &o.pid))
-				return applet_usage_error("bad pid '%s'", applet_optarg);
+			if (applet_parse_int(optarg, 1, INT_MAX, &o.pid))
+				return applet_usage_error("bad pid '%s'", optarg);
 			break;
-		case O_PIDFILE: o.pidfile = applet_optarg; break;
-		case O_HOOK: o.hook = applet_optarg; break;
+		case O_PIDFILE: o.pidfile = optarg; break;
+		case O_HOOK: o.hook = optarg; break;
 		case O_HOOK_TIMEOUT:
-			if (parse_seconds_option("--hook-timeout", applet_optarg, &o.hook_timeout_ms))
+			if (parse_seconds_option("--hook-timeout", optarg, &o.hook_timeout_ms))
 				return EXIT_USAGE;
 			break;
 		case O_RESUME: o.resume = 1; break;
@@ -1311,8 +1307,8 @@ int cron_graceful_main(int argc, char **argv)
 		default: return applet_bad_option(argc, argv);
 		}
 	}
-	if (applet_optind < argc)
-		return applet_usage_error("unexpected argument '%s'", argv[applet_optind]);
+	if (optind < argc)
+		return applet_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o.pid && o.pidfile)
 		return applet_usage_error("--pid and --pidfile exclude each other");
 	if (format_given && !o.list)

@@ -52,6 +52,9 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 	int r;
 
 	applet_name = a->name;
+	/* getopt_long's own messages are not one line in our form: applet_bad_option gives that */
+	opterr = 0;
+	optind = 1;
 	r = a->main(argc, argv);
 	/* what an applet found (or did not: "not running", "all ended") on a proc that hides other users'
 	 * processes must not pass for the whole truth: say so, once, if the applet did not */
@@ -133,7 +136,7 @@ static int install(int argc, char **argv)
 		return 1;
 	}
 	for (k = 0; k < NAPPLETS; k++) {
-		if ((size_t)pb_snprintf(path, sizeof path, "%s/%s", dir, applets[k].name) >= sizeof path) {
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, applets[k].name) >= sizeof path) {
 			applet_warn("%s/%s: name too long", dir, applets[k].name);
 			failed = 1;
 			continue;
@@ -171,7 +174,7 @@ static int uninstall(int argc, char **argv)
 	if (self_path(self, sizeof self, &me))
 		return 1;
 	for (k = 0; k < NAPPLETS; k++) {
-		pb_snprintf(path, sizeof path, "%s/%s", argv[2], applets[k].name);
+		snprintf(path, sizeof path, "%s/%s", argv[2], applets[k].name);
 		if (lstat(path, &sb))
 			continue;
 		/* only what leads to this very binary: a file of the same name from elsewhere stays */

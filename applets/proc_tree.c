@@ -180,28 +180,19 @@ static void add_size(struct pb_buf *b, unsigned long long bytes)
 	pb_buf_addc(b, units[u]);
 }
 
-/* strftime's "%Y-%m-%d %H:%M:%S" by hand, as musl writes it (a '+' before years from 10000) */
+/* local time in the zone of TZ (or /etc/localtime), as the C library reads it */
 static void add_time(struct pb_buf *b, double when)
 {
+	time_t t = (time_t)when;
 	struct tm tm;
+	char text[64];
 
-	if (!(when >= 0 && when < 1e17) || pb_localtime((long long)when, &tm)) {
+	if (!(when >= 0 && when < 1e17) || !localtime_r(&t, &tm) ||
+	    !strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm)) {
 		pb_buf_adds(b, "-");
 		return;
 	}
-	if (tm.tm_year >= 10000 - 1900)
-		pb_buf_addc(b, '+');
-	pb_buf_addi(b, tm.tm_year + 1900LL);
-	pb_buf_addc(b, '-');
-	add_2digits(b, (unsigned)tm.tm_mon + 1);
-	pb_buf_addc(b, '-');
-	add_2digits(b, (unsigned)tm.tm_mday);
-	pb_buf_addc(b, ' ');
-	add_2digits(b, (unsigned)tm.tm_hour);
-	pb_buf_addc(b, ':');
-	add_2digits(b, (unsigned)tm.tm_min);
-	pb_buf_addc(b, ':');
-	add_2digits(b, (unsigned)tm.tm_sec);
+	pb_buf_adds(b, text);
 }
 
 static void add_ids(struct pb_buf *b, const struct pb_ids *ids, int json)
@@ -663,33 +654,33 @@ int proc_tree_main(int argc, char **argv)
 		r = EXIT_NO;
 		goto out;
 	}
-	while ((c = applet_getopt(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (applet_parse_int(applet_optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
-				applet_usage_error("bad pid '%s'", applet_optarg);
+			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
+				applet_usage_error("bad pid '%s'", optarg);
 				goto out;
 			}
 			o.npids++;
 			break;
-		case 'e': o.exe_names[o.nexe++] = applet_optarg; break;
+		case 'e': o.exe_names[o.nexe++] = optarg; break;
 		case 'u':
-			if ((v = pb_user_lookup(applet_optarg)) < 0) {
-				applet_usage_error("unknown user '%s'", applet_optarg);
+			if ((v = pb_user_lookup(optarg)) < 0) {
+				applet_usage_error("unknown user '%s'", optarg);
 				goto out;
 			}
 			o.uids[o.nuids++] = v;
 			break;
 		case 'o':
-			if (parse_fields(&o, applet_optarg))
+			if (parse_fields(&o, optarg))
 				goto out;
 			fields_given = 1;
 			break;
 		case 'f':
-			if (!strcmp(applet_optarg, "json")) {
+			if (!strcmp(optarg, "json")) {
 				o.json = 1;
-			} else if (strcmp(applet_optarg, "text")) {
-				applet_usage_error("unknown format '%s' (text or json)", applet_optarg);
+			} else if (strcmp(optarg, "text")) {
+				applet_usage_error("unknown format '%s' (text or json)", optarg);
 				goto out;
 			}
 			break;
@@ -697,12 +688,12 @@ int proc_tree_main(int argc, char **argv)
 		default: applet_bad_option(argc, argv); goto out;
 		}
 	}
-	if (applet_optind < argc - 1) {
+	if (optind < argc - 1) {
 		applet_usage_error("at most one PID");
 		goto out;
 	}
-	if (applet_optind == argc - 1 && applet_parse_int(argv[applet_optind], 1, 0x7fffffff, &top_pid)) {
-		applet_usage_error("bad pid '%s'", argv[applet_optind]);
+	if (optind == argc - 1 && applet_parse_int(argv[optind], 1, 0x7fffffff, &top_pid)) {
+		applet_usage_error("bad pid '%s'", argv[optind]);
 		goto out;
 	}
 	if (!fields_given) {

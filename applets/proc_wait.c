@@ -127,10 +127,10 @@ static const char *signal_name(int sig)
 
 	for (i = 0; i < NSIGNALS; i++)
 		if (signal_table[i].sig == sig) {
-			pb_snprintf(other, sizeof other, "SIG%s", signal_table[i].name);
+			snprintf(other, sizeof other, "SIG%s", signal_table[i].name);
 			return other;
 		}
-	pb_snprintf(other, sizeof other, "signal %d", sig);
+	snprintf(other, sizeof other, "signal %d", sig);
 	return other;
 }
 
@@ -301,7 +301,7 @@ static const char *what(const struct target *t, char *buf, size_t size)
 		pb_buf_text_str(&b, t->comm, strlen(t->comm));
 		pb_buf_adds(&b, ")");
 	}
-	pb_snprintf(buf, size, "%s", b.failed || !b.data ? "?" : b.data);
+	snprintf(buf, size, "%s", b.failed || !b.data ? "?" : b.data);
 	pb_buf_free(&b);
 	return buf;
 }
@@ -316,17 +316,17 @@ static int report_choice(struct job *j)
 		struct target *t = &j->tg[i];
 		const char *as = t->why == below_reason ? " (of --descendants-of)" : "";
 		const char *then = j->stop ? "counted as gone" : "counted as ended";
-		pb_snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
+		snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
 		switch (t->outcome) {
-		case O_NO_PROCESS: pb_snprintf(note, sizeof note, "no process %s%s", asked, as); break;
+		case O_NO_PROCESS: snprintf(note, sizeof note, "no process %s%s", asked, as); break;
 		case O_REUSED:
-			pb_snprintf(note, sizeof note, "process %s%s has ended%s the pid belongs to another process now", asked,
+			snprintf(note, sizeof note, "process %s%s has ended%s the pid belongs to another process now", asked,
 				 as, j->strict ? ":" : ",");
 			if (j->stop)
 				then = "counted as gone, not signalled";
 			break;
 		case O_NOT_MATCHED:
-			pb_snprintf(note, sizeof note, "process %d does not match the filters", t->id.pid);
+			snprintf(note, sizeof note, "process %d does not match the filters", t->id.pid);
 			then = "left alone";
 			break;
 		case O_REFUSED:
@@ -786,7 +786,7 @@ static int stop_run(struct job *j)
 		}
 		survived = settle(j, O_PENDING, O_SURVIVED);
 	}
-	pb_sort(j->tg, j->n, sizeof *j->tg, by_pid);
+	qsort(j->tg, j->n, sizeof *j->tg, by_pid);
 	if (j->json)
 		write_json(j);
 	else if (applet_verbosity >= 1)
@@ -846,35 +846,35 @@ static int run(int stop, int argc, char **argv)
 	j.sel.below = below;
 	j.sel.exe_names = exe_names;
 	j.sel.uids = uids;
-	while ((c = applet_getopt(argc, argv, "s:ne:u:d:t:f:qvh" + (stop ? 0 : 3), longopts + (stop ? 0 : 3), NULL)) != -1) {
-		arg = applet_optarg;
+	while ((c = getopt_long(argc, argv, "s:ne:u:d:t:f:qvh" + (stop ? 0 : 3), longopts + (stop ? 0 : 3), NULL)) != -1) {
+		arg = optarg;
 		switch (c) {
-		case 'e': exe_names[j.sel.nexe++] = applet_optarg; break;
+		case 'e': exe_names[j.sel.nexe++] = optarg; break;
 		case 'u':
-			if ((uids[j.sel.nuids++] = pb_user_lookup(applet_optarg)) < 0)
+			if ((uids[j.sel.nuids++] = pb_user_lookup(optarg)) < 0)
 				bad = "unknown user '%s'";
 			break;
 		case 'd':
-			if (parse_ident(applet_optarg, &below[j.sel.nbelow++]))
+			if (parse_ident(optarg, &below[j.sel.nbelow++]))
 				bad = "bad pid '%s'";
 			break;
 		case OPT_TREE: j.sel.tree = 1; break;
 		case OPT_STRICT: j.strict = 1; break;
 		case 't':
-			if (applet_parse_seconds(applet_optarg, &j.timeout_ms))
+			if (applet_parse_seconds(optarg, &j.timeout_ms))
 				bad = "bad timeout '%s' (seconds)";
 			break;
 		case 'f':
-			if (!strcmp(applet_optarg, "json"))
+			if (!strcmp(optarg, "json"))
 				j.json = 1;
-			else if (strcmp(applet_optarg, "text"))
+			else if (strcmp(optarg, "text"))
 				bad = "unknown format '%s' (text or json)";
 			break;
 		case 'q': applet_verbosity = 0; break;
 		case 'v': applet_verbosity = 2; break;
 		case 'h': r = applet_help(stop ? stop_usage : wait_usage) | applet_help(common_usage); goto out;
 		case 's':
-			if (parse_signal(applet_optarg, &j.sig)) {
+			if (parse_signal(optarg, &j.sig)) {
 				bad = "unknown signal '%s'";
 			} else if (j.sig == SIGSTOP || j.sig == SIGTSTP || j.sig == SIGTTIN || j.sig == SIGTTOU ||
 				   j.sig == SIGCONT) {
@@ -890,8 +890,8 @@ static int run(int stop, int argc, char **argv)
 		if (bad)
 			goto usage;
 	}
-	for (; applet_optind < argc; applet_optind++)
-		if (parse_ident(arg = argv[applet_optind], &pids[j.sel.npids++])) {
+	for (; optind < argc; optind++)
+		if (parse_ident(arg = argv[optind], &pids[j.sel.npids++])) {
 			bad = "bad pid '%s'";
 			goto usage;
 		}

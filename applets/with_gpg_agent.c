@@ -113,7 +113,7 @@ static int sibling(char *out, const char *path, const char *name)
 
 	if (!slash)
 		return -1;
-	n = pb_snprintf(out, PATH_SIZE, "%.*s/%s", (int)(slash - path), path, name);
+	n = snprintf(out, PATH_SIZE, "%.*s/%s", (int)(slash - path), path, name);
 	return n > 0 && n < PATH_SIZE ? 0 : -1;
 }
 
@@ -339,7 +339,7 @@ static int fixed_agent_socket(char *out)
 	const char *home = getenv("GNUPGHOME"), *fmt = "%s/" AGENT_SOCKET;
 
 	if (!home) {
-		pb_snprintf(out, PATH_SIZE, "/run/user/%u/gnupg/" AGENT_SOCKET, (unsigned)getuid());
+		snprintf(out, PATH_SIZE, "/run/user/%u/gnupg/" AGENT_SOCKET, (unsigned)getuid());
 		if (usable_socket(out))
 			return 0;
 	}
@@ -349,7 +349,7 @@ static int fixed_agent_socket(char *out)
 		if (!home || !*home)
 			return -1;
 	}
-	return pb_snprintf(out, PATH_SIZE, fmt, home) < PATH_SIZE ? 0 : -1;
+	return snprintf(out, PATH_SIZE, fmt, home) < PATH_SIZE ? 0 : -1;
 }
 
 /*
@@ -396,7 +396,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 			break;
 		/* a terminal sees the wait; a log gets nothing unless it ends in a failure */
 		if (isatty(2) && (last_progress < 0 || now - last_progress >= 1000)) {
-			pb_snprintf(line, sizeof line, "waiting for gpg-agent to come up (%lld s of %lld s)",
+			snprintf(line, sizeof line, "waiting for gpg-agent to come up (%lld s of %lld s)",
 				 (now - start) / 1000, (timeout_ms + 999) / 1000);
 			applet_progress(line, last_progress < 0);
 			last_progress = now;
@@ -466,7 +466,7 @@ static int connect_agent(long long timeout_ms)
 		pb_root_close(&root);
 		if (r != 1)
 			return r < 0 ? EXIT_OWN_FAILURE : r;
-		pb_snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
+		snprintf(info, sizeof info, "%s:%d:1", a.socket, a.pid);
 		setenv("GPG_AGENT_INFO", info, 1);
 	}
 	if (a.ssh[0] && !usable_socket(getenv("SSH_AUTH_SOCK")))
@@ -546,11 +546,11 @@ int with_gpg_agent_main(int argc, char **argv)
 		letter += 1 + longopts[c].has_arg;
 	}
 	longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
-	while ((c = applet_getopt(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (applet_parse_seconds(applet_optarg, &timeout_ms))
-				return applet_usage_error("bad timeout '%s'", applet_optarg);
+			if (applet_parse_seconds(optarg, &timeout_ms))
+				return applet_usage_error("bad timeout '%s'", optarg);
 			break;
 		case 'U': update_tty = 1; break;
 		case 'P': print = 1; break;
@@ -560,9 +560,9 @@ int with_gpg_agent_main(int argc, char **argv)
 		default: return applet_bad_option(argc, argv);
 		}
 	}
-	if (print && applet_optind < argc)
+	if (print && optind < argc)
 		return applet_usage_error("--print takes no command");
-	if (!print && applet_optind >= argc) {
+	if (!print && optind >= argc) {
 		applet_print(2, usage);
 		return EXIT_USAGE;
 	}
@@ -574,5 +574,5 @@ int with_gpg_agent_main(int argc, char **argv)
 		update_startup_tty();
 	if (print)
 		return print_exports();
-	applet_exec(argv + applet_optind);
+	applet_exec(argv + optind);
 }

@@ -79,10 +79,10 @@ static int our_option(struct gui_opts *o, int c, const char *usage, int argc, ch
 {
 	switch (c) {
 	case 'u':
-		o->uid = pb_user_lookup(applet_optarg);
-		o->user = applet_optarg;
+		o->uid = pb_user_lookup(optarg);
+		o->user = optarg;
 		if (o->uid < 0)
-			return applet_usage_error("unknown user '%s'", applet_optarg);
+			return applet_usage_error("unknown user '%s'", optarg);
 		break;
 	case 'p':
 		o->print_env = 1;
@@ -180,11 +180,11 @@ static void report_no_session(const struct pb_table *t, const struct pb_session_
 
 	unreadable[0] = stale[0] = 0;
 	if (denied)
-		pb_snprintf(unreadable, sizeof unreadable, "; the environment%s of %lu process%s %s not readable (%s)",
+		snprintf(unreadable, sizeof unreadable, "; the environment%s of %lu process%s %s not readable (%s)",
 			 denied == 1 ? "" : "s", denied, denied == 1 ? "" : "es", denied == 1 ? "was" : "were",
 			 geteuid() ? "root sees other users' sessions" : "hidden even from root");
 	if (s->n)
-		pb_snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
+		snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
 			 s->n == 1 ? "" : "s");
 	applet_warn("no graphical session%s%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
 		    o->user ? " of user " : "", o->user ? o->user : "", stale, unreadable);
@@ -273,7 +273,7 @@ static int become_user(const struct pb_session *x)
 		return -1;
 	}
 	/* the session's runtime directory, else the user's standard one when it exists; never root's */
-	pb_snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
+	snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
 	values[0] = home;
 	values[1] = values[2] = name;
 	values[3] = x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
@@ -357,14 +357,14 @@ int with_gui_environment_main(int argc, char **argv)
 	int c, r;
 
 	make_longopts(longopts);
-	while ((c = applet_getopt(argc, argv, "+u:pvh", longopts + NOTIFY_SEND_NOPTS, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "+u:pvh", longopts + NOTIFY_SEND_NOPTS, NULL)) != -1)
 		if ((r = our_option(&o, c, with_gui_usage, argc, argv)) >= 0)
 			return r;
-	if (o.print_env && applet_optind < argc)
+	if (o.print_env && optind < argc)
 		return applet_usage_error("--print-env takes no command");
-	if (!o.print_env && applet_optind >= argc)
+	if (!o.print_env && optind >= argc)
 		return applet_usage_error("no command given");
-	return run_in_session(&o, argv + applet_optind);
+	return run_in_session(&o, argv + optind);
 }
 
 /* ---- notify-send-headless ---- */
@@ -375,7 +375,7 @@ int notify_send_headless_main(int argc, char **argv)
 	const struct option *opt;
 	struct gui_opts o = {.uid = -1};
 	char **cmd, *arg;
-	int c, n = 0, idx, last_optind = applet_optind, r;
+	int c, n = 0, idx, last_optind = optind, r;
 	size_t i, len, rebuilt = 0;
 
 	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
@@ -385,8 +385,8 @@ int notify_send_headless_main(int argc, char **argv)
 	cmd[n++] = "notify-send";
 	make_longopts(longopts);
 	/* getopt_long sets idx only for a long option */
-	while ((idx = -1, c = applet_getopt(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
-		last_optind = applet_optind;
+	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
+		last_optind = optind;
 		for (i = 0; i < NOTIFY_SEND_NOPTS && longopts[i].val != c; i++)
 			;
 		/* ours, or neither ours nor notify-send's (a usage error) */
@@ -397,26 +397,26 @@ int notify_send_headless_main(int argc, char **argv)
 		}
 		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
 		opt = &longopts[i];
-		len = strlen(opt->name) + (opt->has_arg ? strlen(applet_optarg) + 4 : 3);
+		len = strlen(opt->name) + (opt->has_arg ? strlen(optarg) + 4 : 3);
 		if (!(arg = malloc(len)))
 			goto no_memory;
-		pb_snprintf(arg, len, opt->has_arg ? "--%s=%s" : "--%s", opt->name, applet_optarg);
+		snprintf(arg, len, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg);
 		cmd[n++] = arg;
 		rebuilt++;
 	}
 	/* a "--" we consumed still matters to notify-send: a summary may start with '-' */
-	if (applet_optind == last_optind + 1 && !strcmp(argv[last_optind], "--"))
+	if (optind == last_optind + 1 && !strcmp(argv[last_optind], "--"))
 		cmd[n++] = "--";
-	if (o.print_env && applet_optind < argc) {
+	if (o.print_env && optind < argc) {
 		r = applet_usage_error("--print-env takes no summary");
-	} else if (!o.print_env && applet_optind >= argc && n == 1) {
+	} else if (!o.print_env && optind >= argc && n == 1) {
 		r = applet_usage_error("no summary given");
 	} else if (!o.print_env && pb_find_program("notify-send", NULL, 0) != 0) {
 		applet_warn("notify-send is not installed (not found on PATH): install the package libnotify-bin");
 		r = EXIT_NOT_FOUND;
 	} else {
-		for (; applet_optind < argc; applet_optind++)
-			cmd[n++] = argv[applet_optind];
+		for (; optind < argc; optind++)
+			cmd[n++] = argv[optind];
 		r = run_in_session(&o, cmd);
 	}
 	goto out;

@@ -136,7 +136,7 @@ static int socket_inodes(const struct pb_root *root, int pid, unsigned long long
 
 	*out = NULL;
 	*n = 0;
-	pb_snprintf(path, sizeof path, "%d/fd", pid);
+	snprintf(path, sizeof path, "%d/fd", pid);
 	fd = openat(root->fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -262,7 +262,7 @@ static int find_socket_helpers(struct pb_table *t, struct pb_apache *a)
 	}
 	if (!l.n)
 		goto out;
-	pb_sort(l.v, l.n, sizeof *l.v, by_inode);
+	qsort(l.v, l.n, sizeof *l.v, by_inode);
 	if (socket_inodes(t->root, a->master->st.pid, &master_socks, &nmaster)) {
 		if (errno == ENOMEM)
 			r = -1;

@@ -1,6 +1,7 @@
 /* Growable byte buffer and the escapers for JSON, terminals and the shell. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -73,21 +74,26 @@ void pb_buf_addc(struct pb_buf *b, char c)
 void pb_buf_addf(struct pb_buf *b, const char *fmt, ...)
 {
 	va_list ap, again;
-	size_t n;
+	int n;
 
 	if (pb_buf_reserve(b, 64))
 		return;
 	va_start(ap, fmt);
 	va_copy(again, ap);
-	n = pb_vfmt(b->data + b->len, b->cap - b->len, fmt, ap);
-	if (n >= b->cap - b->len && pb_buf_reserve(b, n) == 0)
-		pb_vfmt(b->data + b->len, b->cap - b->len, fmt, again);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	if (n >= 0 && (size_t)n >= b->cap - b->len && pb_buf_reserve(b, (size_t)n) == 0)
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
 	va_end(again);
 	va_end(ap);
-	if (!b->failed)
-		b->len += n;
+	if (n < 0) { /* EOVERFLOW: nothing of it is kept */
+		b->failed = 1;
+		b->data[b->len] = 0;
+	} else if (!b->failed) {
+		b->len += (size_t)n;
+	}
 }
 
+/* Numbers are the most of what proc-tree writes: digits straight into the buffer, no format to interpret. */
 void pb_buf_addu(struct pb_buf *b, unsigned long long v)
 {
 	char tmp[24], *p = tmp + sizeof tmp;

@@ -2,7 +2,6 @@
 #ifndef PROCBOX_H
 #define PROCBOX_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -38,28 +37,11 @@ int pb_buf_write_fd(struct pb_buf *b, int fd); /* writes everything and empties 
 /* write(2) until all n bytes are written (EINTR retried); 0, or -1 with errno */
 int pb_write_all(int fd, const void *p, size_t n);
 
-/* ---- what the static binary takes instead of larger musl parts (core/fmt.c, alloc.c, localtime.c, sort.c);
- * each is compared with glibc's own in its check suite ---- */
-/* snprintf's contract for the conversions procbox uses (see fmt.c); no musl printf in the binary */
-size_t pb_vfmt(char *out, size_t size, const char *fmt, va_list ap);
-int pb_snprintf(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The whole string s as a number in base 10 or 16 (no sign, no prefix, no blanks), at most max; 0 or -1. */
+/* ---- numbers a user may have written (core/number.c) ---- */
+/* The whole string s as a number in base 10 or 16 (no sign, no prefix, no blanks), at most max; 0, or -1 with
+ * EINVAL (not digits of the base) or ERANGE (beyond max). *out is untouched on failure. */
 int pb_parse_ull(const char *s, int base, unsigned long long max, unsigned long long *out);
-/* the static binary's malloc, free, calloc and realloc (under these names everywhere else) */
-void *pb_malloc(size_t n);
-void pb_free(void *p);
-void *pb_calloc(size_t n, size_t size);
-void *pb_realloc(void *p, size_t n);
-/* localtime_r for t in the zone of TZ (or /etc/localtime); fills year, month, day, hour, minute,
- * second, week day and year day. 0, or -1 for a year beyond struct tm's. A zone that cannot be read is UTC. */
-struct tm;
-int pb_localtime(long long t, struct tm *tm);
-void pb_localtime_reset(void); /* forget the zone: the next call reads TZ again (tests) */
-/* The zone from a TZif file's bytes, or (posix not NULL) from a POSIX TZ string; 0, or -1 and UTC when they do
- * not parse. pb_localtime then uses it until the next reset. */
-int pb_zone_set(const void *tzif, size_t len, const char *posix);
-/* qsort's contract (heapsort: not stable, O(n log n), no allocation) */
-void pb_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* ---- pure parsers (core/parse_*.c): bytes in, struct out, no I/O, no hidden allocation ---- */
 #define PB_PF_KTHREAD 0x00200000u
 #define PB_COMM_MAX 64 /* kernel threads' stat names can exceed TASK_COMM_LEN (kworker/u8:2-events_unbound) */
@@ -531,7 +513,7 @@ int pb_root_mount(const struct pb_root *root, struct pb_proc_mount *m);
 int pb_root_hides_others(const struct pb_root *root, struct pb_proc_mount *m);
 /* "off", "noaccess", "invisible", "ptraceable" */
 const char *pb_hidepid_name(int hidepid);
-/* ---- reading during the scan (core/table.c; issue 9, performance) ---- */
+/* ---- reading during the scan (core/table.c) ---- */
 /* pb_scan, and for each process the files in the mask (1u << PB_F_STATUS, _CMDLINE, _ENVIRON, _EXE, _CGROUP,
  * _SMAPS) read right after its stat, into the same caches the lazy accessors fill on first use (status: the ids,
  * as for pb_status). For a caller that will need those files of (nearly) every process: reading them while the

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -32,11 +31,10 @@ int pb_root_open(struct pb_root *root, const char *path)
 		return -1;
 	/* only a real procfs lists processes that our signals reach; a fixture tree is just files */
 	root->is_live = fstatfs(root->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
-	/* from the kernel's auxiliary vector: musl's sysconf() would add 1 KB to learn the same */
-	root->clk_tck = (long)getauxval(AT_CLKTCK);
+	root->clk_tck = sysconf(_SC_CLK_TCK);
 	if (root->clk_tck <= 0)
 		root->clk_tck = 100;
-	root->page_size = (long)getauxval(AT_PAGESZ);
+	root->page_size = sysconf(_SC_PAGESIZE);
 	if (root->page_size <= 0)
 		root->page_size = 4096;
 	return 0;
@@ -171,7 +169,7 @@ int pb_pin_open(const struct pb_root *root, int pid, unsigned long long starttim
 		errno = EINVAL;
 		return -1;
 	}
-	pb_snprintf(name, sizeof name, "%d", pid);
+	snprintf(name, sizeof name, "%d", pid);
 	pin->dirfd = openat(root->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pin->dirfd < 0) {
 		if (errno == ENOENT)

@@ -439,10 +439,10 @@ static int fill_in_bus(struct search *q, struct pb_session *x)
 
 	if (x->value[PB_SV_BUS])
 		return 0;
-	pb_snprintf(path, sizeof path, "/run/user/%u/bus", x->uid);
+	snprintf(path, sizeof path, "/run/user/%u/bus", x->uid);
 	if (path_state(q, path, 0) != 1)
 		return 0;
-	pb_snprintf(addr, sizeof addr, "unix:path=%s", path);
+	snprintf(addr, sizeof addr, "unix:path=%s", path);
 	x->value[PB_SV_BUS] = dup_value(addr, strlen(addr));
 	if (!x->value[PB_SV_BUS])
 		return -1;
@@ -529,7 +529,7 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 	for (i = 0; i < s->n; i++)
 		validate(&q, &s->candidates[i]);
 	if (s->n)
-		pb_sort(s->candidates, s->n, sizeof *s->candidates, by_rank);
+		qsort(s->candidates, s->n, sizeof *s->candidates, by_rank);
 	s->found = s->n && !s->candidates[0].reject;
 	if (s->found && fill_in_bus(&q, &s->candidates[0]))
 		goto out;

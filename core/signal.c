@@ -35,7 +35,7 @@ char pb_state(const struct pb_root *root, struct pb_ident id)
 	struct pb_buf b;
 	struct pb_stat st;
 
-	pb_snprintf(path, sizeof path, "%d/stat", id.pid);
+	snprintf(path, sizeof path, "%d/stat", id.pid);
 	pb_buf_init(&b);
 	if (pb_read_at(root->fd, path, &b) == 0 && pb_parse_stat(b.data, b.len, &st) == 0 && st.pid == id.pid &&
 	    st.starttime == id.starttime)

@@ -74,7 +74,7 @@ int pb_pin_socket_inodes(const struct pb_pin *pin, unsigned long long **inodes, 
 	}
 	/* one socket may sit on several fds (dup, inherited): keep each inode once, sorted for bsearch */
 	if (count)
-		pb_sort(v, count, sizeof *v, by_inode);
+		qsort(v, count, sizeof *v, by_inode);
 	for (i = kept = 0; i < count; i++)
 		if (!kept || v[kept - 1] != v[i])
 			v[kept++] = v[i];

@@ -31,7 +31,7 @@ int pb_stats_of(unsigned long long *values, size_t n, struct pb_stats *st)
 		}
 		st->total += values[i];
 	}
-	pb_sort(values, n, sizeof *values, ascending);
+	qsort(values, n, sizeof *values, ascending);
 	st->count = n;
 	st->min = values[0];
 	st->max = values[n - 1];

@@ -353,7 +353,7 @@ static int scan(const struct pb_root *root, struct pb_table *t, unsigned int fil
 	close(dirfd);
 	/* procfs lists pids in ascending order; a fixture tree on another filesystem does not */
 	if (!sorted && t->n) {
-		pb_sort(t->procs, t->n, sizeof *t->procs, by_pid);
+		qsort(t->procs, t->n, sizeof *t->procs, by_pid);
 		for (i = 1, out = 1; i < t->n; i++)
 			if (t->procs[i].st.pid != t->procs[out - 1].st.pid)
 				t->procs[out++] = t->procs[i];
@@ -905,7 +905,7 @@ struct pb_proc *pb_find_next(struct pb_table *t, const struct pb_proc *below, co
 	}
 }
 
-/* ---- eager reads during the scan (issue 9) ---- */
+/* ---- eager reads during the scan ---- */
 
 static void read_eager(struct pb_table *t, struct pb_proc *p, unsigned int files)
 {

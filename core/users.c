@@ -35,7 +35,7 @@ static const char *cached(struct name_cache *c, unsigned int id, const char *(*l
 	if (name && strlen(name) < sizeof c->name[i])
 		strcpy(c->name[i], name);
 	else
-		pb_snprintf(c->name[i], sizeof c->name[i], "%u", id);
+		snprintf(c->name[i], sizeof c->name[i], "%u", id);
 	return c->name[i];
 }
 

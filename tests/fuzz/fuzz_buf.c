@@ -1,5 +1,4 @@
-/* Fuzz target: the escapers pb_buf_json_str, pb_buf_text_str, pb_buf_shell_str, the number writers and the
- * formatter (pb_snprintf, compared with the C library's).
+/* Fuzz target: the escapers pb_buf_json_str, pb_buf_text_str, pb_buf_shell_str and the number writers.
  * Each output is checked for what it may contain and decoded back to the input where the escaping is lossless. */
 #include <errno.h>
 #include <limits.h>
@@ -172,38 +171,6 @@ static void check_numbers(const uint8_t *data, size_t size)
 	pb_buf_free(&b);
 }
 
-/* pb_snprintf against the C library's snprintf: untrusted bytes as %s arguments (with widths, precisions, a
- * buffer too small) and the input's bytes as numbers for every integer and %f conversion */
-static void check_format(const uint8_t *data, size_t size)
-{
-	char want[192], got[192], *str = malloc(size + 1);
-	unsigned long long u = 0;
-	double d = 0;
-	int w, g, cut;
-
-	REQUIRE(str);
-	memcpy(str, data, size);
-	str[size] = 0;
-	memcpy(&u, data, size < sizeof u ? size : sizeof u);
-	if (size >= 16)
-		memcpy(&d, data + 8, sizeof d);
-	cut = size ? data[0] % 64 : 0;
-	w = snprintf(want, sizeof want, "%s|%.*s|%-12.3s|%*d|%ld|%llu|%zu|%x|%c", str, cut, str, str, cut - 32,
-		     (int)u, (long)u, u, (size_t)u, (unsigned)u, (char)(u ? u : 'x'));
-	g = pb_snprintf(got, sizeof got, "%s|%.*s|%-12.3s|%*d|%ld|%llu|%zu|%x|%c", str, cut, str, str, cut - 32,
-			(int)u, (long)u, u, (size_t)u, (unsigned)u, (char)(u ? u : 'x'));
-	REQUIRE(w == g && !strcmp(want, got));
-	w = snprintf(want, (size_t)cut, "%s%05d", str, (int)(u >> 32));
-	g = pb_snprintf(got, (size_t)cut, "%s%05d", str, (int)(u >> 32));
-	REQUIRE(w == g && (cut == 0 || !strcmp(want, got)));
-	if (d == d && d > -1e15 && d < 1e15) { /* %f of what fits 64 bits once scaled: all that procbox formats */
-		w = snprintf(want, sizeof want, "%.0f %.1f %.2f %.3f %8.1f", d, d, d, d, d);
-		g = pb_snprintf(got, sizeof got, "%.0f %.1f %.2f %.3f %8.1f", d, d, d, d, d);
-		REQUIRE(w == g && !strcmp(want, got));
-	}
-	free(str);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *in = malloc(size ? size : 1);
@@ -215,7 +182,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_text(in, size);
 	check_shell(in, size);
 	check_numbers(data, size);
-	check_format(data, size);
 	free(in);
 	return 0;
 }
