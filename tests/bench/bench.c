@@ -628,8 +628,8 @@ static void print_targets(void)
 		}
 	}
 	if (stat(procbox, &sb) == 0)
-		printf("| static stripped binary <= 128 KiB | %.1f KiB | %s |\n", (double)sb.st_size / 1024,
-		       sb.st_size <= 128 * 1024 ? "met" : "MISSED");
+		printf("| static stripped binary <= 192 KiB | %.1f KiB | %s |\n", (double)sb.st_size / 1024,
+		       sb.st_size <= 192 * 1024 ? "met" : "MISSED");
 }
 
 int main(int argc, char **argv)

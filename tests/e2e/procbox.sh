@@ -109,7 +109,7 @@ run make -s -C "$TOP" uninstall DESTDIR="$T/stage" PREFIX=/usr/local
 check "make uninstall removes what it installed" [ -z "$(find "$T/stage" -type f -o -type l)" ]
 
 # static: runs in an empty root with no libc at all
-check "file(1) says statically linked" sh -c "file -L '$PB_STATIC' | grep -q 'statically linked'"
+check "file(1) says static-pie linked" sh -c "file -L '$PB_STATIC' | grep -q 'static-pie linked'"
 if [ "$(id -u)" = 0 ]; then
 	mkdir -p "$T/chroot"
 	cp "$PB_STATIC" "$T/chroot/procbox"
