@@ -66,23 +66,22 @@ static int run_applet(const struct applet *a, int argc, char **argv)
 /* the usage text, or with list only the names, one a line; 0, or 1 after a "write error" line */
 static int print_usage(int fd, int list)
 {
-	struct pb_buf b;
-	size_t i;
-	int r;
+	char text[4096];
+	size_t n = 0, i;
+	int w = 0;
 
-	pb_buf_init(&b);
+	/* on the stack, not in the heap: --help is the fixed cost every call pays, and the first malloc of a
+	 * process costs more system calls than the rest of --help together */
 	if (!list)
-		pb_buf_adds(&b, usage);
-	for (i = 0; i < NAPPLETS; i++)
-		if (list)
-			pb_buf_addf(&b, "%s\n", applets[i].name);
-		else
-			pb_buf_addf(&b, "  %-22s %s\n", applets[i].name, applets[i].summary);
-	if (b.failed)
-		applet_warn("out of memory");
-	r = b.failed ? 1 : applet_print(fd, b.data);
-	pb_buf_free(&b);
-	return r;
+		w = snprintf(text, sizeof text, "%s", usage);
+	for (i = 0; w >= 0 && (n += (size_t)w) < sizeof text && i < NAPPLETS; i++)
+		w = list ? snprintf(text + n, sizeof text - n, "%s\n", applets[i].name)
+			 : snprintf(text + n, sizeof text - n, "  %-22s %s\n", applets[i].name, applets[i].summary);
+	if (w < 0 || n >= sizeof text) {
+		applet_warn("the usage text is longer than %zu bytes", sizeof text - 1);
+		return 1;
+	}
+	return applet_print(fd, text);
 }
 
 /* Same file as this binary (a hard link, or a symbolic link that resolves to it)? */
