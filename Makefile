@@ -150,6 +150,7 @@ HELPERS = \
 	build/test-helpers/churn \
 	build/test-helpers/fake_cron \
 	build/test-helpers/local_time \
+	build/test-helpers/max_rss \
 	build/test-helpers/pid_cycler \
 	build/test-helpers/unix_listener
 
