@@ -42,8 +42,9 @@ cron_pidfile_daemon() {
 	_p=$(cat /run/crond.pid 2>/dev/null)
 	[ -n "$_p" ] && [ "$(sed 's/.*) //' "/proc/$_p/stat" 2>/dev/null | cut -d' ' -f4)" = "$_p" ] && echo "$_p"
 }
-# rss_below KIB FILE: the peak that max_rss wrote is below KIB
-rss_below() { [ "$(cat "$2" 2>/dev/null || echo 999999999)" -lt "$1" ]; }
+# rss_below KIB FILE: the peak that max_rss wrote is below KIB; under a wrapper (valgrind) the peak is the
+# wrapper's, and only the run itself is checked
+rss_below() { [ -n "${PB_WRAP:-}" ] || [ "$(cat "$2" 2>/dev/null || echo 999999999)" -lt "$1" ]; }
 
 if [ "$(id -u)" != 0 ]; then
 	skip "the attacks need root (a user account, a real cron)"
