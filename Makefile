@@ -34,6 +34,7 @@ CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -l
 CORE_SRC = \
 	core/apache.c \
 	core/buf.c \
+	core/guardian.c \
 	core/number.c \
 	core/parse_cgroup.c \
 	core/parse_net_unix.c \
@@ -66,6 +67,7 @@ UNIT_TESTS = \
 	check_apache \
 	check_applets \
 	check_buf \
+	check_guardian \
 	check_number \
 	check_parse \
 	check_race \
@@ -150,6 +152,7 @@ HELPERS = \
 	build/test-helpers/churn \
 	build/test-helpers/fake_cron \
 	build/test-helpers/local_time \
+	build/test-helpers/max_rss \
 	build/test-helpers/pid_cycler \
 	build/test-helpers/unix_listener
 

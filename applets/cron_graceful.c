@@ -21,7 +21,7 @@ static const char usage[] =
 	"  -n, --dry-run        show what would be done\n"
 	"      --list           print the running jobs\n"
 	"      --format FMT     with --list: text or json\n"
-	"  -t, --timeout SECS   resume cron and exit 124 after SECS\n"
+	"  -t, --timeout SECS   resume cron and exit 124 after SECS (3600; 0: none)\n"
 	"      --exe-name NAME  the daemon is NAME, not cron or crond\n"
 	"      --pid PID        the daemon is PID\n"
 	"      --pidfile FILE   the daemon's PID is in FILE\n"
@@ -40,10 +40,13 @@ static const char usage[] =
 #define CHILD_GRACE_MS 2000      /* a hook or command we terminate gets this long before SIGKILL */
 #define SCAN_INTERVAL_MS 1000    /* rescan at least this often: jobs fork new processes while we wait */
 #define MAX_LISTED 8             /* jobs named in the progress line and the timeout message */
+#define TIMEOUT_MS 3600000       /* the default --timeout: a job that never ends must not keep cron paused */
+/* bytes of a job's command line read and shown: it is the user's to fill (megabytes of it), root keeps none */
+#define CMDLINE_SHOWN 4096
 
 struct opts {
 	int dry_run, list, json, resume, use_syslog; /* use_syslog: -1 until chosen */
-	long long timeout_ms, hook_timeout_ms;      /* timeout_ms -1: none */
+	long long timeout_ms, hook_timeout_ms;      /* timeout_ms -1: none (--timeout 0) */
 	const char *exe_name, *pidfile, *hook;
 	long pid;
 };
@@ -92,24 +95,71 @@ static void add_duration(struct pb_buf *b, double secs)
 	pb_buf_addf(b, "%02llu:%02llu", s / 60 % 60, s % 60);
 }
 
-/* the command line as text (at most max bytes of it), or as a JSON array */
-static void add_command(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, int json, size_t max)
+/* The first size-1 bytes (at most) of a file below dirfd, NUL-terminated; its length, 0 when unreadable. */
+static size_t read_start(int dirfd, const char *name, char *buf, size_t size)
 {
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd >= 0) {
+		while (len < size - 1 && ((n = read(fd, buf + len, size - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+			if (n > 0)
+				len += (size_t)n;
+		close(fd);
+	}
+	buf[len] = 0;
+	return len;
+}
+
+/* The start of a process's command line: CMDLINE_SHOWN bytes at most, whatever its size. */
+struct cmdline {
+	char text[CMDLINE_SHOWN + 2];
+	size_t len;
+	int cut; /* there was more */
+};
+
+static void read_cmdline(const struct pb_root *root, const struct pb_proc *p, struct cmdline *c)
+{
+	char path[32];
+
+	/* a kernel thread has no command line */
+	c->len = 0;
+	c->cut = 0;
+	c->text[0] = 0;
+	if (p->st.flags & PB_PF_KTHREAD)
+		return;
+	snprintf(path, sizeof path, "%d/cmdline", p->st.pid);
+	c->len = read_start(root->fd, path, c->text, sizeof c->text);
+	if (c->len > CMDLINE_SHOWN) {
+		c->len = CMDLINE_SHOWN;
+		c->cut = 1;
+	} else {
+		c->len = pb_cmdline_trim(c->text, c->len);
+	}
+}
+
+/* The command line as text (at most max bytes of it), or as a JSON array; *cut tells whether it was longer
+ * than what was read. */
+static void add_command(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, int json, size_t max, int *cut)
+{
+	static struct cmdline c; /* 4 KiB: not on the stack of every caller */
 	struct pb_vec_iter it;
-	const char *cmd, *item;
-	size_t len, n, start = b->len;
+	const char *item;
+	size_t n, start = b->len;
 	int first = 1;
 
-	cmd = pb_cmdline(t, p, &len);
-	len = pb_cmdline_trim(cmd, len);
+	read_cmdline(t->root, p, &c);
+	if (cut)
+		*cut = c.cut;
 	if (json)
 		pb_buf_addc(b, '[');
-	if (!len && !json) {
+	if (!c.len && !json) {
 		pb_buf_addc(b, '[');
 		pb_buf_text_str(b, p->st.comm, p->st.comm_len);
 		pb_buf_addc(b, ']');
 	}
-	pb_vec_iter_init(&it, cmd, len);
+	pb_vec_iter_init(&it, c.text, c.len);
 	while (pb_vec_next(&it, &item, &n)) {
 		if (!first)
 			pb_buf_addc(b, json ? ',' : ' ');
@@ -125,6 +175,8 @@ static void add_command(struct pb_buf *b, struct pb_table *t, struct pb_proc *p,
 			}
 		}
 	}
+	if (!json && c.cut && b->len - start <= max)
+		pb_buf_adds(b, "...");
 	if (json)
 		pb_buf_addc(b, ']');
 }
@@ -200,30 +252,75 @@ static const char *wanted_name(const char *name, const char *want)
 	return NULL;
 }
 
-/* The name a live process answers to as the cron daemon (its executable's name, comm, the base name of
- * argv[0], or the applet of "busybox crond"), NULL when it is not one. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* The name a live process answers to as the cron daemon, NULL when it is not one. Its executable decides
+ * wherever the exe link can be read (a run as root reads them all): comm and the command line are whatever the
+ * process's owner made them (exec -a, a copy of sleep called cron). The command line still has its say among
+ * that executable's processes: Debian's per-job children (argv[0] CRON) are not the daemon, and busybox is
+ * crond when argv[0], or the argument after "busybox", says so. Only where the link is closed to us (a run
+ * without root, hidepid) do comm and argv[0] stand in. Whatever the names say, find_daemon takes a daemon run
+ * by root only. */
 static const char *cron_match(struct pb_table *t, struct pb_proc *p, const char *want)
 {
-	const char *cmd, *base, *arg1 = NULL, *m;
+	char cmd[4096], path[32];
+	const char *exe, *exe_base = NULL, *a0, *arg1 = NULL, *m = NULL;
 	size_t len, n0;
 
 	if (!is_live_process(p))
 		return NULL;
-	cmd = pb_cmdline(t, p, &len);
-	n0 = strnlen(cmd, len);
-	base = memrchr(cmd, '/', n0);
-	base = base ? base + 1 : cmd;
+	exe = pb_exe(t, p);
+	if (*exe) {
+		exe_base = base_name(exe);
+		if (!(m = wanted_name(exe_base, want)) && strcmp(exe_base, "busybox"))
+			return NULL;
+	}
+	/* argv[0] and argv[1]: the start of the command line is enough, however long the user made it */
+	snprintf(path, sizeof path, "%d/cmdline", p->st.pid);
+	len = read_start(t->root->fd, path, cmd, sizeof cmd);
+	n0 = strlen(cmd);
+	a0 = base_name(cmd);
 	if (n0 + 1 < len)
 		arg1 = cmd + n0 + 1;
 	/* Debian's cron renames each per-job child "CRON": one left behind by a stopped daemon is not the daemon */
-	if (!strcmp(base, "CRON"))
+	if (!strcmp(a0, "CRON"))
 		return NULL;
-	if ((m = wanted_name(pb_exe_name(t, p), want)) || (m = wanted_name(p->st.comm, want)) ||
-	    (m = wanted_name(base, want)))
+	if (exe_base)
+		return m ? m : wanted_name(strcmp(a0, "busybox") ? a0 : arg1 ? arg1 : "", want);
+	if ((m = wanted_name(p->st.comm, want)) || (m = wanted_name(a0, want)))
 		return m;
-	if (!strcmp(base, "busybox") && arg1 && (m = wanted_name(arg1, want)))
-		return m;
-	return NULL;
+	return !strcmp(a0, "busybox") && arg1 ? wanted_name(arg1, want) : NULL;
+}
+
+/* Is p run by root (real and effective uid), and still the program the scan saw? Anyone can start a program
+ * called cron; only root can start one as root. Read through p's own directory with its starttime confirmed,
+ * so the answer is about the process the scan found and not a later one with its pid; an exec since the scan
+ * (same pid, same starttime) is another program. */
+static int run_by_root(struct pb_table *t, struct pb_proc *p)
+{
+	const char *exe = pb_exe(t, p);
+	size_t n = strlen(exe);
+	struct pb_status st;
+	struct pb_pin pin;
+	struct pb_buf b;
+	char link[4096];
+	int ok = 0;
+
+	if (pb_pin_open(t->root, p->st.pid, p->st.starttime, &pin))
+		return 0;
+	pb_buf_init(&b);
+	if (pb_pin_read(&pin, "status", &b) == 0 && pb_parse_status(b.data, b.len, &st) == 0 && st.have_uid &&
+	    st.uid.real == 0 && st.uid.effective == 0)
+		ok = !n || (pb_readlink_at(pin.dirfd, "exe", link, sizeof link) >= 0 && !strncmp(link, exe, n) &&
+			    (!link[n] || !strcmp(link + n, " (deleted)")));
+	pb_buf_free(&b);
+	pb_pin_close(&pin);
+	return ok;
 }
 
 /* A process in another PID namespace (a container's cron, seen from the host) is not ours to stop. */
@@ -276,11 +373,18 @@ static int read_pidfile(const char *path, long *pid)
 {
 	char buf[64], *start, *end;
 	unsigned long long v;
+	struct stat sb;
 	ssize_t n = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* not blocking: a FIFO someone put in the pid file's place would hold the run forever */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0 && errno == ENOENT)
 		return 1;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		close(fd);
+		applet_warn("%s is not a regular file", path);
+		return -1;
+	}
 	if (fd >= 0) {
 		n = read(fd, buf, sizeof buf - 1);
 		close(fd);
@@ -327,13 +431,20 @@ static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *
 			return 1;
 		}
 		name = cron_match(t, p, o->exe_name);
-		/* a stale pid file may name an unrelated process that got the number since */
+		/* a stale pid file may name an unrelated process that got the number since; the file names
+		 * a process, the process must still be a daemon by its executable and run by root */
 		if (o->pidfile && !name) {
 			applet_info("cron is not running: %s names process %ld, which is '%s', not %s", o->pidfile, pid,
 				    p->st.comm, what);
 			return 1;
 		}
-		fill_daemon(t, p, name ? name : p->st.comm, d);
+		if (o->pidfile && !run_by_root(t, p)) {
+			applet_info("cron is not running: %s names process %ld, which runs as %s, not root", o->pidfile,
+				    pid, pb_user(t, p));
+			return 1;
+		}
+		/* --pid names it, whoever runs it: then it is called after its executable (comm is its owner's) */
+		fill_daemon(t, p, name ? name : *pb_exe(t, p) ? base_name(pb_exe(t, p)) : p->st.comm, d);
 		return 0;
 	}
 	names = calloc(t->n + 1, sizeof *names);
@@ -343,9 +454,13 @@ static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *
 	}
 	for (i = 0; i < t->n; i++) {
 		p = &t->procs[i];
-		names[i] = cron_match(t, p, o->exe_name);
-		if (names[i] && other_pid_namespace(t->root, p->st.pid)) {
+		if (!(names[i] = cron_match(t, p, o->exe_name)))
+			continue;
+		if (other_pid_namespace(t->root, p->st.pid)) {
 			applet_debug("not %d: in another PID namespace", p->st.pid);
+			names[i] = NULL;
+		} else if (!run_by_root(t, p)) {
+			applet_debug("not %d: runs as %s, not root", p->st.pid, pb_user(t, p));
 			names[i] = NULL;
 		}
 	}
@@ -411,6 +526,7 @@ struct finder {
 	struct pb_ident own_job;    /* the daemon's child we run below (run from a cron job), pid 0 when none */
 	int own_pgrp;               /* our process group when it is not the daemon's, else 0 */
 	int own_known;              /* own_job and own_pgrp were worked out */
+	int guardian_pid;           /* our guardian (real run), 0 when none */
 	struct group_list sessions, pgrps;
 	struct pb_ident *known;     /* jobs of the last scan */
 	size_t nknown;
@@ -537,11 +653,12 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 	if (!f->own_known)
 		find_own_job(f, t, daemon, self);
 	own = f->own_job.pid ? find_ident(t, f->own_job) : NULL;
-	/* never the daemon, ourselves, our ancestors, or the rest of the job we run in */
+	/* never the daemon, ourselves, our guardian, our ancestors, or the rest of the job we run in */
 	for (i = 0; i < t->n; i++) {
 		p = &t->procs[i];
-		if (p == daemon || p == self || p == own || (self && pb_is_ancestor(t, p, self)) ||
-		    (own && pb_is_ancestor(t, own, p)) || (f->own_pgrp && p->st.pgrp == f->own_pgrp))
+		if (p == daemon || p == self || p == own || p->st.pid == f->guardian_pid ||
+		    (self && pb_is_ancestor(t, p, self)) || (own && pb_is_ancestor(t, own, p)) ||
+		    (f->own_pgrp && p->st.pgrp == f->own_pgrp))
 			mark[i] = M_EXCLUDED;
 	}
 	/* the daemon's own session and group, when it leads them */
@@ -600,6 +717,15 @@ static int self_pid_in(const struct pb_root *root)
 
 /* ---- output ---- */
 
+static int output_failed; /* a write to stdout failed */
+
+/* Writes out what the list holds once it is large: a list of thousands of jobs is not kept whole. */
+static void flush_output(struct pb_buf *b)
+{
+	if (b->len >= 65536 && pb_buf_write_fd(b, 1))
+		output_failed = 1;
+}
+
 static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n, const char *indent)
 {
 	size_t i;
@@ -620,8 +746,9 @@ static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct j
 		pb_buf_addc(&cell, 0);
 		pb_buf_addf(b, "%8s %-13s ", cell.failed ? "?" : cell.data, found_by_names[jobs[i].by]);
 		pb_buf_free(&cell);
-		add_command(b, t, p, 0, 300);
+		add_command(b, t, p, 0, 300, NULL);
 		pb_buf_addc(b, '\n');
+		flush_output(b);
 	}
 }
 
@@ -629,6 +756,7 @@ static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct j
 {
 	size_t i;
 	double d;
+	int cut;
 
 	pb_buf_addc(b, '[');
 	for (i = 0; i < n; i++) {
@@ -647,8 +775,9 @@ static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct j
 		else
 			pb_buf_addf(b, ",\"runtime\":%.2f", d);
 		pb_buf_addf(b, ",\"found_by\":\"%s\",\"cmdline\":", found_by_names[jobs[i].by]);
-		add_command(b, t, p, 1, 0);
-		pb_buf_addc(b, '}');
+		add_command(b, t, p, 1, 0, &cut);
+		pb_buf_adds(b, cut ? ",\"cmdline_truncated\":true}" : ",\"cmdline_truncated\":false}");
+		flush_output(b);
 	}
 	pb_buf_adds(b, n ? "\n]\n" : "]\n");
 }
@@ -921,7 +1050,7 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 
 	for (i = 0; i < n && i < MAX_LISTED; i++) {
 		pb_buf_addf(b, "%s%d ", i ? ", " : "", jobs[i].p->st.pid);
-		add_command(b, t, jobs[i].p, 0, progress ? 30 : 60);
+		add_command(b, t, jobs[i].p, 0, progress ? 30 : 60, NULL);
 		if (progress) {
 			pb_buf_adds(b, " (");
 			add_duration(b, pb_runtime(t, jobs[i].p));
@@ -985,7 +1114,7 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 			if (applet_verbosity > 1)
 				pb_buf_addf(&line, ", found by %s", found_by_names[f->jobs[i].by]);
 			pb_buf_adds(&line, "): ");
-			add_command(&line, &t, p, 0, 200);
+			add_command(&line, &t, p, 0, 200, NULL);
 			applet_info("%s", buf_text(&line, "job (out of memory)"));
 		}
 		free(f->known);
@@ -1029,6 +1158,13 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 	return status < 0 ? leave_failed(r, "cannot look for jobs") : status;
 }
 
+/* A name that stays in the directory it is put in: /etc/init.d/NAME, /run/NAME.pid. A process's name (comm)
+ * is its owner's to choose, "../../tmp/x" included. */
+static int is_file_name(const char *name)
+{
+	return *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..");
+}
+
 /* Does a conventional pid file (/run/NAME.pid, crond.pid, cron.pid, or in /var/run) name the daemon? */
 static int named_by_pidfile(const struct daemon *d)
 {
@@ -1038,6 +1174,8 @@ static int named_by_pidfile(const struct daemon *d)
 	long pid;
 
 	for (i = 0; i < 6; i++) {
+		if (!is_file_name(names[i % 3]))
+			continue;
 		/* "/var/run" + 4 is "/run" */
 		snprintf(path, sizeof path, "%s/%s.pid", "/var/run" + (i < 3 ? 4 : 0), names[i % 3]);
 		if (read_pidfile(path, &pid) == 0 && pid == d->id.pid)
@@ -1061,7 +1199,7 @@ static int stop_command(struct daemon *d, char *argv[4], char script[300], char 
 		/* an init script stops what init started: a daemon whose parent is init (not a supervisor or a
 		 * shell) and that the script's pid file names, or the script would stop another cron than this one */
 		snprintf(script, 300, "/etc/init.d/%s", d->name);
-		if (d->ppid <= 1 && is_executable(script) && named_by_pidfile(d)) {
+		if (d->ppid <= 1 && is_file_name(d->name) && is_executable(script) && named_by_pidfile(d)) {
 			if (pb_find_program("service", NULL, 0) == 0) {
 				argv[0] = "service";
 				argv[1] = (char *)d->name;
@@ -1120,9 +1258,48 @@ gone:
 	return 0;
 }
 
+/* "2.5 s", "3600 s" */
+static const char *seconds_text(char buf[32], long long ms)
+{
+	if (ms % 1000)
+		snprintf(buf, 32, "%lld.%03lld s", ms / 1000, ms % 1000);
+	else
+		snprintf(buf, 32, "%lld s", ms / 1000);
+	return buf;
+}
+
+/* pause, hook, wait, stop: 0, or the exit status (cron resumed) */
+static int paused_run(struct run *r, struct finder *f)
+{
+	char secs[32];
+	int status = pause_daemon(r);
+
+	if (status > 0)
+		return 0;
+	if (status < 0)
+		return leave_failed(r, "could not pause cron");
+	if (r->deadline >= 0)
+		applet_info("waiting at most %s for the hook and the jobs, then resuming cron (--timeout)",
+			    seconds_text(secs, r->o->timeout_ms));
+	else
+		applet_info("waiting for the hook and the jobs as long as they run (--timeout 0)");
+	if (got_signal)
+		return leave_interrupted(r);
+	if ((status = run_hook(r)) != 0)
+		return status;
+	if ((status = wait_for_jobs(r, f)) != 0)
+		return status;
+	applet_info("all jobs ended after %lld s", seconds_since(r->start));
+	if ((status = stop_daemon(r)) != 0)
+		return status;
+	applet_info("done, took %lld s", seconds_since(r->start));
+	return 0;
+}
+
 static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
 	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+	struct pb_guardian guardian;
 	struct finder f;
 	char path[4096];
 	int status;
@@ -1136,24 +1313,25 @@ static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d
 	if (hook_path(o, path, sizeof path) < 0)
 		return EXIT_NO;
 	catch_signals();
-	status = pause_daemon(&r);
-	if (status > 0)
-		return 0;
-	if (status < 0)
-		return leave_failed(&r, "could not pause cron");
-	if (got_signal)
-		return leave_interrupted(&r);
-	if ((status = run_hook(&r)) != 0)
-		return status;
-	status = wait_for_jobs(&r, &f);
+	/* before the pause: from then on cron is resumed even when this process cannot do it (SIGKILL, a crash).
+	 * It has no deadline of its own: the timeout is ours to keep, and the stop may take longer. */
+	if (pb_guardian_start(&guardian, root, &d->id, 1, -1)) {
+		applet_warn("cannot start the guardian that resumes cron if this run is killed: %s", strerror(errno));
+		return EXIT_NO;
+	}
+	f.guardian_pid = guardian.pid;
+	applet_debug("guardian %d resumes cron (pid %d) if this run ends without doing so", guardian.pid, d->id.pid);
+	status = paused_run(&r, &f);
 	free_finder(&f);
-	if (status)
-		return status;
-	applet_info("all jobs ended after %lld s", seconds_since(r.start));
-	if ((status = stop_daemon(&r)) != 0)
-		return status;
-	applet_info("done, took %lld s", seconds_since(r.start));
-	return 0;
+	switch (pb_guardian_done(&guardian)) {
+	case 1:
+		applet_warn("the guardian resumed cron (pid %d) before the run ended (it got a signal)", d->id.pid);
+		break;
+	case -1:
+		applet_warn("the guardian ended before the run did: %s", strerror(errno));
+		break;
+	}
+	return status;
 }
 
 /* ---- the read-only modes ---- */
@@ -1162,7 +1340,7 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 {
 	struct finder f;
 	struct pb_buf out;
-	char path[4096], *argv[4], script[300], cmd[400];
+	char path[4096], *argv[4], script[300], cmd[400], secs[32];
 	int r = 0, hook;
 
 	memset(&f, 0, sizeof f);
@@ -1203,12 +1381,17 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 		pb_buf_addf(&out, "would wait for %zu running job%s%s\n", f.njobs, f.njobs == 1 ? "" : "s",
 			    f.njobs ? ":" : "");
 		print_jobs_text(&out, t, f.jobs, f.njobs, "  ");
+		if (o->timeout_ms >= 0)
+			pb_buf_addf(&out, "would resume it and exit 124 if the hook and the jobs still ran after %s\n",
+				    seconds_text(secs, o->timeout_ms));
+		else
+			pb_buf_adds(&out, "would wait as long as the hook and the jobs run (--timeout 0)\n");
 		pb_buf_adds(&out, "would stop it with");
 		if (stop_command(d, argv, script, cmd))
 			pb_buf_addf(&out, ": %s; if it still runs:", cmd);
 		pb_buf_addf(&out, " SIGTERM, SIGKILL after %d s\n", STOP_GRACE_MS / 1000);
 	}
-	if (pb_buf_write_fd(&out, 1)) {
+	if (pb_buf_write_fd(&out, 1) || output_failed) {
 		applet_warn("write error: %s", strerror(errno));
 		r = EXIT_NO;
 	}
@@ -1265,7 +1448,7 @@ int cron_graceful_main(int argc, char **argv)
 	struct daemon d;
 	int c, r, format_given = 0, self_pid, real;
 
-	o.timeout_ms = -1;
+	o.timeout_ms = TIMEOUT_MS;
 	o.hook_timeout_ms = 300000;
 	o.use_syslog = -1;
 	while ((c = getopt_long(argc, argv, "+nt:vqh", longopts, NULL)) != -1) {
@@ -1282,6 +1465,8 @@ int cron_graceful_main(int argc, char **argv)
 		case 't':
 			if (parse_seconds_option("--timeout", optarg, &o.timeout_ms))
 				return EXIT_USAGE;
+			if (o.timeout_ms == 0)
+				o.timeout_ms = -1; /* no limit */
 			break;
 		case O_EXE:
 			if (!*optarg || strchr(optarg, '/'))
@@ -1328,8 +1513,8 @@ int cron_graceful_main(int argc, char **argv)
 	r = EXIT_NO;
 	if (real && !root.is_live) {
 		applet_warn("%s is not the live /proc: refusing to signal (use --dry-run)", root.path);
-	} else if (pb_scan_with(&root, &t, 1u << PB_F_EXE | 1u << PB_F_CMDLINE)) {
-		/* the daemon is found by exe, comm or argv[0]: both files of every process, read during the scan */
+	} else if (pb_scan_with(&root, &t, 1u << PB_F_EXE)) {
+		/* the daemon is found by its executable: every exe link, read during the scan */
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 	} else {
 		self_pid = self_pid_in(&root);

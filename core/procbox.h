@@ -285,6 +285,29 @@ int pb_stop(const struct pb_root *root, struct pb_ident id, int sig, int timeout
 /* Milliseconds of the monotonic clock. */
 long long pb_now_ms(void);
 
+/* ---- the guardian (core/guardian.c): paused processes are resumed even when their pauser is killed ---- */
+/*
+ * pb_guardian_start forks a guardian that holds a pidfd of the caller and of each process of ids[0..n) (opened,
+ * then confirmed by its starttime; one that has ended or whose pid was reused is left out) and sends each one
+ * SIGCONT through its pidfd, then exits, when the caller ends (SIGKILL included) or execs before
+ * pb_guardian_done, when timeout_ms has passed (-1: never), or when it gets SIGTERM, SIGINT, SIGHUP or SIGQUIT.
+ * It keeps no descriptor of the caller's but its own few (stdin, stdout and stderr are /dev/null), leads a
+ * session of its own (no terminal), works in / and has every other signal blocked; it is ready (watching the
+ * caller) when the call returns. Start it before pausing the processes. Without pidfds (before Linux 5.3) it
+ * learns of the caller's death by PR_SET_PDEATHSIG and signals through kill() after a starttime check.
+ * 0, or -1 with errno (ENOTSUP for a proc root that is not the live /proc); the caller reaps it with
+ * pb_guardian_done, and waits for no other child with waitpid(-1).
+ */
+struct pb_guardian {
+	int pid; /* the guardian process, 0 when none */
+	int fd;  /* our end of the socket pair it listens on */
+};
+int pb_guardian_start(struct pb_guardian *g, const struct pb_root *root, const struct pb_ident *ids, size_t n,
+		      long long timeout_ms);
+/* Tells the guardian to leave the processes as they are, and reaps it: 0 when it did, 1 when it had resumed them
+ * already (the timeout, a signal), -1 with errno (ECHILD: it was killed, or there is none). */
+int pb_guardian_done(struct pb_guardian *g);
+
 /* ---- programs on PATH (core/path.c) ---- */
 /* Finds NAME (no '/') on $PATH as execvp() would; its full path into out when out is not NULL. 0 or -1/ENOENT. */
 int pb_find_program(const char *name, char *out, size_t size);
