@@ -149,6 +149,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
 
 HELPERS = \
+	build/test-helpers/chain \
 	build/test-helpers/churn \
 	build/test-helpers/fake_cron \
 	build/test-helpers/local_time \
