@@ -68,6 +68,7 @@ UNIT_TESTS = \
 	check_applets \
 	check_buf \
 	check_guardian \
+	check_ident \
 	check_number \
 	check_parse \
 	check_race \

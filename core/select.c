@@ -26,7 +26,7 @@ static int may_pick(const struct pb_proc *p, unsigned char mark)
 	return !(p->st.flags & PB_PF_KTHREAD) && !has_ended(p) && !(mark & M_US);
 }
 
-static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id, enum pb_select_why *why)
+static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id, int exact, enum pb_select_why *why)
 {
 	struct pb_proc *p = pb_find_pid(t, id.pid);
 
@@ -34,7 +34,7 @@ static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id, 
 		*why = PB_SELECT_NO_PROCESS;
 		return NULL;
 	}
-	if (id.starttime && p->st.starttime != id.starttime) {
+	if ((exact || id.starttime) && p->st.starttime != id.starttime) {
 		*why = PB_SELECT_REUSED;
 		return NULL;
 	}
@@ -160,7 +160,7 @@ int pb_select(struct pb_table *t, const struct pb_select *s, struct pb_selection
 		goto nomem;
 	mark_us(t, mark, s->self);
 	for (i = 0; i < s->nbelow; i++) {
-		if (!(p = find_ident(t, s->below[i], &why))) {
+		if (!(p = find_ident(t, s->below[i], s->below_exact && s->below_exact[i], &why))) {
 			add_miss(out, s->below[i], why, 1);
 			continue;
 		}
@@ -169,7 +169,7 @@ int pb_select(struct pb_table *t, const struct pb_select *s, struct pb_selection
 	}
 	if (s->npids) {
 		for (i = 0; i < s->npids; i++) {
-			if (!(p = find_ident(t, s->pids[i], &why)))
+			if (!(p = find_ident(t, s->pids[i], s->pids_exact && s->pids_exact[i], &why)))
 				add_miss(out, s->pids[i], why, 0);
 			else if (passes(t, p, s, mark))
 				mark[pb_index(t, p)] |= M_CHOSEN;
@@ -230,7 +230,7 @@ long pb_select_new_descendants(struct pb_table *t, const struct pb_ident *ids, s
 	mark_us(t, mark, self);
 	/* known only with the same starttime: a child of a process that reused a known pid is not ours */
 	for (i = 0; i < n; i++)
-		if ((p = find_ident(t, ids[i], &why)))
+		if ((p = find_ident(t, ids[i], 1, &why)))
 			mark[pb_index(t, p)] |= M_TOP;
 	walk_below(t, mark, M_TOP, pick_new);
 	*out = collect(t, mark, M_CHOSEN, &found);

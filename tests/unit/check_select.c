@@ -80,6 +80,37 @@ START_TEST(requested_identity)
 }
 END_TEST
 
+START_TEST(exact_starttime_zero)
+{
+	struct pb_select sel = {0};
+
+	/* PID@0: a start time of 0, not "any": pid 100 started at tick 5000 is another process */
+	sel.pids = (const struct pb_ident[]){{100, 0}, {103, 0}};
+	sel.pids_exact = (const unsigned char[]){1, 0};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "103");
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].id.pid, 100);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_REUSED);
+	/* the same for -d */
+	memset(&sel, 0, sizeof sel);
+	sel.below = (const struct pb_ident[]){{100, 0}};
+	sel.below_exact = (const unsigned char[]){1};
+	sel.nbelow = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "");
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_REUSED);
+	ck_assert_int_eq(got.missed[0].below, 1);
+	/* an exact start time that matches is chosen as before */
+	sel.below = (const struct pb_ident[]){{100, 5000}};
+	choose(&sel);
+	ck_assert_uint_eq(got.nmissed, 0);
+	ck_assert_uint_gt(got.n, 0);
+}
+END_TEST
+
 START_TEST(duplicates_once)
 {
 	struct pb_select sel = {0};
@@ -344,6 +375,7 @@ static Suite *select_suite(void)
 	tcase_add_checked_fixture(tc, setup_normal, teardown);
 	tcase_add_test(tc, requested_pids);
 	tcase_add_test(tc, requested_identity);
+	tcase_add_test(tc, exact_starttime_zero);
 	tcase_add_test(tc, duplicates_once);
 	tcase_add_test(tc, requested_zombie_and_kernel_thread_are_kept);
 	tcase_add_test(tc, by_exe_name);
