@@ -323,7 +323,9 @@ int pb_guardian_done(struct pb_guardian *g);
 int pb_find_program(const char *name, char *out, size_t size);
 
 /* ---- users and groups (core/users.c) ---- */
-/* Name of a uid/gid; the decimal number when the database has none. Cached; never NULL. */
+/* Name of a uid/gid; the decimal number when the database has none. Never NULL. Each id is looked up once and
+ * its name kept for the life of the process: a pointer stays valid however many ids are looked up after it
+ * ("?" only when memory ran out). */
 const char *pb_uid_name(unsigned int uid);
 const char *pb_gid_name(unsigned int gid);
 /* Name or number -> uid; -1 when neither. */
