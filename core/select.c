@@ -96,22 +96,27 @@ static void add_miss(struct pb_selection *out, struct pb_ident id, enum pb_selec
 	out->nmissed++;
 }
 
-/* Walks the subtrees of every entry marked `from` once, calling pick for each descendant. */
+/*
+ * Calls pick once for each process below an entry marked `from`: one pre-order pass over the whole forest, in
+ * which a process is below one when its parent is marked or below one itself (parents come first). Walking
+ * each marked entry's subtree instead would walk nested ones again, as often as the depth when a user's
+ * chain of processes is marked whole.
+ */
 static void walk_below(struct pb_table *t, unsigned char *mark, unsigned char from,
 		       void (*pick)(struct pb_table *, unsigned char *, struct pb_proc *))
 {
-	struct pb_proc *p, *q;
+	struct pb_proc *r, *q;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
-		if (!(mark[i] & from) || (mark[i] & M_WALKED))
+		r = &t->procs[i];
+		if (!pb_is_root_proc(r))
 			continue;
-		p = &t->procs[i];
-		/* a subtree inside one walked earlier is walked again; nesting is shallow in practice */
-		for (q = pb_next_descendant(t, p, p); q; q = pb_next_descendant(t, p, q)) {
-			mark[pb_index(t, q)] |= M_WALKED;
-			pick(t, mark, q);
-		}
+		for (q = pb_next_descendant(t, r, r); q; q = pb_next_descendant(t, r, q))
+			if (mark[q->parent] & (from | M_WALKED)) {
+				mark[pb_index(t, q)] |= M_WALKED;
+				pick(t, mark, q);
+			}
 	}
 	for (i = 0; i < t->n; i++)
 		mark[i] &= (unsigned char)~M_WALKED;
