@@ -68,6 +68,7 @@ UNIT_TESTS = \
 	check_applets \
 	check_buf \
 	check_guardian \
+	check_ident \
 	check_number \
 	check_parse \
 	check_race \
@@ -149,6 +150,7 @@ build/test-helpers/%: tests/helpers/%.c Makefile
 	$(MUSLCC) $(CSTD) $(WARN) -O2 -static -o $@ $<
 
 HELPERS = \
+	build/test-helpers/chain \
 	build/test-helpers/churn \
 	build/test-helpers/fake_cron \
 	build/test-helpers/local_time \

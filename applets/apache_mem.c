@@ -691,7 +691,9 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 /* ---- output ---- */
 
 /* Writes b to path through a temporary file in the same directory, fsync and rename: a reader (node_exporter's
- * textfile collector) sees the old file or the new one, never half of one. */
+ * textfile collector) sees the old file or the new one, never half of one. The temporary file is created new
+ * (O_EXCL, which follows no symlink) and path itself is only renamed over, never opened: a symlink or a file
+ * another user planted under that name in a shared directory is replaced, not written through. */
 static int write_atomically(const char *path, struct pb_buf *b)
 {
 	const char *slash = strrchr(path, '/');
@@ -710,10 +712,11 @@ static int write_atomically(const char *path, struct pb_buf *b)
 		saved = errno;
 		goto out;
 	}
-	/* mkstemp makes 0600; a collector running as another user must read it, so honour the umask instead */
+	/* mkstemp makes 0600; a collector running as another user must read it, so honour the umask instead, but
+	 * never beyond 0644: under umask 0 (a cron job's, a service's) others could rewrite what root reported */
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) || pb_buf_write_fd(b, fd) || fsync(fd)) {
+	if (fchmod(fd, 0644 & ~mask) || pb_buf_write_fd(b, fd) || fsync(fd)) {
 		saved = errno;
 		close(fd);
 		goto fail;

@@ -129,6 +129,46 @@ int applet_parse_int(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int applet_parse_ident(const char *arg, struct pb_ident *id, unsigned char *exact)
+{
+	int r = pb_parse_ident(arg, strlen(arg), id);
+
+	if (r >= 0) {
+		*exact = (unsigned char)r;
+		return 0;
+	}
+	if (errno == EDOM)
+		return applet_usage_error("bad start time in '%s': STARTTIME is a whole number of clock ticks since "
+					  "boot (field 22 of /proc/PID/stat)", arg);
+	return applet_usage_error("bad pid '%s'", arg);
+}
+
+int applet_check_idents(const struct pb_root *root, const struct pb_ident *ids, const unsigned char *exact,
+			size_t n)
+{
+	unsigned long long now = 0;
+	int have_now = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!exact[i])
+			continue;
+		/* read once, and only when a start time was given */
+		if (!have_now && pb_root_ticks(root, &now)) {
+			applet_warn("cannot read the clock of %s (uptime): %s", root->path, strerror(errno));
+			return EXIT_NO;
+		}
+		have_now = 1;
+		/* a start time later than now is no process that ever ran: taking it for one that ended (and whose pid
+		 * went to another) would let a wrong unit, a date, wait for nothing and stop nothing */
+		if (ids[i].starttime > now)
+			return applet_usage_error("start time %llu of pid %d lies after now (clock tick %llu since boot): "
+						  "STARTTIME counts clock ticks since boot, not a date",
+						  ids[i].starttime, ids[i].pid, now);
+	}
+	return 0;
+}
+
 int applet_parse_seconds(const char *s, long long *ms)
 {
 	long long whole = 0, frac = 0, scale = 100;

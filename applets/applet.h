@@ -41,6 +41,14 @@ int applet_print(int fd, const char *text);
 int applet_help(const char *usage);
 /* Digits making a number in [min, max] (0 <= min <= max); -1 when they do not. */
 int applet_parse_int(const char *s, long min, long max, long *out);
+/* PID or PID@STARTTIME from the command line (pb_parse_ident); *exact says whether a start time was given.
+ * 0, or EXIT_USAGE after its usage error line. */
+int applet_parse_ident(const char *arg, struct pb_ident *id, unsigned char *exact);
+/* Every start time given (exact[i]) lies at or before now by the root's clock: 0; EXIT_USAGE after one line for
+ * the first that lies after it (a date, another unit); EXIT_NO after one line when the clock cannot be read.
+ * Call it once the root is open, before the identities are looked up. */
+int applet_check_idents(const struct pb_root *root, const struct pb_ident *ids, const unsigned char *exact,
+			size_t n);
 /* Seconds, with an optional fraction ("2.5"), to milliseconds; -1 when it is not a number. */
 int applet_parse_seconds(const char *s, long long *ms);
 /* "export NAME='value'" with the value quoted for any POSIX shell. */

@@ -515,6 +515,20 @@ static unsigned int eager_files(const struct opts *o, long top_pid)
 }
 
 /*
+ * Levels of tree art drawn: 3 columns each, so a chain of nested processes (any user can fork one thousands
+ * deep) costs a bounded width per line instead of a width that grows with the depth and an output that grows
+ * with its square. A row deeper than this shows its depth as a number ("[40]\_ ") after the art of the first
+ * levels.
+ */
+#define ART_LEVELS 32
+
+/* the art of the levels above depth (those drawn), where a row or a level's marker goes next */
+static void art_cut(struct pb_buf *art, int depth)
+{
+	art->len = depth > 1 ? (size_t)(depth - 1 < ART_LEVELS ? depth - 1 : ART_LEVELS) * 3 : 0;
+}
+
+/*
  * Display tree: the selected processes, each under its nearest parent when that parent is selected too, else at
  * the top. vis_first/vis_next are its child lists (indexes), built in O(n) like the core's own links.
  */
@@ -542,11 +556,15 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 		applet_warn("out of memory");
 		goto done;
 	}
+	/* below top: one walk of its subtree (an ancestor test per process would cost the depth each) */
 	for (i = 0; i < n; i++) {
-		p = &t->procs[i];
 		vis_first[i] = vis_next[i] = -1;
-		sel[i] = (!top || p == top || pb_is_ancestor(t, top, p)) && selected(t, p, o);
+		sel[i] = !top;
 	}
+	for (p = top; p; p = pb_next_descendant(t, top, p))
+		sel[pb_index(t, p)] = 1;
+	for (i = 0; i < n; i++)
+		sel[i] = sel[i] && selected(t, &t->procs[i], o);
 	for (i = n; i-- > 0;) {
 		if (!sel[i])
 			continue;
@@ -572,18 +590,17 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 			depth--;
 			if (depth >= 0) {
 				stack[depth] = vis_next[stack[depth]];
-				/* drop this level's art: 3 bytes per level below the top */
-				art.len = depth > 0 ? (size_t)(depth - 1) * 3 : 0;
+				/* drop this level's art */
+				art_cut(&art, depth);
 			}
 			continue;
 		}
 		p = &t->procs[cur];
-		if (depth > 0) {
-			art.len = (size_t)(depth - 1) * 3;
+		art_cut(&art, depth);
+		if (depth > ART_LEVELS)
+			pb_buf_addf(&art, "[%d]", depth);
+		if (depth > 0)
 			pb_buf_add(&art, "\\_ ", 3);
-		} else {
-			art.len = 0;
-		}
 		if (o->json)
 			json_row(&out, t, p, o, !shown);
 		else
@@ -594,9 +611,9 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 			break;
 		}
 		if (vis_first[cur] >= 0) {
-			/* the parent's own marker becomes a bar when it has later siblings */
-			if (depth > 0) {
-				art.len = (size_t)(depth - 1) * 3;
+			/* the parent's own marker becomes a bar when it has later siblings (drawn levels only) */
+			if (depth > 0 && depth <= ART_LEVELS) {
+				art_cut(&art, depth);
 				pb_buf_add(&art, vis_next[cur] >= 0 ? "|  " : "   ", 3);
 			}
 			stack[++depth] = vis_first[cur];

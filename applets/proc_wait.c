@@ -75,6 +75,7 @@ struct target {
 	int ppid;
 	char state;             /* at the scan; 0 when never found */
 	int kthread, found_late, frozen, was_stopped, signalled, err;
+	int asked_start;        /* a request not found: it named a start time (0 included) */
 	char comm[PB_COMM_MAX];
 	char *exe_name, *user;  /* NULL when never found */
 	enum outcome outcome;
@@ -154,25 +155,6 @@ static int parse_signal(const char *s, int *sig)
 	return -1;
 }
 
-/* PID or PID@STARTTIME */
-static int parse_ident(const char *s, struct pb_ident *id)
-{
-	const char *at = strchr(s, '@');
-	unsigned long long pid, st = 0;
-	char digits[16];
-	size_t n = at ? (size_t)(at - s) : strlen(s);
-
-	if (n >= sizeof digits)
-		return -1;
-	memcpy(digits, s, n);
-	digits[n] = 0;
-	if (pb_parse_ull(digits, 10, INT_MAX, &pid) || pid < 1 || (at && (pb_parse_ull(at + 1, 10, ~0ULL, &st) || !st)))
-		return -1;
-	id->pid = (int)pid;
-	id->starttime = st;
-	return 0;
-}
-
 /* ---- choosing ---- */
 
 static struct target *new_target(struct job *j)
@@ -226,6 +208,7 @@ static int add_missed(struct job *j, const struct pb_select_miss *m)
 	if (!t)
 		return -1;
 	t->id = m->id;
+	t->asked_start = m->why == PB_SELECT_REUSED || m->id.starttime;
 	t->outcome = m->why == PB_SELECT_NO_PROCESS ? O_NO_PROCESS : m->why == PB_SELECT_REUSED ? O_REUSED
 												  : O_NOT_MATCHED;
 	t->why = m->below ? below_reason : NULL;
@@ -316,7 +299,7 @@ static int report_choice(struct job *j)
 		struct target *t = &j->tg[i];
 		const char *as = t->why == below_reason ? " (of --descendants-of)" : "";
 		const char *then = j->stop ? "counted as gone" : "counted as ended";
-		snprintf(asked, sizeof asked, t->id.starttime ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
+		snprintf(asked, sizeof asked, t->asked_start ? "%d@%llu" : "%d", t->id.pid, t->id.starttime);
 		switch (t->outcome) {
 		case O_NO_PROCESS: snprintf(note, sizeof note, "no process %s%s", asked, as); break;
 		case O_REUSED:
@@ -519,7 +502,7 @@ static void json_target(struct pb_buf *b, const struct job *j, const struct targ
 	const char *reason = t->why;
 
 	pb_buf_addf(b, "%s{\"pid\":%d", first ? "\n" : ",\n", t->id.pid);
-	json_uint(b, "starttime", t->id.starttime != 0, t->id.starttime);
+	json_uint(b, "starttime", t->state != 0 || t->asked_start, t->id.starttime);
 	json_uint(b, "ppid", t->state != 0, (unsigned long long)t->ppid);
 	json_str(b, "comm", t->state ? t->comm : NULL);
 	json_str(b, "exe_name", t->exe_name);
@@ -823,6 +806,7 @@ static int run(int stop, int argc, char **argv)
 	};
 	struct job j = {0};
 	struct pb_ident *pids, *below;
+	unsigned char *pids_exact, *below_exact;
 	const char **exe_names;
 	long *uids;
 	const char *bad = NULL, *arg; /* a usage error, its format and argument */
@@ -832,8 +816,8 @@ static int run(int stop, int argc, char **argv)
 	j.stop = stop;
 	j.sig = SIGTERM;
 	j.timeout_ms = stop ? 10000 : -1;
-	/* room for every argument in each list, in one allocation (all of 8-byte alignment) */
-	pids = calloc((size_t)argc + 1, 2 * sizeof *pids + sizeof *exe_names + sizeof *uids);
+	/* room for every argument in each list, in one allocation (the flags last: of 8-byte alignment before) */
+	pids = calloc((size_t)argc + 1, 2 * sizeof *pids + sizeof *exe_names + sizeof *uids + 2);
 	if (!pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
@@ -842,10 +826,14 @@ static int run(int stop, int argc, char **argv)
 	below = pids + argc + 1;
 	exe_names = (const char **)(below + argc + 1);
 	uids = (long *)(exe_names + argc + 1);
+	pids_exact = (unsigned char *)(uids + argc + 1);
+	below_exact = pids_exact + argc + 1;
 	j.sel.pids = pids;
 	j.sel.below = below;
 	j.sel.exe_names = exe_names;
 	j.sel.uids = uids;
+	j.sel.pids_exact = pids_exact;
+	j.sel.below_exact = below_exact;
 	while ((c = getopt_long(argc, argv, "s:ne:u:d:t:f:qvh" + (stop ? 0 : 3), longopts + (stop ? 0 : 3), NULL)) != -1) {
 		arg = optarg;
 		switch (c) {
@@ -855,8 +843,9 @@ static int run(int stop, int argc, char **argv)
 				bad = "unknown user '%s'";
 			break;
 		case 'd':
-			if (parse_ident(optarg, &below[j.sel.nbelow++]))
-				bad = "bad pid '%s'";
+			if (applet_parse_ident(optarg, &below[j.sel.nbelow], &below_exact[j.sel.nbelow]))
+				goto out;
+			j.sel.nbelow++;
 			break;
 		case OPT_TREE: j.sel.tree = 1; break;
 		case OPT_STRICT: j.strict = 1; break;
@@ -890,11 +879,9 @@ static int run(int stop, int argc, char **argv)
 		if (bad)
 			goto usage;
 	}
-	for (; optind < argc; optind++)
-		if (parse_ident(arg = argv[optind], &pids[j.sel.npids++])) {
-			bad = "bad pid '%s'";
-			goto usage;
-		}
+	for (; optind < argc; optind++, j.sel.npids++)
+		if (applet_parse_ident(argv[optind], &pids[j.sel.npids], &pids_exact[j.sel.npids]))
+			goto out;
 	if (!j.sel.npids && !j.sel.nexe && !j.sel.nuids && !j.sel.nbelow) {
 		arg = stop ? "stop" : "wait for";
 		bad = "nothing to %s: give PIDs, -e NAME, -u USER or -d PID";
@@ -913,6 +900,11 @@ static int run(int stop, int argc, char **argv)
 	if (applet_open_root(&j.root))
 		goto out;
 	root_open = 1;
+	/* a start time after now names no process: a usage error, not one that ended */
+	if ((r = applet_check_idents(&j.root, pids, pids_exact, j.sel.npids)) ||
+	    (r = applet_check_idents(&j.root, below, below_exact, j.sel.nbelow)))
+		goto out;
+	r = EXIT_NO;
 	if (stop && !j.root.is_live && !j.dry_run) {
 		applet_warn("%s is not the live /proc: refusing to signal its processes (see -n)",
 			    j.root.path);

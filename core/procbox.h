@@ -118,7 +118,8 @@ unsigned long long pb_socket_inode(const char *link, size_t len);
 /* ---- the proc root and reading (core/root.c) ---- */
 struct pb_root {
 	int fd;       /* O_DIRECTORY descriptor of the proc root */
-	int is_live;  /* the root is the kernel's /proc, so signals reach the processes it lists */
+	int is_live;  /* a procfs whose `self` is us: its pids are ours, so signals reach the processes it lists
+		       * (not a saved tree, not the procfs of another pid namespace) */
 	char path[256];
 	long clk_tck, page_size;
 };
@@ -132,6 +133,9 @@ ssize_t pb_readlink_at(int dirfd, const char *name, char *out, size_t size);
 /* Seconds since boot (PROCBOX_PROC/uptime) and the boot time (btime of PROCBOX_PROC/stat). */
 int pb_root_uptime(const struct pb_root *root, double *uptime);
 int pb_root_btime(const struct pb_root *root, long long *btime);
+/* Now in clock ticks since boot (uptime x clk_tck, rounded up): the unit of starttime. A process's starttime
+ * never lies after it. */
+int pb_root_ticks(const struct pb_root *root, unsigned long long *ticks);
 
 /* A process pinned to its /proc/PID directory: every file read through it comes from one process. */
 struct pb_pin {
@@ -253,6 +257,12 @@ struct pb_ident {
 	int pid;
 	unsigned long long starttime; /* clock ticks after boot, from stat */
 };
+/* "PID" or "PID@STARTTIME" (the whole buffer): a pid from 1 to INT_MAX, a start time in clock ticks since boot,
+ * both decimal digits only (no sign, blank, fraction or prefix) and within range. 1 when a start time was
+ * given (0 is then a start time too, of a process started at boot), 0 for a pid alone (starttime 0); -1 with
+ * EINVAL for a bad PID, EDOM for a bad STARTTIME. That the start time does not lie after now is for the caller
+ * to check against the root (pb_root_ticks). */
+int pb_parse_ident(const char *buf, size_t len, struct pb_ident *id);
 /* 1 when pid still runs with that starttime and is not a zombie, 0 when not (vanished, reused, zombie). */
 int pb_is_alive(const struct pb_root *root, struct pb_ident id);
 /* State letter of the live process or 0 when it is gone / another process. */
@@ -313,7 +323,9 @@ int pb_guardian_done(struct pb_guardian *g);
 int pb_find_program(const char *name, char *out, size_t size);
 
 /* ---- users and groups (core/users.c) ---- */
-/* Name of a uid/gid; the decimal number when the database has none. Cached; never NULL. */
+/* Name of a uid/gid; the decimal number when the database has none. Never NULL. Each id is looked up once and
+ * its name kept for the life of the process: a pointer stays valid however many ids are looked up after it
+ * ("?" only when memory ran out). */
 const char *pb_uid_name(unsigned int uid);
 const char *pb_gid_name(unsigned int gid);
 /* Name or number -> uid; -1 when neither. */
@@ -486,6 +498,9 @@ struct pb_select {
 	size_t nbelow;
 	int tree;                      /* then add every descendant of what was chosen */
 	int self;                      /* a pid left out with its ancestors, unless requested; 0: none */
+	/* NULL, or one flag per pids / below entry: its starttime was given (PID@STARTTIME), so 0 is a start time
+	 * to match, not "any" */
+	const unsigned char *pids_exact, *below_exact;
 };
 
 enum pb_select_why {

@@ -1,6 +1,7 @@
 /* The proc root and every read from it: whole files, links, uptime, boot time, pinned processes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,29 @@
 #include "procbox.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
+
+/*
+ * A procfs lists the processes of the pid namespace it was mounted for, under that namespace's pids: the
+ * procfs of a container (/proc/PID/root/proc) names as 2 another process than our pid 2, and a directory inside
+ * a procfs (/proc/PID/task) is no proc root at all. Only where `self` resolves to our own pid do its pids mean
+ * what our signals and pidfds mean. A process outside the namespace has no `self` there (ENOENT).
+ */
+static int self_is_us(int fd)
+{
+	char link[16];
+	ssize_t n = readlinkat(fd, "self", link, sizeof link - 1);
+	long long pid = 0;
+	ssize_t i;
+
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (link[i] < '0' || link[i] > '9' || pid > INT_MAX)
+			return 0;
+		pid = pid * 10 + (link[i] - '0');
+	}
+	return pid == (long long)getpid();
+}
 
 int pb_root_open(struct pb_root *root, const char *path)
 {
@@ -29,8 +53,9 @@ int pb_root_open(struct pb_root *root, const char *path)
 	root->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root->fd < 0)
 		return -1;
-	/* only a real procfs lists processes that our signals reach; a fixture tree is just files */
-	root->is_live = fstatfs(root->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
+	/* only a real procfs of our own pid namespace lists processes that our signals reach; a fixture tree is
+	 * just files */
+	root->is_live = fstatfs(root->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && self_is_us(root->fd);
 	root->clk_tck = sysconf(_SC_CLK_TCK);
 	if (root->clk_tck <= 0)
 		root->clk_tck = 100;
@@ -118,6 +143,37 @@ int pb_root_uptime(const struct pb_root *root, double *uptime)
 	if (r == 0 && (!b.len || parse_seconds(b.data, uptime))) {
 		errno = EINVAL;
 		r = -1;
+	}
+	pb_buf_free(&b);
+	return r;
+}
+
+int pb_root_ticks(const struct pb_root *root, unsigned long long *ticks)
+{
+	unsigned long long secs = 0, nsec = 0, scale = 100000000, tck = (unsigned long long)root->clk_tck;
+	struct pb_buf b;
+	const char *p;
+	int r;
+
+	/* integers, not a double: a start time one tick before now must not round past it */
+	pb_buf_init(&b);
+	r = pb_read_at(root->fd, "uptime", &b);
+	if (r == 0) {
+		p = b.data ? b.data : "";
+		if (*p < '0' || *p > '9')
+			r = -1;
+		for (; *p >= '0' && *p <= '9' && r == 0; p++)
+			if ((secs = secs * 10 + (unsigned long long)(*p - '0')) > 1ULL << 40)
+				r = -1; /* 35 000 years */
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+				nsec += (unsigned long long)(*p - '0') * scale;
+		if (r || (*p && *p != ' ' && *p != '\n')) {
+			errno = EINVAL;
+			r = -1;
+		} else {
+			*ticks = secs * tck + (nsec * tck + 999999999) / 1000000000;
+		}
 	}
 	pb_buf_free(&b);
 	return r;

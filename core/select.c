@@ -26,7 +26,7 @@ static int may_pick(const struct pb_proc *p, unsigned char mark)
 	return !(p->st.flags & PB_PF_KTHREAD) && !has_ended(p) && !(mark & M_US);
 }
 
-static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id, enum pb_select_why *why)
+static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id, int exact, enum pb_select_why *why)
 {
 	struct pb_proc *p = pb_find_pid(t, id.pid);
 
@@ -34,7 +34,7 @@ static struct pb_proc *find_ident(const struct pb_table *t, struct pb_ident id, 
 		*why = PB_SELECT_NO_PROCESS;
 		return NULL;
 	}
-	if (id.starttime && p->st.starttime != id.starttime) {
+	if ((exact || id.starttime) && p->st.starttime != id.starttime) {
 		*why = PB_SELECT_REUSED;
 		return NULL;
 	}
@@ -96,22 +96,27 @@ static void add_miss(struct pb_selection *out, struct pb_ident id, enum pb_selec
 	out->nmissed++;
 }
 
-/* Walks the subtrees of every entry marked `from` once, calling pick for each descendant. */
+/*
+ * Calls pick once for each process below an entry marked `from`: one pre-order pass over the whole forest, in
+ * which a process is below one when its parent is marked or below one itself (parents come first). Walking
+ * each marked entry's subtree instead would walk nested ones again, as often as the depth when a user's
+ * chain of processes is marked whole.
+ */
 static void walk_below(struct pb_table *t, unsigned char *mark, unsigned char from,
 		       void (*pick)(struct pb_table *, unsigned char *, struct pb_proc *))
 {
-	struct pb_proc *p, *q;
+	struct pb_proc *r, *q;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
-		if (!(mark[i] & from) || (mark[i] & M_WALKED))
+		r = &t->procs[i];
+		if (!pb_is_root_proc(r))
 			continue;
-		p = &t->procs[i];
-		/* a subtree inside one walked earlier is walked again; nesting is shallow in practice */
-		for (q = pb_next_descendant(t, p, p); q; q = pb_next_descendant(t, p, q)) {
-			mark[pb_index(t, q)] |= M_WALKED;
-			pick(t, mark, q);
-		}
+		for (q = pb_next_descendant(t, r, r); q; q = pb_next_descendant(t, r, q))
+			if (mark[q->parent] & (from | M_WALKED)) {
+				mark[pb_index(t, q)] |= M_WALKED;
+				pick(t, mark, q);
+			}
 	}
 	for (i = 0; i < t->n; i++)
 		mark[i] &= (unsigned char)~M_WALKED;
@@ -160,7 +165,7 @@ int pb_select(struct pb_table *t, const struct pb_select *s, struct pb_selection
 		goto nomem;
 	mark_us(t, mark, s->self);
 	for (i = 0; i < s->nbelow; i++) {
-		if (!(p = find_ident(t, s->below[i], &why))) {
+		if (!(p = find_ident(t, s->below[i], s->below_exact && s->below_exact[i], &why))) {
 			add_miss(out, s->below[i], why, 1);
 			continue;
 		}
@@ -169,7 +174,7 @@ int pb_select(struct pb_table *t, const struct pb_select *s, struct pb_selection
 	}
 	if (s->npids) {
 		for (i = 0; i < s->npids; i++) {
-			if (!(p = find_ident(t, s->pids[i], &why)))
+			if (!(p = find_ident(t, s->pids[i], s->pids_exact && s->pids_exact[i], &why)))
 				add_miss(out, s->pids[i], why, 0);
 			else if (passes(t, p, s, mark))
 				mark[pb_index(t, p)] |= M_CHOSEN;
@@ -230,7 +235,7 @@ long pb_select_new_descendants(struct pb_table *t, const struct pb_ident *ids, s
 	mark_us(t, mark, self);
 	/* known only with the same starttime: a child of a process that reused a known pid is not ours */
 	for (i = 0; i < n; i++)
-		if ((p = find_ident(t, ids[i], &why)))
+		if ((p = find_ident(t, ids[i], 1, &why)))
 			mark[pb_index(t, p)] |= M_TOP;
 	walk_below(t, mark, M_TOP, pick_new);
 	*out = collect(t, mark, M_CHOSEN, &found);

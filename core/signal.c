@@ -1,5 +1,6 @@
 /* Identity (pid + starttime), signals through pidfd, waiting for processes to end, terminate with a timeout. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,41 @@ long long pb_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* decimal digits only, the whole of [p, end), at most max: 0 or -1 */
+static int parse_decimal(const char *p, const char *end, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (p == end)
+		return -1;
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9' || v > (max - (unsigned long long)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int pb_parse_ident(const char *buf, size_t len, struct pb_ident *id)
+{
+	const char *end = buf + len, *at = memchr(buf, '@', len);
+	unsigned long long pid = 0, start = 0;
+
+	if (parse_decimal(buf, at ? at : end, INT_MAX, &pid) || pid < 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* a start time is what stat shows: ticks since boot, never a date, a fraction or a signed number */
+	if (at && parse_decimal(at + 1, end, ~0ULL, &start)) {
+		errno = EDOM;
+		return -1;
+	}
+	id->pid = (int)pid;
+	id->starttime = start;
+	return at != NULL;
 }
 
 char pb_state(const struct pb_root *root, struct pb_ident id)

@@ -7,36 +7,73 @@
 
 #include "procbox.h"
 
-#define CACHE_SIZE 64
+/*
+ * Every id looked up keeps its name for the life of the process: callers hold the pointer while they look up
+ * others (a row of several processes, a list of jobs), so a name is never overwritten by a later look-up. The
+ * ids are those of the processes seen, a few hundred on a busy machine; an open-addressing table finds them.
+ */
+struct name_entry {
+	unsigned int id;
+	char *name; /* NULL: a free slot */
+};
 
 struct name_cache {
-	unsigned int id[CACHE_SIZE];
-	char name[CACHE_SIZE][33];
-	unsigned int used, next;
+	struct name_entry *slot;
+	size_t mask, used; /* slots - 1 (a power of two), entries */
 };
 
 static struct name_cache users, groups;
 
+static size_t slot_of(const struct name_cache *c, unsigned int id)
+{
+	size_t i = (size_t)(id * 2654435761u) & c->mask;
+
+	while (c->slot[i].name && c->slot[i].id != id)
+		i = (i + 1) & c->mask;
+	return i;
+}
+
+/* doubles the table (or makes the first one); 0 or -1 */
+static int grow(struct name_cache *c)
+{
+	size_t size = c->slot ? (c->mask + 1) * 2 : 64, i;
+	struct name_cache bigger = {calloc(size, sizeof *c->slot), size - 1, c->used};
+
+	if (!bigger.slot)
+		return -1;
+	for (i = 0; c->slot && i <= c->mask; i++)
+		if (c->slot[i].name)
+			bigger.slot[slot_of(&bigger, c->slot[i].id)] = c->slot[i];
+	free(c->slot);
+	*c = bigger;
+	return 0;
+}
+
 static const char *cached(struct name_cache *c, unsigned int id, const char *(*lookup)(unsigned int))
 {
-	unsigned int i;
+	char number[16];
 	const char *name;
+	size_t i;
 
-	for (i = 0; i < c->used; i++)
-		if (c->id[i] == id)
-			return c->name[i];
-	/* a small ring: a machine with more distinct owners than this just looks up again */
-	i = c->next;
-	c->next = (c->next + 1) % CACHE_SIZE;
-	if (c->used < CACHE_SIZE)
-		c->used++;
+	if (c->slot) {
+		i = slot_of(c, id);
+		if (c->slot[i].name)
+			return c->slot[i].name;
+	}
+	/* at most half full */
+	if ((!c->slot || 2 * (c->used + 1) > c->mask + 1) && grow(c))
+		return "?";
 	name = lookup(id);
-	c->id[i] = id;
-	if (name && strlen(name) < sizeof c->name[i])
-		strcpy(c->name[i], name);
-	else
-		snprintf(c->name[i], sizeof c->name[i], "%u", id);
-	return c->name[i];
+	if (!name) {
+		snprintf(number, sizeof number, "%u", id);
+		name = number;
+	}
+	i = slot_of(c, id);
+	if (!(c->slot[i].name = strdup(name)))
+		return "?";
+	c->slot[i].id = id;
+	c->used++;
+	return c->slot[i].name;
 }
 
 static const char *user_db(unsigned int uid)

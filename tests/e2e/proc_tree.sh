@@ -103,6 +103,25 @@ one_error_line "proc-tree: cannot open the proc root /nonexistent"
 run sh -c "'$PB' proc-tree > /dev/full"
 expect_status 1 "a full disk on stdout"
 
+# a deep tree: 32 levels of art, then the depth as a number after that indentation
+: >"$T/chain40" # here, so that the wait below never reads a file not made yet
+"$HELPERS/chain" 40 >"$T/chain40" &
+CHAIN=$!
+track "$CHAIN"
+if wait_for 10 grep -q ready "$T/chain40"; then
+	run "$PB" proc-tree -o pid,comm "$CHAIN"
+	expect_status 0 "a chain 40 deep"
+	# the row of depth D is the (D+1)th process of the chain, the (D+2)th line
+	row() { sed -n "$(($1 + 2))p" "$T/out"; }
+	check "depth 1 is drawn" [ "$(row 1 | sed 's/^ *[0-9]* //')" = '\_ chain' ]
+	check "depth 32: 31 levels of art, then its marker" [ "$(row 32 | sed 's/^ *[0-9]* //')" = "$(printf '%93s\\_ chain' '')" ]
+	check "depth 33: the 32 levels, then the depth as a number" [ "$(row 33 | sed 's/^ *[0-9]* //')" = "$(printf '%96s[33]\\_ chain' '')" ]
+	check "depth 39, the deepest: the same indentation" [ "$(row 39 | sed 's/^ *[0-9]* //')" = "$(printf '%96s[39]\\_ chain' '')" ]
+else
+	not_ok "the chain helper did not build a chain 40 deep"
+fi
+kill "$CHAIN"
+
 # a process that vanishes: the tree of a child killed right after the scan starts is just smaller
 ( "$PB" proc-tree >/dev/null; echo $? >"$T/rc" ) &
 kill "$GC" 2>/dev/null

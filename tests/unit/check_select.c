@@ -1,4 +1,8 @@
 /* Unit tests of choosing processes (pids, executable names, users, descendants, trees) on the fixture trees. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "unit.h"
 
 static struct pb_root root;
@@ -77,6 +81,37 @@ START_TEST(requested_identity)
 	ck_assert_int_eq(got.missed[0].id.pid, 101);
 	ck_assert_uint_eq(got.missed[0].id.starttime, 4999);
 	ck_assert_int_eq(got.missed[0].why, PB_SELECT_REUSED);
+}
+END_TEST
+
+START_TEST(exact_starttime_zero)
+{
+	struct pb_select sel = {0};
+
+	/* PID@0: a start time of 0, not "any": pid 100 started at tick 5000 is another process */
+	sel.pids = (const struct pb_ident[]){{100, 0}, {103, 0}};
+	sel.pids_exact = (const unsigned char[]){1, 0};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "103");
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].id.pid, 100);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_REUSED);
+	/* the same for -d */
+	memset(&sel, 0, sizeof sel);
+	sel.below = (const struct pb_ident[]){{100, 0}};
+	sel.below_exact = (const unsigned char[]){1};
+	sel.nbelow = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "");
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_REUSED);
+	ck_assert_int_eq(got.missed[0].below, 1);
+	/* an exact start time that matches is chosen as before */
+	sel.below = (const struct pb_ident[]){{100, 5000}};
+	choose(&sel);
+	ck_assert_uint_eq(got.nmissed, 0);
+	ck_assert_uint_gt(got.n, 0);
 }
 END_TEST
 
@@ -335,15 +370,86 @@ START_TEST(empty_selector_chooses_everything_but_kernel_threads_and_zombies)
 }
 END_TEST
 
+/* a proc tree of its own: a chain of `depth` processes whose pids fall as they nest (as after pid wrap-around),
+ * the first, 9000, under 1 */
+static char chain_dir[64];
+
+static void write_stat(int pid, int ppid)
+{
+	char path[128], line[256];
+	int fd, n;
+
+	snprintf(path, sizeof path, "%s/%d", chain_dir, pid);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof path, "%s/%d/stat", chain_dir, pid);
+	n = snprintf(line, sizeof line,
+		     "%d (chain) S %d %d %d 0 -1 4194560 10 0 0 0 5 3 0 0 20 0 1 0 %d 1048576 256 "
+		     "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		     pid, ppid, pid, pid, 100000 - pid);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, line, (size_t)n), n);
+	close(fd);
+}
+
+static void remove_chain(int depth)
+{
+	char path[128];
+	int i;
+
+	for (i = 0; i < depth; i++) {
+		snprintf(path, sizeof path, "%s/%d/stat", chain_dir, 9000 - i);
+		unlink(path);
+		snprintf(path, sizeof path, "%s/%d", chain_dir, 9000 - i);
+		rmdir(path);
+	}
+	rmdir(chain_dir);
+}
+
+START_TEST(deep_chain_with_falling_pids)
+{
+	enum { DEPTH = 300 };
+	struct pb_select sel = {0};
+	struct pb_ident *found, top;
+	long n;
+	int i;
+
+	snprintf(chain_dir, sizeof chain_dir, "/tmp/check_select.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(chain_dir));
+	for (i = 0; i < DEPTH; i++)
+		write_stat(9000 - i, i ? 9000 - i + 1 : 1);
+	ck_assert_int_eq(pb_root_open(&root, chain_dir), 0);
+	ck_assert_int_eq(pb_scan(&root, &t), 0);
+	ck_assert_uint_eq(t.n, DEPTH);
+	/* every process of the chain, once, however its marked members nest */
+	sel.tree = 1;
+	sel.pids = (const struct pb_ident[]){{9000, 0}, {8900, 0}, {8750, 0}};
+	sel.npids = 3;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, DEPTH);
+	ck_assert_int_eq(got.ids[0].pid, 8701);
+	ck_assert_int_eq(got.ids[DEPTH - 1].pid, 9000);
+	/* what lies below a process of the middle */
+	top = (struct pb_ident){8800, 100000 - 8800};
+	n = pb_select_new_descendants(&t, &top, 1, 0, &found);
+	ck_assert_int_eq(n, 99);
+	ck_assert_int_eq(found[0].pid, 8701);
+	free(found);
+	remove_chain(DEPTH);
+}
+END_TEST
+
 static Suite *select_suite(void)
 {
 	Suite *s = suite_create("select");
 	TCase *tc = tcase_create("normal");
 	TCase *tm = tcase_create("malformed");
+	TCase *td = tcase_create("deep");
 
 	tcase_add_checked_fixture(tc, setup_normal, teardown);
 	tcase_add_test(tc, requested_pids);
 	tcase_add_test(tc, requested_identity);
+	tcase_add_test(tc, exact_starttime_zero);
 	tcase_add_test(tc, duplicates_once);
 	tcase_add_test(tc, requested_zombie_and_kernel_thread_are_kept);
 	tcase_add_test(tc, by_exe_name);
@@ -359,6 +465,9 @@ static Suite *select_suite(void)
 	tcase_add_checked_fixture(tm, NULL, teardown);
 	tcase_add_test(tm, malformed_tree_terminates);
 	suite_add_tcase(s, tm);
+	tcase_add_checked_fixture(td, NULL, teardown);
+	tcase_add_test(td, deep_chain_with_falling_pids);
+	suite_add_tcase(s, td);
 	return s;
 }
 
