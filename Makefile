@@ -18,13 +18,14 @@ WARN       = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -W
 CSTD       = -std=c11 -D_GNU_SOURCE -DPROCBOX_VERSION='"$(VERSION)"'
 # The shipped binary runs as root on what other users write: a static PIE (its own addresses randomised too),
 # stack canaries in every function with an array or an address taken, code pages apart from read-only data, a
-# stack that is not executable. -z relro and -z now are kept for form only: musl 1.2.3's static start-up
-# (rcrt1.o) applies the relocations but never write-protects the RELRO range afterwards, so nothing is gained
-# at run time (check-hardening reads the segments and says so).
+# stack that is not executable. No -z relro: musl 1.2.3's static start-up (rcrt1.o) applies the relocations but
+# never write-protects the RELRO range afterwards (measured in /proc/PID/maps: the range stays rw-p), so the
+# flag would only add a page of padding and a promise the binary does not keep.
+# -Oz and no unwind tables (C without exceptions: they serve only debuggers) keep it within its 192 KiB budget
 CFLAGS     = -Oz -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections
 # musl-gcc's specs file makes a dynamic PIE (with an interpreter) of -pie; a static PIE is linked by hand over
 # musl's self-relocating start file rcrt1.o
-LDFLAGS    = -static-pie -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,relro -Wl,-z,now
+LDFLAGS    = -static-pie -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,norelro
 LDSTART    = $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $$($(MUSLCC) -print-file-name=crtbeginS.o)
 LDEND      = -L$(MUSL_LIB) -lc $$($(MUSLCC) -print-libgcc-file-name) $$($(MUSLCC) -print-file-name=crtendS.o) \
 	     $(MUSL_LIB)/crtn.o
