@@ -59,8 +59,10 @@ APPLET_SRC = \
 	applets/applet.c \
 	applets/cron_graceful.c \
 	applets/main.c \
+	applets/proc_stop.c \
 	applets/proc_tree.c \
 	applets/proc_wait.c \
+	applets/targets.c \
 	applets/with_gpg_agent.c \
 	applets/with_gui_environment.c
 

@@ -1,10 +1,12 @@
 /* What applets share beyond the core: error and log lines, syslog, progress lines, option values, exec. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -288,4 +290,56 @@ void applet_exec(char **argv)
 	err = errno;
 	applet_warn("cannot run %s: %s", argv[0], strerror(err));
 	_exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/* ---- signals by name ---- */
+
+static const struct {
+	const char *name;
+	int sig;
+} signal_table[] = {
+	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},       {"TRAP", SIGTRAP},
+	{"ABRT", SIGABRT}, {"IOT", SIGIOT},   {"BUS", SIGBUS},   {"FPE", SIGFPE},       {"KILL", SIGKILL},
+	{"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},
+	{"TERM", SIGTERM}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},
+	{"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},   {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ},
+	{"PROF", SIGPROF}, {"IO", SIGIO},     {"POLL", SIGPOLL}, {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH},
+	{"PWR", SIGPWR},   {"SYS", SIGSYS},
+#ifdef SIGSTKFLT
+	{"STKFLT", SIGSTKFLT},
+#endif
+};
+#define NSIGNALS (sizeof signal_table / sizeof signal_table[0])
+
+const char *applet_signal_name(int sig)
+{
+	static char name[16];
+	size_t i;
+
+	for (i = 0; i < NSIGNALS; i++)
+		if (signal_table[i].sig == sig) {
+			snprintf(name, sizeof name, "SIG%s", signal_table[i].name);
+			return name;
+		}
+	snprintf(name, sizeof name, "signal %d", sig);
+	return name;
+}
+
+int applet_parse_signal(const char *s, int *sig)
+{
+	long v;
+	size_t i;
+
+	if (applet_parse_int(s, 1, NSIG - 1, &v) == 0) {
+		*sig = (int)v;
+		return 0;
+	}
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (i = 0; i < NSIGNALS; i++)
+		if (!strcasecmp(s, signal_table[i].name)) {
+			*sig = signal_table[i].sig;
+			return 0;
+		}
+	return -1;
 }

@@ -66,4 +66,102 @@ const char *applet_visibility_note(const struct pb_table *t, char *buf, size_t s
  * NULL otherwise. */
 const char *applet_visibility_unsaid(void);
 
+/* ---- signals by name (applets/applet.c) ---- */
+/* "SIGTERM", or "signal 42" for one without a name (a static buffer: use it before the next call) */
+const char *applet_signal_name(int sig);
+/* TERM, SIGTERM, term or 15 into *sig; 0, or -1 when it names no signal */
+int applet_parse_signal(const char *s, int *sig);
+
+/* ---- chosen processes (applets/targets.c): what proc-wait and proc-stop share ---- */
+enum outcome {
+	O_PENDING,     /* chosen and still running as far as we know */
+	O_ENDED,       /* proc-wait: ended while we waited */
+	O_ALREADY,     /* had ended (a zombie) or vanished before we acted */
+	O_RUNNING,     /* proc-wait: still running when the time ran out */
+	O_TERMINATED,  /* proc-stop: ended after the first signal */
+	O_KILLED,      /* proc-stop: ended after SIGKILL */
+	O_SURVIVED,    /* proc-stop: still running at the end */
+	O_REFUSED,     /* never to be signalled (why says which rule) */
+	O_DENIED,      /* the kernel refused the signal (err) */
+	O_DRY_RUN,     /* -n: would be signalled */
+	O_NO_PROCESS,  /* requested, but no process has the pid */
+	O_REUSED,      /* requested or chosen, but the pid now belongs to another process */
+	O_NOT_MATCHED, /* requested, but it fails a filter */
+	O_COUNT
+};
+
+/* the outcomes counted as "left" (proc-stop) or "running" (proc-wait) */
+#define STILL_THERE                                                                                            \
+	(1u << O_PENDING | 1u << O_RUNNING | 1u << O_SURVIVED | 1u << O_REFUSED | 1u << O_DENIED | 1u << O_DRY_RUN)
+
+struct target {
+	struct pb_ident id;     /* starttime 0 for a requested pid that was never found */
+	int ppid;
+	char state;             /* at the scan; 0 when never found */
+	int kthread, found_late, frozen, was_stopped, signalled, err;
+	int asked_start;        /* a request not found: it named a start time (0 included) */
+	char comm[PB_COMM_MAX];
+	char *exe_name, *user;  /* NULL when never found */
+	enum outcome outcome;
+	const char *why;        /* the rule behind a refusal */
+	long long end_ms;       /* when it was seen ended; -1 before */
+};
+
+struct targets {
+	int signals;          /* the applet signals what it chose (the refusal rules apply), else it waits */
+	struct pb_select sel; /* what to choose */
+	int strict, json, no_kill, dry_run, sig;
+	long long timeout_ms; /* -1: none */
+	/* the selection's lists, room for every argument (one allocation, at pids) */
+	struct pb_ident *pids, *below;
+	unsigned char *pids_exact, *below_exact;
+	const char **exe_names;
+	long *uids;
+	/* what was chosen */
+	struct pb_root root;
+	int root_open;
+	struct target *tg;
+	size_t n, cap;
+	long long start_ms; /* when the wait began (proc-stop: the first signal; 0 in a dry run) */
+	int timed_out, signalled_with;
+	char why_self[64], why_ancestor[64];
+};
+
+/* the long-only options of the selection, as getopt_long returns them */
+enum { TARGETS_OPT_TREE = 256, TARGETS_OPT_STRICT };
+
+/* Empty, with room for argc operands and options. 0, or -1 after an "out of memory" line. */
+int targets_init(struct targets *ts, int signals, int argc);
+/* The selection options (-e, -u, -d, --tree, --strict) and -f, -q, -v: 0 when c was one of them, EXIT_USAGE
+ * after its usage line, -1 when c is not one of them. */
+int targets_option(struct targets *ts, int c, const char *arg);
+/* After the options: the PID[@STARTTIME] operands from optind, the checks, the root, one scan and the choice,
+ * with a line for each request not found. 0 to go on, else the exit status (after its line). verb names the
+ * action for the messages ("wait for", "stop"). */
+int targets_start(struct targets *ts, int argc, char **argv, const char *verb);
+void targets_free(struct targets *ts);
+/* Waits until every pending target has ended or the deadline (pb_now_ms() based, -1: none) passed: those
+ * already ended when the wait starts become `already`, those that end while we wait `ended`. Returns how many
+ * still run, or -1 after its line. */
+long targets_wait(struct targets *ts, enum outcome already, enum outcome ended, long long deadline);
+/* Sends sig to one target (pidfd); one that is gone or refuses gets its outcome. 0 when the signal was sent. */
+int targets_send(struct targets *ts, struct target *t, int sig);
+/* sig to every pending target (after freezing a --tree), then SIGCONT to those that were stopped. */
+void targets_signal_all(struct targets *ts, int sig);
+/* Targets with outcome `from` become `to` (the same: only counted); returns how many. */
+size_t targets_settle(struct targets *ts, enum outcome from, enum outcome to);
+/* Targets that were processes of the scan (not requested pids that were never found). */
+size_t targets_found(const struct targets *ts);
+/* fmt (with the pid), the name, then end, for up to max targets with outcome o; returns how many. */
+size_t targets_list(struct pb_buf *b, const struct targets *ts, enum outcome o, size_t max, const char *fmt,
+		    const char *end);
+/* "PID (comm)" of a target, into buf. */
+const char *targets_what(const struct target *t, char *buf, size_t size);
+const char *targets_outcome_name(const struct targets *ts, enum outcome o);
+void targets_sort(struct targets *ts); /* by pid */
+/* Writes b to stdout and frees it; 0, or 1 after a "write error" line. */
+int targets_flush(struct pb_buf *b);
+/* head holds '{' and the applet's own members; the targets and the counts named done and still close it. */
+int targets_write_json(struct targets *ts, struct pb_buf *head, const char *done, const char *still);
+
 #endif
