@@ -144,6 +144,15 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Length of the character at s when it is non-ASCII, valid UTF-8 and safe on a terminal, else 0. The C1
+ * controls (U+0080..U+009F) are terminal escapes: neither JSON shown on a terminal nor text may carry them raw. */
+static size_t safe_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k = s[0] >= 0x80 ? utf8_len(s, n) : 0;
+
+	return k == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : k;
+}
+
 void pb_buf_json_str(struct pb_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -165,12 +174,8 @@ void pb_buf_json_str(struct pb_buf *b, const char *s, size_t n)
 		case '\t': pb_buf_add(b, "\\t", 2); i++; continue;
 		case '\r': pb_buf_add(b, "\\r", 2); i++; continue;
 		}
-		k = u[i] >= 0x80 ? utf8_len(u + i, n - i) : 0;
-		/* C1 controls (U+0080..U+009F) are terminal escapes: JSON shown on a terminal must not carry them raw;
-		 * each byte is escaped, as for invalid bytes, so \u00XX still always means byte XX */
-		if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)
-			k = 0;
-		if (k) {
+		/* anything else is escaped byte by byte, so \u00XX always means byte XX */
+		if ((k = safe_utf8_len(u + i, n - i))) {
 			pb_buf_add(b, s + i, k);
 			i += k;
 		} else {
@@ -193,11 +198,7 @@ void pb_buf_text_str(struct pb_buf *b, const char *s, size_t n)
 		pb_buf_add(b, s + i, run - i);
 		if ((i = run) >= n)
 			break;
-		k = u[i] >= 0x80 ? utf8_len(u + i, n - i) : 0;
-		/* C1 controls (U+0080..U+009F) are terminal escapes too */
-		if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)
-			k = 0;
-		if (k) {
+		if ((k = safe_utf8_len(u + i, n - i))) {
 			pb_buf_add(b, s + i, k);
 			i += k;
 		} else {
