@@ -7,14 +7,12 @@
 int pb_parse_cgroup(const char *buf, size_t len, const char **path)
 {
 	const char *line, *nl, *c1, *c2, *v1 = NULL;
-	size_t pos = 0, v1_len = 0;
+	size_t line_len, v1_len = 0;
+	struct pb_vec_iter it;
 
-	while (pos < len) {
-		line = buf + pos;
-		nl = memchr(line, '\n', len - pos);
-		if (!nl)
-			nl = buf + len;
-		pos = (size_t)(nl - buf) + 1;
+	pb_vec_iter_init(&it, buf, len);
+	while (pb_line_next(&it, &line, &line_len)) {
+		nl = line + line_len;
 		/* hierarchy-ID:controllers:path; the path itself may hold ':' */
 		c1 = memchr(line, ':', (size_t)(nl - line));
 		if (!c1)

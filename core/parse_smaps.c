@@ -21,16 +21,14 @@ int pb_parse_smaps(const char *buf, size_t len, struct pb_smaps *sm)
 	};
 	const char *line, *nl, *colon, *p;
 	unsigned long long v, *slot;
-	size_t pos = 0, i, klen;
+	size_t line_len, i, klen;
+	struct pb_vec_iter it;
 	int seen = 0;
 
 	memset(sm, 0, sizeof *sm);
-	while (pos < len) {
-		line = buf + pos;
-		nl = memchr(line, '\n', len - pos);
-		if (!nl)
-			nl = buf + len;
-		pos = (size_t)(nl - buf) + 1;
+	pb_vec_iter_init(&it, buf, len);
+	while (pb_line_next(&it, &line, &line_len)) {
+		nl = line + line_len;
 		colon = memchr(line, ':', (size_t)(nl - line));
 		if (!colon)
 			continue;

@@ -6,21 +6,19 @@
 
 const char *pb_status_field(const char *buf, size_t len, const char *key, size_t *vlen)
 {
-	size_t klen = strlen(key), pos = 0;
+	size_t klen = strlen(key), line_len;
 	const char *line, *nl, *v;
+	struct pb_vec_iter it;
 
-	while (pos < len) {
-		line = buf + pos;
-		nl = memchr(line, '\n', len - pos);
-		if (!nl)
-			nl = buf + len;
-		if ((size_t)(nl - line) > klen && !memcmp(line, key, klen) && line[klen] == ':') {
+	pb_vec_iter_init(&it, buf, len);
+	while (pb_line_next(&it, &line, &line_len)) {
+		nl = line + line_len;
+		if (line_len > klen && !memcmp(line, key, klen) && line[klen] == ':') {
 			for (v = line + klen + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
 				;
 			*vlen = (size_t)(nl - v);
 			return v;
 		}
-		pos = (size_t)(nl - buf) + 1;
 	}
 	*vlen = 0;
 	return NULL;

@@ -10,18 +10,29 @@ void pb_vec_iter_init(struct pb_vec_iter *it, const char *buf, size_t len)
 	it->pos = 0;
 }
 
-int pb_vec_next(struct pb_vec_iter *it, const char **item, size_t *item_len)
+/* the next piece up to sep (or the end, for a last piece without one) */
+static int split_next(struct pb_vec_iter *it, int sep, const char **item, size_t *item_len)
 {
-	const char *start, *nul;
+	const char *start, *end;
 
 	if (it->pos >= it->len)
 		return 0;
 	start = it->buf + it->pos;
-	nul = memchr(start, 0, it->len - it->pos);
+	end = memchr(start, sep, it->len - it->pos);
 	*item = start;
-	*item_len = nul ? (size_t)(nul - start) : it->len - it->pos;
+	*item_len = end ? (size_t)(end - start) : it->len - it->pos;
 	it->pos += *item_len + 1;
 	return 1;
+}
+
+int pb_vec_next(struct pb_vec_iter *it, const char **item, size_t *item_len)
+{
+	return split_next(it, 0, item, item_len);
+}
+
+int pb_line_next(struct pb_vec_iter *it, const char **line, size_t *line_len)
+{
+	return split_next(it, '\n', line, line_len);
 }
 
 size_t pb_cmdline_trim(const char *buf, size_t len)

@@ -82,6 +82,9 @@ struct pb_vec_iter {
 void pb_vec_iter_init(struct pb_vec_iter *it, const char *buf, size_t len);
 /* Next element; returns 0 at the end. The element is not NUL-terminated when the final NUL is missing. */
 int pb_vec_next(struct pb_vec_iter *it, const char **item, size_t *item_len);
+/* The same iterator over the lines of a text file (status, cgroup, smaps, mountinfo, net/unix): the next line
+ * without its '\n' (the last one may lack it); 0 at the end. */
+int pb_line_next(struct pb_vec_iter *it, const char **line, size_t *line_len);
 /* Number of elements of a cmdline: a final NUL ends the last argument, trailing empty arguments (the padding
  * setproctitle() leaves) are dropped. */
 size_t pb_cmdline_argc(const char *buf, size_t len);
@@ -130,7 +133,8 @@ void pb_root_close(struct pb_root *root);
 int pb_read_at(int dirfd, const char *name, struct pb_buf *b);
 /* readlinkat into a buffer, NUL-terminated; returns the length. */
 ssize_t pb_readlink_at(int dirfd, const char *name, char *out, size_t size);
-/* Seconds since boot (PROCBOX_PROC/uptime) and the boot time (btime of PROCBOX_PROC/stat). */
+/* Seconds since boot (PROCBOX_PROC/uptime, to the clock tick) and the boot time (btime of PROCBOX_PROC/stat,
+ * whole seconds since the epoch). */
 int pb_root_uptime(const struct pb_root *root, double *uptime);
 int pb_root_btime(const struct pb_root *root, long long *btime);
 /* Now in clock ticks since boot (uptime x clk_tck, rounded up): the unit of starttime. A process's starttime

@@ -117,37 +117,6 @@ ssize_t pb_readlink_at(int dirfd, const char *name, char *out, size_t size)
 	return n;
 }
 
-/* seconds with an optional fraction: "12345.67" */
-static int parse_seconds(const char *p, double *out)
-{
-	double v = 0, scale = 0.1;
-
-	if (*p < '0' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++)
-		v = v * 10 + (*p - '0');
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-			v += (*p - '0') * scale;
-	*out = v;
-	return 0;
-}
-
-int pb_root_uptime(const struct pb_root *root, double *uptime)
-{
-	struct pb_buf b;
-	int r;
-
-	pb_buf_init(&b);
-	r = pb_read_at(root->fd, "uptime", &b);
-	if (r == 0 && (!b.len || parse_seconds(b.data, uptime))) {
-		errno = EINVAL;
-		r = -1;
-	}
-	pb_buf_free(&b);
-	return r;
-}
-
 int pb_root_ticks(const struct pb_root *root, unsigned long long *ticks)
 {
 	unsigned long long secs = 0, nsec = 0, scale = 100000000, tck = (unsigned long long)root->clk_tck;
@@ -179,33 +148,43 @@ int pb_root_ticks(const struct pb_root *root, unsigned long long *ticks)
 	return r;
 }
 
+int pb_root_uptime(const struct pb_root *root, double *uptime)
+{
+	unsigned long long ticks;
+
+	if (pb_root_ticks(root, &ticks))
+		return -1;
+	*uptime = (double)ticks / (double)root->clk_tck;
+	return 0;
+}
+
 int pb_root_btime(const struct pb_root *root, long long *btime)
 {
+	unsigned long long v;
+	struct pb_vec_iter it;
 	struct pb_buf b;
-	const char *v;
-	size_t vlen;
-	double d;
+	const char *line;
+	char num[24];
+	size_t len;
 	int r = -1;
 
 	pb_buf_init(&b);
 	if (pb_read_at(root->fd, "stat", &b) == 0) {
-		/* "btime 1700000000" among space-separated lines: reuse the status field scanner with ' ' */
-		v = NULL;
-		for (size_t pos = 0; pos < b.len;) {
-			char *nl = memchr(b.data + pos, '\n', b.len - pos);
-			size_t end = nl ? (size_t)(nl - b.data) : b.len;
-			if (end - pos > 6 && !memcmp(b.data + pos, "btime ", 6)) {
-				v = b.data + pos + 6;
-				vlen = end - pos - 6;
+		errno = EINVAL;
+		pb_vec_iter_init(&it, b.data, b.len);
+		/* "btime 1700000000" among the lines of PROC/stat: whole seconds since the epoch */
+		while (pb_line_next(&it, &line, &len))
+			if (len > 6 && !memcmp(line, "btime ", 6)) {
+				if (len - 6 < sizeof num) {
+					memcpy(num, line + 6, len - 6);
+					num[len - 6] = 0;
+					if (pb_parse_ull(num, 10, 1ULL << 62, &v) == 0) {
+						*btime = (long long)v;
+						r = 0;
+					}
+				}
 				break;
 			}
-			pos = end + 1;
-		}
-		errno = EINVAL;
-		if (v && vlen && parse_seconds(v, &d) == 0) {
-			*btime = (long long)d;
-			r = 0;
-		}
 	}
 	pb_buf_free(&b);
 	return r;

@@ -132,17 +132,14 @@ static int parse_line(const char *p, const char *end, unsigned int major, unsign
 int pb_parse_mountinfo_proc(const char *buf, size_t len, unsigned int major, unsigned int minor,
 			    struct pb_proc_mount *m)
 {
-	const char *line, *nl;
-	size_t pos = 0;
+	struct pb_vec_iter it;
+	const char *line;
+	size_t line_len;
 
-	while (pos < len) {
-		line = buf + pos;
-		nl = memchr(line, '\n', len - pos);
-		if (!nl)
-			nl = buf + len;
-		pos = (size_t)(nl - buf) + 1;
+	pb_vec_iter_init(&it, buf, len);
+	while (pb_line_next(&it, &line, &line_len)) {
 		/* bind mounts of one proc instance share its device and its options: the first line decides */
-		if (parse_line(line, nl, major, minor, m) == 0)
+		if (parse_line(line, line + line_len, major, minor, m) == 0)
 			return 0;
 	}
 	errno = ENOENT;
