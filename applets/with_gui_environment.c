@@ -369,21 +369,65 @@ int with_gui_environment_main(int argc, char **argv)
 
 /* ---- notify-send-headless ---- */
 
-int notify_send_headless_main(int argc, char **argv)
+/* notify-send's argument vector: grows with every argument, so that a cluster of short options ("-ewe",
+ * one argument each) never outgrows it; owned[i] says whether v[i] was allocated here */
+struct argvec {
+	char **v;
+	unsigned char *owned;
+	size_t n, cap;
+};
+
+static int argvec_push(struct argvec *a, char *arg, int owned)
+{
+	unsigned char *o;
+	char **v;
+	size_t cap;
+
+	/* room for arg and the final NULL */
+	if (a->n + 2 > a->cap) {
+		cap = a->cap ? a->cap * 2 : 16;
+		if (!(v = realloc(a->v, cap * sizeof *v)))
+			return -1;
+		a->v = v;
+		if (!(o = realloc(a->owned, cap)))
+			return -1;
+		a->owned = o;
+		a->cap = cap;
+	}
+	a->owned[a->n] = (unsigned char)owned;
+	a->v[a->n++] = arg;
+	a->v[a->n] = NULL;
+	return 0;
+}
+
+static void argvec_free(struct argvec *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->owned[i])
+			free(a->v[i]);
+	free(a->v);
+	free(a->owned);
+	memset(a, 0, sizeof *a);
+}
+
+/*
+ * Our options taken out, notify-send's rebuilt in their long form (GLib knows no abbreviations, getopt_long
+ * accepted them), one argument per option, however they were clustered; then the operands. Returns -1 with
+ * cmd built, or an exit status (a usage error, --help, out of memory).
+ */
+static int notify_send_command(int argc, char **argv, struct gui_opts *o, struct argvec *cmd)
 {
 	struct option longopts[NOPTS + 1];
 	const struct option *opt;
-	struct gui_opts o = {.uid = -1};
-	char **cmd, *arg;
-	int c, n = 0, idx, last_optind = optind, r;
-	size_t i, len, rebuilt = 0;
+	char *arg;
+	int c, idx, last_optind = optind > 0 ? optind : 1, r; /* optind 0: a fresh start of getopt */
+	size_t i, len;
 
-	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
-	cmd = calloc((size_t)argc + 3, sizeof *cmd);
-	if (!cmd)
-		goto no_memory;
-	cmd[n++] = "notify-send";
 	make_longopts(longopts);
+	if (argvec_push(cmd, "notify-send", 0))
+		goto no_memory;
 	/* getopt_long sets idx only for a long option */
 	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
 		last_optind = optind;
@@ -391,42 +435,52 @@ int notify_send_headless_main(int argc, char **argv)
 			;
 		/* ours, or neither ours nor notify-send's (a usage error) */
 		if (idx >= NOTIFY_SEND_NOPTS || i == NOTIFY_SEND_NOPTS) {
-			if ((r = our_option(&o, c, notify_usage, argc, argv)) >= 0)
-				goto out;
+			if ((r = our_option(o, c, notify_usage, argc, argv)) >= 0)
+				return r;
 			continue;
 		}
-		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
 		opt = &longopts[i];
 		len = strlen(opt->name) + (opt->has_arg ? strlen(optarg) + 4 : 3);
 		if (!(arg = malloc(len)))
 			goto no_memory;
 		snprintf(arg, len, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg);
-		cmd[n++] = arg;
-		rebuilt++;
+		if (argvec_push(cmd, arg, 1)) {
+			free(arg);
+			goto no_memory;
+		}
 	}
 	/* a "--" we consumed still matters to notify-send: a summary may start with '-' */
-	if (optind == last_optind + 1 && !strcmp(argv[last_optind], "--"))
-		cmd[n++] = "--";
-	if (o.print_env && optind < argc) {
+	if (optind == last_optind + 1 && !strcmp(argv[last_optind], "--") && argvec_push(cmd, "--", 0))
+		goto no_memory;
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (argvec_push(cmd, argv[i], 0))
+			goto no_memory;
+	return -1;
+no_memory:
+	applet_warn("out of memory");
+	return EXIT_OWN_FAILURE;
+}
+
+int notify_send_headless_main(int argc, char **argv)
+{
+	struct gui_opts o = {.uid = -1};
+	struct argvec cmd = {0};
+	int r, operands;
+
+	r = notify_send_command(argc, argv, &o, &cmd);
+	operands = optind < argc;
+	if (r >= 0)
+		; /* usage error, --help or out of memory: said */
+	else if (o.print_env && operands)
 		r = applet_usage_error("--print-env takes no summary");
-	} else if (!o.print_env && optind >= argc && n == 1) {
+	else if (!o.print_env && !operands && cmd.n == 1)
 		r = applet_usage_error("no summary given");
-	} else if (!o.print_env && pb_find_program("notify-send", NULL, 0) != 0) {
+	else if (!o.print_env && pb_find_program("notify-send", NULL, 0) != 0) {
 		applet_warn("notify-send is not installed (not found on PATH): install the package libnotify-bin");
 		r = EXIT_NOT_FOUND;
 	} else {
-		for (; optind < argc; optind++)
-			cmd[n++] = argv[optind];
-		r = run_in_session(&o, cmd);
+		r = run_in_session(&o, cmd.v);
 	}
-	goto out;
-no_memory:
-	applet_warn("out of memory");
-	r = EXIT_OWN_FAILURE;
-out:
-	/* the rebuilt options are ours, cmd[1] to cmd[rebuilt]; the rest belongs to argv */
-	for (i = 1; i <= rebuilt; i++)
-		free(cmd[i]);
-	free(cmd);
+	argvec_free(&cmd);
 	return r;
 }
