@@ -91,6 +91,7 @@ FUZZ_TARGETS = \
 	fuzz_mountinfo \
 	fuzz_net_unix \
 	fuzz_notify_args \
+	fuzz_session \
 	fuzz_smaps \
 	fuzz_stat \
 	fuzz_status \

@@ -24,6 +24,7 @@ static int build(const char *const *words)
 	opterr = 0;
 	memset(&o, 0, sizeof o);
 	o.uid = -1;
+	o.user_option = "--user";
 	argvec_free(&cmd);
 	return notify_send_command(argc, argv, &o, &cmd);
 }
