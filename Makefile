@@ -71,6 +71,7 @@ UNIT_TESTS = \
 	check_applets \
 	check_buf \
 	check_guardian \
+	check_gui_args \
 	check_ident \
 	check_number \
 	check_parse \
@@ -92,6 +93,8 @@ FUZZ_TARGETS = \
 	fuzz_cgroup \
 	fuzz_mountinfo \
 	fuzz_net_unix \
+	fuzz_notify_args \
+	fuzz_session \
 	fuzz_smaps \
 	fuzz_stat \
 	fuzz_status \
@@ -139,6 +142,9 @@ build/procbox: build/procbox-unstripped
 build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 	@mkdir -p build
 	$(CC) $(CSTD) $(WARN) -O1 -g -o $@ $(CORE_SRC) $(APPLET_SRC)
+
+# check_gui_args and fuzz_notify_args include notify-send-headless's argument vector (and applet.c)
+build/unit/check_gui_args build/fuzz/fuzz_notify_args: applets/applet.c applets/with_gui_environment.c
 
 build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
 	@mkdir -p build/unit

@@ -3,11 +3,15 @@
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "applet.h"
@@ -45,6 +49,7 @@ static int help(const char *usage)
 struct gui_opts {
 	long uid; /* --user, -1 for everyone */
 	const char *user;
+	const char *user_option; /* how the refusal names --user: -u, or --user where -u is notify-send's */
 	int print_env;
 };
 
@@ -116,33 +121,52 @@ static void add_session(struct pb_buf *b, const struct pb_session *x)
 			pb_buf_adds(b, "...");
 	}
 	if (x->bus_filled)
-		pb_buf_adds(b, " (bus address filled in: the socket exists)");
+		pb_buf_adds(b, " (bus address filled in: the user's socket exists)");
+	if (x->bus_reduced)
+		pb_buf_adds(b, " (bus address cut to its entry that was checked)");
 }
 
-static const char *reject_reason(enum pb_session_reject r)
+static const char *const vouch_reasons[] = {
+	[PB_VOUCH_NONE] = "nothing",
+	[PB_VOUCH_X_SOCKET] = "its X server runs as the user",
+	[PB_VOUCH_WAYLAND_SOCKET] = "its Wayland socket is the user's",
+	[PB_VOUCH_LOGIND] = "logind's session record of the user names its display",
+	[PB_VOUCH_XAUTHORITY] = "the X server accepted a cookie from the user's own XAUTHORITY file",
+};
+
+static const char *const reject_reasons[] = {
+	[PB_SR_NONE] = "valid",
+	[PB_SR_BUS_GONE] = "its DBUS_SESSION_BUS_ADDRESS names no socket that still exists",
+	[PB_SR_BUS_NOT_USERS] = "its DBUS_SESSION_BUS_ADDRESS names no unix socket of the user's",
+	[PB_SR_RUNTIME_DIR_GONE] = "its XDG_RUNTIME_DIR is gone",
+	[PB_SR_XAUTHORITY_GONE] = "its XAUTHORITY file is gone",
+	[PB_SR_DISPLAY_NOT_LOCAL] = "its DISPLAY is not a local X display",
+	[PB_SR_DISPLAY_GONE] = "no X server listens for its DISPLAY",
+	[PB_SR_WAYLAND_GONE] = "no Wayland socket at XDG_RUNTIME_DIR/WAYLAND_DISPLAY",
+	[PB_SR_OTHER_USERS] = "its display belongs to uid",
+	[PB_SR_UNVOUCHED] = "nothing vouches that its display is the user's",
+	[PB_SR_GREETER] = "a display manager's login screen",
+};
+
+static void add_reject_reason(struct pb_buf *b, const struct pb_session *x)
 {
-	switch (r) {
-	case PB_SR_BUS_GONE:
-		return "its DBUS_SESSION_BUS_ADDRESS names no socket that still exists";
-	case PB_SR_RUNTIME_DIR_GONE:
-		return "its XDG_RUNTIME_DIR is gone";
-	case PB_SR_XAUTHORITY_GONE:
-		return "its XAUTHORITY file is gone";
-	case PB_SR_NONE:
-		break;
-	}
-	return "valid";
+	pb_buf_adds(b, reject_reasons[x->reject]);
+	if (x->reject == PB_SR_OTHER_USERS)
+		pb_buf_addf(b, " %u (%s)", x->display_owner, pb_uid_name(x->display_owner));
 }
 
-static const char *lost_reason(const struct pb_session *winner, const struct pb_session *x)
+static void add_lost_reason(struct pb_buf *b, const struct pb_session *winner, const struct pb_session *x)
 {
 	if (x->reject)
-		return reject_reason(x->reject);
-	if (x->procs < winner->procs)
-		return "fewer processes";
-	if (x->nvars < winner->nvars)
-		return "as many processes, fewer variables";
-	return "a tie, and its oldest process started later";
+		add_reject_reason(b, x);
+	else if (x->uid != winner->uid)
+		pb_buf_adds(b, "another user's");
+	else if (x->procs < winner->procs)
+		pb_buf_adds(b, "fewer processes");
+	else if (x->nvars < winner->nvars)
+		pb_buf_adds(b, "as many processes, fewer variables");
+	else
+		pb_buf_adds(b, "a tie, and its oldest process started later");
 }
 
 /* -v: what was looked at, then every candidate in rank order with its fate */
@@ -158,12 +182,18 @@ static void explain_vote(const struct pb_table *t, const struct pb_session_searc
 	pb_buf_init(&b);
 	for (i = 0; i < shown; i++) {
 		b.len = 0;
-		if (i == 0 && s->found)
+		if (i == 0 && s->found && s->users == 1) {
 			pb_buf_adds(&b, "#1 chosen: ");
-		else
-			pb_buf_addf(&b, "#%zu %s (%s): ", i + 1, s->candidates[i].reject ? "rejected" : "lost",
-				    lost_reason(&s->candidates[0], &s->candidates[i]));
+		} else if (!s->candidates[i].reject && s->users > 1) {
+			pb_buf_addf(&b, "#%zu valid: ", i + 1);
+		} else {
+			pb_buf_addf(&b, "#%zu %s (", i + 1, s->candidates[i].reject ? "rejected" : "lost");
+			add_lost_reason(&b, &s->candidates[0], &s->candidates[i]);
+			pb_buf_adds(&b, "): ");
+		}
 		add_session(&b, &s->candidates[i]);
+		if (!s->candidates[i].reject)
+			pb_buf_addf(&b, "; vouched for: %s", vouch_reasons[s->candidates[i].vouch]);
 		if (!b.failed)
 			applet_debug("%s", b.data);
 	}
@@ -184,10 +214,35 @@ static void report_no_session(const struct pb_table *t, const struct pb_session_
 			 denied == 1 ? "" : "s", denied, denied == 1 ? "" : "es", denied == 1 ? "was" : "were",
 			 geteuid() ? "root sees other users' sessions" : "hidden even from root");
 	if (s->n)
-		snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale (-v says why)", s->n,
-			 s->n == 1 ? "" : "s");
+		snprintf(stale, sizeof stale, "; %zu candidate%s rejected as stale or not the user's (-v says why)",
+			 s->n, s->n == 1 ? "" : "s");
 	applet_warn("no graphical session%s%s found: no running process carries a valid DISPLAY or WAYLAND_DISPLAY%s%s",
 		    o->user ? " of user " : "", o->user ? o->user : "", stale, unreadable);
+}
+
+/* Sessions of two users pass: whichever of them we picked, the other's would be a guess (and a user who
+ * wants a command of root's can always start a real session of their own). */
+static void report_users(const struct pb_session_search *s, const char *user_option)
+{
+	struct pb_buf b;
+	size_t i, j, listed = 0;
+
+	pb_buf_init(&b);
+	for (i = 0; i < s->n && !s->candidates[i].reject; i++) {
+		for (j = 0; j < i && s->candidates[j].uid != s->candidates[i].uid; j++)
+			;
+		if (j < i)
+			continue;
+		if (++listed > 8) {
+			pb_buf_adds(&b, ", ...");
+			break;
+		}
+		pb_buf_addf(&b, "%s%s (uid %u)", listed > 1 ? ", " : "", pb_uid_name(s->candidates[i].uid),
+			    s->candidates[i].uid);
+	}
+	applet_warn("graphical sessions of %zu users found: %s; name one with %s USER", s->users,
+		    b.failed ? "(out of memory)" : b.data, user_option);
+	pb_buf_free(&b);
 }
 
 /* ---- running inside the session ---- */
@@ -199,6 +254,100 @@ static int set_var(const char *name, const char *value)
 		return -1;
 	}
 	return 0;
+}
+
+/* What the command runs as when it is another user's session, and the environment it gets. */
+struct target {
+	unsigned int uid;
+	gid_t gid;
+	char name[256], home[4096], shell[4096];
+	gid_t groups[1024];
+	int ngroups;
+	struct pb_buf env;  /* NAME=value strings, each NUL-terminated */
+	char **envp;
+};
+
+/* the user's passwd entry and groups, copied: the group functions reuse getpwuid's buffer */
+static int look_up_user(struct target *u, unsigned int uid)
+{
+	struct passwd *pw = getpwuid((uid_t)uid);
+
+	if (!pw || strlen(pw->pw_name) >= sizeof u->name || strlen(pw->pw_dir) >= sizeof u->home ||
+	    strlen(pw->pw_shell) >= sizeof u->shell) {
+		applet_warn("uid %u has no usable passwd entry: not switching to it", uid);
+		return -1;
+	}
+	u->uid = uid;
+	strcpy(u->name, pw->pw_name);
+	strcpy(u->home, pw->pw_dir);
+	strcpy(u->shell, pw->pw_shell[0] ? pw->pw_shell : "/bin/sh");
+	u->gid = pw->pw_gid;
+	u->ngroups = (int)(sizeof u->groups / sizeof u->groups[0]);
+	if (getgrouplist(u->name, u->gid, u->groups, &u->ngroups) < 0) {
+		applet_warn("user %s is in more than %zu groups", u->name, sizeof u->groups / sizeof u->groups[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static void add_env(struct pb_buf *b, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	pb_buf_adds(b, name);
+	pb_buf_addc(b, '=');
+	pb_buf_adds(b, value);
+	pb_buf_addc(b, 0);
+}
+
+/*
+ * The command's whole environment as the session's user: the session's checked variables, HOME, USER,
+ * LOGNAME and SHELL from the passwd entry, PATH, LANG and LC_* from the session's own processes (PATH
+ * /usr/local/bin:/usr/bin:/bin when they have none). Nothing of ours: what root's caller exported (tokens,
+ * LD_ variables, a TERM for root's terminal) is not the user's to read.
+ */
+static int build_environment(const struct pb_root *root, const struct pb_session *x, struct target *u)
+{
+	char runtime[64];
+	struct stat sb;
+	size_t k, n, i;
+	int has_path = 0;
+
+	pb_buf_init(&u->env);
+	u->envp = NULL;
+	for (k = 0; k < PB_SV_COUNT; k++)
+		add_env(&u->env, pb_session_var_names[k], x->value[k]);
+	/* no XDG_RUNTIME_DIR in the session: the user's standard one when it is the user's; never root's */
+	snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
+	if (!x->value[PB_SV_RUNTIME] && lstat(runtime, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == x->uid)
+		add_env(&u->env, "XDG_RUNTIME_DIR", runtime);
+	add_env(&u->env, "HOME", u->home);
+	add_env(&u->env, "USER", u->name);
+	add_env(&u->env, "LOGNAME", u->name);
+	add_env(&u->env, "SHELL", u->shell);
+	n = u->env.len;
+	if (pb_session_user_env(root, x, &u->env))
+		applet_debug("the session's PATH and locale are not readable (%s): the defaults", strerror(errno));
+	for (i = n; i < u->env.len; i += strlen(u->env.data + i) + 1)
+		has_path |= !strncmp(u->env.data + i, "PATH=", 5);
+	if (!has_path)
+		add_env(&u->env, "PATH", "/usr/local/bin:/usr/bin:/bin");
+	for (n = 0, i = 0; i < u->env.len; i += strlen(u->env.data + i) + 1)
+		n++;
+	if (u->env.failed || !(u->envp = calloc(n + 1, sizeof *u->envp))) {
+		applet_warn("out of memory");
+		return -1;
+	}
+	for (n = 0, i = 0; i < u->env.len; i += strlen(u->env.data + i) + 1)
+		u->envp[n++] = u->env.data + i;
+	return 0;
+}
+
+static void free_target(struct target *u)
+{
+	pb_buf_free(&u->env);
+	free(u->envp);
+	u->envp = NULL;
 }
 
 /* Is every group of a in b? Compared as sets: the kernel keeps the order setgroups() was given, and
@@ -216,88 +365,148 @@ static int subset(const gid_t *a, int na, const gid_t *b, int nb)
 	return 1;
 }
 
-/* the 32-bit id calls where the plain ones take 16-bit ids (i386, arm) */
-#ifdef SYS_setgroups32
-#define SYS_SETGROUPS SYS_setgroups32
-#define SYS_SETRESGID SYS_setresgid32
-#define SYS_SETRESUID SYS_setresuid32
-#else
-#define SYS_SETGROUPS SYS_setgroups
-#define SYS_SETRESGID SYS_setresgid
-#define SYS_SETRESUID SYS_setresuid
-#endif
-
 /*
  * Root into the session's user: supplementary groups first (they need root), then the gid (it needs root
  * too), then the uid, which gives root up for good. Each step is checked, and the result verified: a
  * half-done switch (root's groups left, say) must never run the command.
  */
-static int become_user(const struct pb_session *x)
+static int become_user(const struct target *u)
 {
-	struct passwd *pw = getpwuid((uid_t)x->uid);
-	static const char *const names[] = {"HOME", "USER", "LOGNAME", "XDG_RUNTIME_DIR"};
-	char name[256], home[4096], runtime[64];
-	const char *values[4], *step;
-	gid_t want[1024], have[1024];
-	int nwant = 1024, nhave;
-	gid_t gid;
-	struct stat sb;
-	int k;
+	gid_t have[1024];
+	const char *step;
+	int nhave;
 
-	/* copies: the group functions below may reuse getpwuid's buffer */
-	if (!pw || strlen(pw->pw_name) >= sizeof name || strlen(pw->pw_dir) >= sizeof home) {
-		applet_warn("uid %u has no usable passwd entry: not switching to it", x->uid);
-		return -1;
-	}
-	strcpy(name, pw->pw_name);
-	strcpy(home, pw->pw_dir);
-	gid = pw->pw_gid;
-	if (getgrouplist(name, gid, want, &nwant) < 0) {
-		applet_warn("user %s is in more than %d groups", name, nwant);
-		return -1;
-	}
-	/* the system calls themselves: musl's wrappers make every thread of the process follow (2 KB of thread
-	 * synchronisation in the binary), and procbox runs one thread */
-	step = syscall(SYS_SETGROUPS, nwant, want) ? "groups"
-	       : syscall(SYS_SETRESGID, gid, gid, gid) ? "gid"
-	       : syscall(SYS_SETRESUID, x->uid, x->uid, x->uid) ? "uid" : NULL;
+	step = setgroups((size_t)u->ngroups, u->groups) ? "groups"
+	       : setresgid(u->gid, u->gid, u->gid)      ? "gid"
+	       : setresuid(u->uid, u->uid, u->uid)      ? "uid"
+							: NULL;
 	if (step) {
-		applet_warn("cannot set the %s of %s: %s", step, name, strerror(errno));
+		applet_warn("cannot set the %s of %s: %s", step, u->name, strerror(errno));
 		return -1;
 	}
 	nhave = getgroups(1024, have);
-	if (getuid() != x->uid || geteuid() != x->uid || getgid() != gid || getegid() != gid || nhave < 0 ||
-	    !subset(want, nwant, have, nhave) || !subset(have, nhave, want, nwant) || syscall(SYS_SETRESUID, 0, 0, 0) == 0) {
-		applet_warn("switching to user %s did not take (uid %u, gid %u, %d groups)", name,
+	if (getuid() != u->uid || geteuid() != u->uid || getgid() != u->gid || getegid() != u->gid || nhave < 0 ||
+	    !subset(u->groups, u->ngroups, have, nhave) || !subset(have, nhave, u->groups, u->ngroups) ||
+	    setresuid(0, 0, 0) == 0) {
+		applet_warn("switching to user %s did not take (uid %u, gid %u, %d groups)", u->name,
 			    (unsigned int)geteuid(), (unsigned int)getegid(), nhave);
 		return -1;
 	}
-	/* the session's runtime directory, else the user's standard one when it exists; never root's */
-	snprintf(runtime, sizeof runtime, "/run/user/%u", x->uid);
-	values[0] = home;
-	values[1] = values[2] = name;
-	values[3] = x->value[PB_SV_RUNTIME] ? x->value[PB_SV_RUNTIME]
-		    : stat(runtime, &sb) == 0 && S_ISDIR(sb.st_mode) ? runtime : NULL;
-	for (k = 0; k < 4; k++)
-		if (set_var(names[k], values[k]))
-			return -1;
-	applet_debug("running as %s (uid %u, gid %u, %d groups)", name, x->uid, (unsigned int)gid, nhave);
+	applet_debug("running as %s (uid %u, gid %u, %d groups)", u->name, u->uid, (unsigned int)u->gid, nhave);
 	return 0;
+}
+
+/* Every descriptor above stderr: what root's caller left open (a file of root's, a lock, a socket) would be
+ * the user's to read, with pidfd_getfd, as soon as the command runs as that user. */
+static void close_descriptors(void)
+{
+	struct rlimit rl;
+	long fd, last;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+#endif
+	/* before Linux 5.9: every number up to the limit */
+	last = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1 << 20 ? (long)rl.rlim_cur : 1 << 20;
+	for (fd = 3; fd < last; fd++)
+		close((int)fd);
+}
+
+static pid_t command_pid;
+
+static void pass_signal(int sig)
+{
+	if (command_pid > 0)
+		kill(command_pid, sig);
+}
+
+/* We lead a process group (started from an interactive shell), and setsid() is refused to a leader: the
+ * command runs in a child of ours that can have a session of its own, and we pass its end on, as if we had
+ * run it in place (a death by a signal is repeated on ourselves). */
+static void run_in_child_session(void)
+{
+	static const int passed[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
+	struct sigaction sa;
+	pid_t pid;
+	size_t i;
+	int status, sig;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = pass_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof passed / sizeof passed[0]; i++)
+		sigaction(passed[i], &sa, NULL);
+	pid = fork();
+	if (pid < 0) {
+		applet_warn("cannot start the command in a session of its own: %s", strerror(errno));
+		_exit(EXIT_OWN_FAILURE);
+	}
+	if (pid == 0) {
+		/* exec gives the caught signals back their default action */
+		if (setsid() < 0) {
+			applet_warn("cannot start a session for the command: %s", strerror(errno));
+			_exit(EXIT_OWN_FAILURE);
+		}
+		return;
+	}
+	command_pid = pid;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(EXIT_OWN_FAILURE);
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	/* the same death, without a core file of ours (the command dumped its own, if any) */
+	sig = WTERMSIG(status);
+	sa.sa_handler = SIG_DFL;
+	sigaction(sig, &sa, NULL);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	kill(getpid(), sig);
+	_exit(128 + sig);
+}
+
+/*
+ * Runs cmd as the session's user: no descriptor of ours, umask 022, a session of its own (so that it cannot
+ * reach root's terminal: no TIOCSTI, no job control signals from it), the user's ids, no new privileges on
+ * exec (a set-user-ID program cannot give the user back what root had), and the fresh environment.
+ */
+static void run_as_user(struct target *u, char **cmd)
+{
+	extern char **environ;
+
+	close_descriptors();
+	umask(022);
+	if (setsid() < 0)
+		run_in_child_session();
+	if (become_user(u))
+		_exit(EXIT_OWN_FAILURE);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		applet_warn("cannot set no_new_privs: %s", strerror(errno));
+		_exit(EXIT_OWN_FAILURE);
+	}
+	environ = u->envp;
+	applet_exec(cmd);
 }
 
 /* Finds the session; prints it (--print-env) or runs cmd inside it. Returns an exit status, or execs. */
 static int run_in_session(const struct gui_opts *o, char **cmd)
 {
 	struct pb_session_search s = {.uid = o->uid};
+	struct target u;
 	const struct pb_session *x;
 	struct pb_root root;
 	struct pb_table t;
 	struct pb_buf out;
 	size_t k;
-	int r = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE, switch_user;
+	int r = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE, switch_user = 0;
 
+	memset(&u, 0, sizeof u);
+	pb_buf_init(&u.env);
 	if (applet_open_root(&root))
 		return r;
+	/* a saved tree's files: PROCBOX_FILES stands in for / (its owner for root); never for the live system */
+	if (!root.is_live)
+		s.files_root = getenv("PROCBOX_FILES");
 	/* a failed scan leaves the table empty, for pb_table_free */
 	if (pb_session_scan(&root, &t)) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
@@ -310,6 +519,11 @@ static int run_in_session(const struct gui_opts *o, char **cmd)
 	explain_vote(&t, &s);
 	if (!s.found) {
 		report_no_session(&t, &s, o);
+		goto out;
+	}
+	if (s.users > 1) {
+		report_users(&s, o->user_option);
+		r = EXIT_NO;
 		goto out;
 	}
 	x = &s.candidates[0];
@@ -330,21 +544,27 @@ static int run_in_session(const struct gui_opts *o, char **cmd)
 			    pb_uid_name(x->uid), x->uid);
 		goto out;
 	}
-	/* the session's view replaces ours: a variable it lacks (DISPLAY of a Wayland session) is removed */
-	for (k = 0; k < PB_SV_COUNT; k++)
-		if (set_var(pb_session_var_names[k], x->value[k]))
+	if (switch_user) {
+		if (look_up_user(&u, x->uid) || build_environment(&root, x, &u))
 			goto out;
-	if (switch_user && become_user(x))
-		goto out;
-	if (!switch_user)
+	} else {
+		/* our own session: the session's view replaces ours, a variable it lacks (DISPLAY of a Wayland
+		 * session) is removed, the rest of our environment stays */
+		for (k = 0; k < PB_SV_COUNT; k++)
+			if (set_var(pb_session_var_names[k], x->value[k]))
+				goto out;
 		applet_debug("the session is our own user's: no switch of user");
+	}
 	r = -1;
 out:
 	pb_session_free(&s);
 	pb_table_free(&t);
 	pb_root_close(&root);
+	if (r < 0 && switch_user)
+		run_as_user(&u, cmd);
 	if (r < 0)
 		applet_exec(cmd);
+	free_target(&u);
 	return r;
 }
 
@@ -353,7 +573,7 @@ out:
 int with_gui_environment_main(int argc, char **argv)
 {
 	struct option longopts[NOPTS + 1];
-	struct gui_opts o = {.uid = -1};
+	struct gui_opts o = {.uid = -1, .user_option = "-u"};
 	int c, r;
 
 	make_longopts(longopts);
@@ -369,21 +589,65 @@ int with_gui_environment_main(int argc, char **argv)
 
 /* ---- notify-send-headless ---- */
 
-int notify_send_headless_main(int argc, char **argv)
+/* notify-send's argument vector: grows with every argument, so that a cluster of short options ("-ewe",
+ * one argument each) never outgrows it; owned[i] says whether v[i] was allocated here */
+struct argvec {
+	char **v;
+	unsigned char *owned;
+	size_t n, cap;
+};
+
+static int argvec_push(struct argvec *a, char *arg, int owned)
+{
+	unsigned char *o;
+	char **v;
+	size_t cap;
+
+	/* room for arg and the final NULL */
+	if (a->n + 2 > a->cap) {
+		cap = a->cap ? a->cap * 2 : 16;
+		if (!(v = realloc(a->v, cap * sizeof *v)))
+			return -1;
+		a->v = v;
+		if (!(o = realloc(a->owned, cap)))
+			return -1;
+		a->owned = o;
+		a->cap = cap;
+	}
+	a->owned[a->n] = (unsigned char)owned;
+	a->v[a->n++] = arg;
+	a->v[a->n] = NULL;
+	return 0;
+}
+
+static void argvec_free(struct argvec *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->owned[i])
+			free(a->v[i]);
+	free(a->v);
+	free(a->owned);
+	memset(a, 0, sizeof *a);
+}
+
+/*
+ * Our options taken out, notify-send's rebuilt in their long form (GLib knows no abbreviations, getopt_long
+ * accepted them), one argument per option, however they were clustered; then the operands. Returns -1 with
+ * cmd built, or an exit status (a usage error, --help, out of memory).
+ */
+static int notify_send_command(int argc, char **argv, struct gui_opts *o, struct argvec *cmd)
 {
 	struct option longopts[NOPTS + 1];
 	const struct option *opt;
-	struct gui_opts o = {.uid = -1};
-	char **cmd, *arg;
-	int c, n = 0, idx, last_optind = optind, r;
-	size_t i, len, rebuilt = 0;
+	char *arg;
+	int c, idx, last_optind = optind > 0 ? optind : 1, r; /* optind 0: a fresh start of getopt */
+	size_t i, len;
 
-	/* argv[0], every option rebuilt, "--", the rest, NULL: at most argc + 2 */
-	cmd = calloc((size_t)argc + 3, sizeof *cmd);
-	if (!cmd)
-		goto no_memory;
-	cmd[n++] = "notify-send";
 	make_longopts(longopts);
+	if (argvec_push(cmd, "notify-send", 0))
+		goto no_memory;
 	/* getopt_long sets idx only for a long option */
 	while ((idx = -1, c = getopt_long(argc, argv, "+u:t:a:i:c:eh:pr:wA:v", longopts, &idx)) != -1) {
 		last_optind = optind;
@@ -391,42 +655,52 @@ int notify_send_headless_main(int argc, char **argv)
 			;
 		/* ours, or neither ours nor notify-send's (a usage error) */
 		if (idx >= NOTIFY_SEND_NOPTS || i == NOTIFY_SEND_NOPTS) {
-			if ((r = our_option(&o, c, notify_usage, argc, argv)) >= 0)
-				goto out;
+			if ((r = our_option(o, c, notify_usage, argc, argv)) >= 0)
+				return r;
 			continue;
 		}
-		/* the long form: notify-send (GLib) knows no abbreviations, getopt_long accepted them */
 		opt = &longopts[i];
 		len = strlen(opt->name) + (opt->has_arg ? strlen(optarg) + 4 : 3);
 		if (!(arg = malloc(len)))
 			goto no_memory;
 		snprintf(arg, len, opt->has_arg ? "--%s=%s" : "--%s", opt->name, optarg);
-		cmd[n++] = arg;
-		rebuilt++;
+		if (argvec_push(cmd, arg, 1)) {
+			free(arg);
+			goto no_memory;
+		}
 	}
 	/* a "--" we consumed still matters to notify-send: a summary may start with '-' */
-	if (optind == last_optind + 1 && !strcmp(argv[last_optind], "--"))
-		cmd[n++] = "--";
-	if (o.print_env && optind < argc) {
+	if (optind == last_optind + 1 && !strcmp(argv[last_optind], "--") && argvec_push(cmd, "--", 0))
+		goto no_memory;
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (argvec_push(cmd, argv[i], 0))
+			goto no_memory;
+	return -1;
+no_memory:
+	applet_warn("out of memory");
+	return EXIT_OWN_FAILURE;
+}
+
+int notify_send_headless_main(int argc, char **argv)
+{
+	struct gui_opts o = {.uid = -1, .user_option = "--user"};
+	struct argvec cmd = {0};
+	int r, operands;
+
+	r = notify_send_command(argc, argv, &o, &cmd);
+	operands = optind < argc;
+	if (r >= 0)
+		; /* usage error, --help or out of memory: said */
+	else if (o.print_env && operands)
 		r = applet_usage_error("--print-env takes no summary");
-	} else if (!o.print_env && optind >= argc && n == 1) {
+	else if (!o.print_env && !operands && cmd.n == 1)
 		r = applet_usage_error("no summary given");
-	} else if (!o.print_env && pb_find_program("notify-send", NULL, 0) != 0) {
+	else if (!o.print_env && pb_find_program("notify-send", NULL, 0) != 0) {
 		applet_warn("notify-send is not installed (not found on PATH): install the package libnotify-bin");
 		r = EXIT_NOT_FOUND;
 	} else {
-		for (; optind < argc; optind++)
-			cmd[n++] = argv[optind];
-		r = run_in_session(&o, cmd);
+		r = run_in_session(&o, cmd.v);
 	}
-	goto out;
-no_memory:
-	applet_warn("out of memory");
-	r = EXIT_OWN_FAILURE;
-out:
-	/* the rebuilt options are ours, cmd[1] to cmd[rebuilt]; the rest belongs to argv */
-	for (i = 1; i <= rebuilt; i++)
-		free(cmd[i]);
-	free(cmd);
+	argvec_free(&cmd);
 	return r;
 }

@@ -374,7 +374,7 @@ extern const char *const pb_session_var_names[PB_SV_COUNT];
 enum pb_bus_kind {
 	PB_BUS_UNIX_PATH,     /* unix:path=: a socket file, path holds it unescaped */
 	PB_BUS_UNIX_ABSTRACT, /* unix:abstract=: a Linux abstract socket, path holds its name */
-	PB_BUS_UNCHECKED,     /* another transport (tcp, launchd, ...): nothing local to check */
+	PB_BUS_UNCHECKED,     /* another transport (tcp, launchd, ...) or a server's key: never usable */
 	PB_BUS_MALFORMED      /* no transport, no unix key, a bad %XX escape, a NUL byte, a path too long */
 };
 struct pb_bus_addr {
@@ -385,12 +385,52 @@ struct pb_bus_addr {
 /* Next entry from *pos (start at 0); 1 with *a filled, 0 after the last. Empty entries (";;") are skipped. */
 int pb_parse_bus_address(const char *buf, size_t len, size_t *pos, struct pb_bus_addr *a);
 
-/* Why a candidate may not win: a value it carries points at something that no longer exists. */
+/* A local X display in DISPLAY: no host (or "unix"), ":N" or ":N.S"; 0 with *number set, -1 otherwise. */
+int pb_parse_x_display(const char *buf, size_t len, unsigned int *number);
+
+/* One of logind's session records (/run/systemd/sessions/ID, KEY=VALUE lines). */
+struct pb_logind_session {
+	int have_uid;
+	unsigned int uid;
+	const char *display; /* DISPLAY=, pointing into the buffer; NULL when absent */
+	size_t display_len;
+	int closing;         /* STATE=closing: the session is ending */
+	int greeter;         /* CLASS=greeter (or lock-screen): a display manager's login screen */
+};
+int pb_parse_logind_session(const char *buf, size_t len, struct pb_logind_session *ls);
+
+/* One entry of an Xauthority file (family, address, display number, auth name, auth data; big-endian lengths). */
+struct pb_xauth {
+	unsigned int family; /* 256 FamilyLocal, 65535 FamilyWild, ... */
+	const char *address, *number, *name, *data; /* pointing into the buffer */
+	size_t address_len, number_len, name_len, data_len;
+};
+/* Next entry from *pos (start at 0): 1 with *e filled, 0 at the end, -1 on a truncated entry. */
+int pb_parse_xauth(const char *buf, size_t len, size_t *pos, struct pb_xauth *e);
+
+/* Why a candidate may not win. */
 enum pb_session_reject {
 	PB_SR_NONE,
-	PB_SR_BUS_GONE,         /* no entry of the bus address is usable: sockets gone, or malformed */
-	PB_SR_RUNTIME_DIR_GONE, /* XDG_RUNTIME_DIR is not a directory any more */
-	PB_SR_XAUTHORITY_GONE   /* the XAUTHORITY file is gone */
+	PB_SR_BUS_GONE,          /* no entry of the bus address is usable: sockets gone, or malformed */
+	PB_SR_RUNTIME_DIR_GONE,  /* XDG_RUNTIME_DIR is not a directory any more */
+	PB_SR_XAUTHORITY_GONE,   /* the XAUTHORITY file is gone */
+	PB_SR_BUS_NOT_USERS,     /* no entry is a unix socket served by the candidate's user (tcp:, another owner) */
+	PB_SR_DISPLAY_NOT_LOCAL, /* DISPLAY names no local X display (a host, a path, not ":N[.S]") */
+	PB_SR_DISPLAY_GONE,      /* no X server listens for DISPLAY and no logind record names it */
+	PB_SR_WAYLAND_GONE,      /* no socket at XDG_RUNTIME_DIR/WAYLAND_DISPLAY */
+	PB_SR_OTHER_USERS,       /* the display is display_owner's: its socket or logind's record says so */
+	PB_SR_UNVOUCHED,         /* an X server of the system's that no logind record ties to a user, and that
+				    refused (or was not offered) a cookie of the user's own XAUTHORITY file */
+	PB_SR_GREETER            /* the user's only logind sessions are a display manager's login screen */
+};
+
+/* What vouches for a valid candidate's display: something its user cannot fake. */
+enum pb_session_vouch {
+	PB_VOUCH_NONE,
+	PB_VOUCH_X_SOCKET,       /* the X server's socket is the user's (and the server runs as the user) */
+	PB_VOUCH_WAYLAND_SOCKET, /* the Wayland socket in XDG_RUNTIME_DIR is the user's */
+	PB_VOUCH_LOGIND,         /* a logind session record of the user names the display */
+	PB_VOUCH_XAUTHORITY      /* the system's X server accepted a cookie from the user's own XAUTHORITY file */
 };
 
 /* One distinct (real uid, values) seen in the environments of running processes. */
@@ -403,27 +443,36 @@ struct pb_session {
 	int oldest_pid;                 /* the one of them that started first (the lower pid on equal starts) */
 	unsigned long long oldest_start;
 	enum pb_session_reject reject;
+	enum pb_session_vouch vouch;    /* of a valid candidate */
+	unsigned int display_owner;     /* PB_SR_OTHER_USERS: whose display it is */
 	int bus_filled;                 /* value[PB_SV_BUS] was filled in from /run/user/UID/bus */
+	int bus_reduced;                /* value[PB_SV_BUS] was cut to its one checked entry */
 };
 
 /*
  * The vote. Every process (kernel threads, zombies and the caller itself aside) whose environment holds a
  * non-empty DISPLAY or WAYLAND_DISPLAY is a carrier: it is pinned (pb_pin_open with the scanned starttime),
  * its real uid read from status and its variables from environ through the same directory, and it counts
- * for its (uid, values). Candidates are then validated and ranked: valid before rejected, then more
- * processes, then more variables set, then the older oldest process, then the lower pid. The winner is the
- * first candidate when it is valid; when it has no bus address and /run/user/UID/bus exists, it gets
- * unix:path=/run/user/UID/bus. Files are looked up below files_root (NULL: /); sockets of abstract bus
- * addresses in the proc root's net/unix. Paths that cannot be checked (EACCES, relative) do not reject.
+ * for its (uid, values). A candidate is valid only when something its user cannot fake vouches for its
+ * display (see enum pb_session_vouch): a display that belongs to another uid, by its socket or logind, is
+ * rejected however many processes carry it. Its bus address must name a unix socket (a path or an abstract
+ * name) whose owner and server (SO_PEERCRED) are the user; value[PB_SV_BUS] keeps that one entry. Candidates
+ * are ranked: valid before rejected, then more processes, then more variables set, then the older oldest
+ * process, then the lower pid. The winner is the first candidate when it is valid; when it has no bus
+ * address and /run/user/UID/bus is a socket of the user's, it gets unix:path=/run/user/UID/bus.
+ * Files are looked up below files_root (NULL: /), whose owner then stands in for root (the system's files:
+ * X servers of display managers, logind's records); sockets are connected to, through an O_PATH descriptor
+ * so that a symbolic link is never followed. Abstract X sockets are only probed when files_root is NULL.
  */
 struct pb_session_search {
 	/* in */
 	long uid;               /* only carriers of this real uid; -1: all */
-	const char *files_root; /* NULL (/), or a directory standing in for / (tests) */
+	const char *files_root; /* NULL (/), or a directory standing in for / (tests, saved trees) */
 	/* out: every candidate, best first */
 	struct pb_session *candidates;
 	size_t n;
 	int found;               /* candidates[0] is valid: the session */
+	size_t users;            /* distinct uids among the valid candidates */
 	unsigned long screened;  /* processes whose environment was looked at */
 	unsigned long carriers;  /* of them, with a display variable */
 	unsigned long other_uid; /* carriers left out by uid */
@@ -438,6 +487,11 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s);
  * time than a second pass); pb_session_find then reads only the carriers. Any scanned table works as well. */
 int pb_session_scan(const struct pb_root *root, struct pb_table *t);
 void pb_session_free(struct pb_session_search *s);
+/* What a command run as the session's user takes from the session besides its five variables: PATH, LANG
+ * and LC_* of the candidate's oldest process, pinned by its start time and still of the candidate's uid, as
+ * NUL-terminated NAME=value strings appended to out (each at most 4 KiB, 32 at most). 0, or -1 with errno
+ * (ESRCH: the process is gone or is another one now). */
+int pb_session_user_env(const struct pb_root *root, const struct pb_session *x, struct pb_buf *out);
 /* ---- apache-mem: summary statistics (core/stats.c), Apache masters and their children (core/apache.c) ---- */
 struct pb_stats {
 	size_t count;

@@ -17,8 +17,8 @@ echo
 echo "### procbox with-gpg-agent --print   (the current user's agent; one is started when none runs)"
 $PB with-gpg-agent --print || true
 echo
-echo "### PROCBOX_PROC=tests/fixtures/gui procbox with-gui-environment -v --print-env   (the session vote, saved tree)"
-PROCBOX_PROC=tests/fixtures/gui $PB with-gui-environment -v --print-env 2>&1
+echo "### PROCBOX_PROC=tests/fixtures/gui PROCBOX_FILES=tests/fixtures/gui-files procbox with-gui-environment -v --print-env   (the session vote, saved tree: four users pass, so it refuses)"
+PROCBOX_PROC=tests/fixtures/gui PROCBOX_FILES=tests/fixtures/gui-files $PB with-gui-environment -v --print-env 2>&1 || true
 echo
 echo "### PROCBOX_PROC=tests/fixtures/apache procbox apache-mem   (a saved tree: Apache with mod_wsgi groups, and an idle httpd)"
 PROCBOX_PROC=tests/fixtures/apache $PB apache-mem

@@ -74,6 +74,18 @@ expect_status 0 "--app= (an abbreviation) is passed in its long form"
 check "abbreviation: the call arrived" wait_for 10 notify_seen "abbrev $$"
 check "abbreviation: app name pbgui-abbrev" grep -q 'string "pbgui-abbrev"' "$T/call"
 
+# clustered short options: each letter is one option, rebuilt on its own ("-eu critical": --transient,
+# --urgency=critical); a long cluster never outgrows the argument vector
+run env -i PATH=/usr/bin:/bin $NSH -eu critical -ea pbgui-cluster "cluster $$"
+expect_status 0 "clusters -eu critical -ea APP"
+check "cluster: the call arrived" wait_for 10 notify_seen "cluster $$"
+check "cluster: app name pbgui-cluster" grep -q 'string "pbgui-cluster"' "$T/call"
+check "cluster: urgency critical (byte 2)" sh -c "grep -A1 'string \"urgency\"' '$T/call' | grep -q 'byte 2'"
+check "cluster: the transient hint" grep -q 'string "transient"' "$T/call"
+run env -i PATH=/usr/bin:/bin $NSH -eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee "many $$"
+expect_status 0 "a cluster of 70 -e"
+check "many: the call arrived" wait_for 10 notify_seen "many $$"
+
 # the daemon's answer comes back: --print-id prints the id dunst gave
 run env -i PATH=/usr/bin:/bin $NSH -p "id $$"
 expect_status 0 "-p (notify-send's --print-id)"

@@ -19,30 +19,41 @@ run $WGE -x true
 expect_status 2 "a bad option"
 one_error_line "with-gui-environment: bad option '-x'"
 
-# the fixture tree: the vote, reproducible on any machine
-PROCBOX_PROC="$FIXTURES/gui" run $WGE --print-env
-expect_status 0 "--print-env on the gui fixture tree"
-printf "%s\n" "export DISPLAY=':0'" \
-	"export DBUS_SESSION_BUS_ADDRESS='unix:abstract=/tmp/dbus-pbguiAlice,guid=0123456789abcdef'" >"$T/want"
-check "the live session of 5 beats the stale one of 6" cmp -s "$T/want" "$T/out"
-PROCBOX_PROC="$FIXTURES/gui" run $WGE -v --print-env
-check "-v names the winner" grep -q '^with-gui-environment: #1 chosen: uid 1000 .*5 processes, oldest pid 100: DISPLAY=:0' "$T/err"
+# the fixture tree: the vote, reproducible on any machine; its files (logind's session records) stand in for /
+FIX="$FIXTURES/gui" FIXFILES="$FIXTURES/gui-files"
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE --print-env
+expect_status 1 "--print-env on the gui fixture tree: sessions of four users"
+one_error_line "with-gui-environment: graphical sessions of 4 users found: .* (uid 1000), .* (uid 1003), .* (uid 1004), .* (uid 1005); name one with -u USER"
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE --print-env true
+expect_status 2 "--print-env takes no command, even on a fixture"
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE -v --user 1000 --print-env
+expect_status 0 "--print-env --user 1000 on the fixture"
+check "the live session of 5 beats the stale one of 6" [ "$(cat "$T/out")" = "export DISPLAY=':0'" ]
+check "-v names the winner and what vouches for it" grep -q \
+	"^with-gui-environment: #1 chosen: uid 1000 .*5 processes, oldest pid 100: DISPLAY=:0; vouched for: logind's session record of the user names its display" "$T/err"
 check "-v says why the stale session lost" \
 	grep -q '#[0-9]* rejected (its DBUS_SESSION_BUS_ADDRESS names no socket that still exists): uid 1000 .*6 processes' "$T/err"
-check "-v counts the others" grep -q '#[0-9]* lost (fewer processes): uid 1003 .*3 processes' "$T/err"
-PROCBOX_PROC="$FIXTURES/gui" run $WGE -v --user 1004 --print-env
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE -v --print-env
+check "-v: 8 processes of uid 1011 carrying alice's :0 are rejected, its closing logind record on :0 notwithstanding" \
+	grep -q '#[0-9]* rejected (its display belongs to uid 1000 ([^)]*)): uid 1011 ([^)]*), 8 processes' "$T/err"
+check "-v: a tcp: bus is no bus of the user's" \
+	grep -q '#[0-9]* rejected (its DBUS_SESSION_BUS_ADDRESS names no unix socket of the user.s): uid 1002 ' "$T/err"
+check "-v: a display manager's greeter is no session" grep -q "#[0-9]* rejected (a display manager's login screen): uid 1012 " "$T/err"
+check "-v: a display without X server or logind record" grep -q '#[0-9]* rejected (no X server listens for its DISPLAY): uid 0 ' "$T/err"
+check "-v: a Wayland display without its socket" grep -q '#[0-9]* rejected (no Wayland socket at XDG_RUNTIME_DIR/WAYLAND_DISPLAY): uid 1001 ' "$T/err"
+check "-v: a DISPLAY that is no local display" grep -q '#[0-9]* rejected (its DISPLAY is not a local X display): uid 1006 ' "$T/err"
+check "-v never prints raw control bytes" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$T/err'"
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE -v --user 1004 --print-env
 check "a tie goes to the session whose oldest process started first" grep -qx "export DISPLAY=':40'" "$T/out"
 check "-v explains the tie-break" grep -q '#2 lost (a tie, and its oldest process started later): uid 1004' "$T/err"
-check "-v never prints raw control bytes" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$T/err'"
-PROCBOX_PROC="$FIXTURES/gui" run $WGE --user 1006 --print-env
-check "values with quotes, newlines and non-UTF-8 bytes round-trip through eval" \
-	sh -c "eval \"\$(cat '$T/out')\" && [ \"\$DISPLAY\" = \"\$(printf ':6\\377\\376'\\''q\\nx')\" ]"
-PROCBOX_PROC="$FIXTURES/gui" run $WGE --user 1001 --print-env
-check "a Wayland session of the fixture: no DISPLAY" sh -c "grep -qx \"export WAYLAND_DISPLAY='wayland-0'\" '$T/out' && ! grep -q '^export DISPLAY=' '$T/out'"
-PROCBOX_PROC="$FIXTURES/gui" run $WGE --user 1010 --print-env
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE --user 1012 --print-env
+check "the greeter's display when it is asked for by name" grep -qx "export DISPLAY=':20'" "$T/out"
+PROCBOX_PROC="$FIX" run $WGE --user 1011 --print-env
+expect_status 1 "PROCBOX_FILES only counts with it: without, nothing vouches for the fixture's displays"
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE --user 1010 --print-env
 expect_status 1 "--print-env without a valid session"
-one_error_line "with-gui-environment: no graphical session of user 1010 found: .*2 candidates rejected as stale"
-PROCBOX_PROC="$FIXTURES/gui" run $WGE --user 1010 true
+one_error_line "with-gui-environment: no graphical session of user 1010 found: .*2 candidates rejected as stale or not the user's"
+PROCBOX_PROC="$FIX" PROCBOX_FILES="$FIXFILES" run $WGE --user 1010 true
 expect_status 125 "a command without a valid session"
 PROCBOX_PROC=/nonexistent-pbgui run $WGE true
 expect_status 125 "an unusable proc root"
@@ -55,9 +66,9 @@ run env -i $WGE id -u
 expect_status 0 "env -i with-gui-environment id -u"
 check "the command ran as the session user" [ "$(cat "$T/out")" = "$GUI_UID" ]
 run env -i PATH=/usr/bin:/bin PBGUI_MARK=kept DISPLAY=:0 XDG_RUNTIME_DIR=/run/user/0 HOME=/root $WGE sh -c \
-	'printf "%s\n" "$DISPLAY" "$XAUTHORITY" "$DBUS_SESSION_BUS_ADDRESS" "$XDG_RUNTIME_DIR" "$HOME" "$USER" "$LOGNAME" "$PBGUI_MARK"'
-printf "%s\n" "$GUI_DISPLAY" "$GUI_XAUTH" "$GUI_BUS" "$GUI_RUN" "$GUI_HOME" "$GUI_USER" "$GUI_USER" kept >"$T/want"
-check "the session's variables, the user's HOME/USER/LOGNAME, the caller's others ($(tr '\n' ' ' <"$T/out"))" \
+	'printf "%s\n" "$DISPLAY" "$XAUTHORITY" "$DBUS_SESSION_BUS_ADDRESS" "$XDG_RUNTIME_DIR" "$HOME" "$USER" "$LOGNAME" "$SHELL" "$PATH" "${PBGUI_MARK-unset}"'
+printf "%s\n" "$GUI_DISPLAY" "$GUI_XAUTH" "$GUI_BUS" "$GUI_RUN" "$GUI_HOME" "$GUI_USER" "$GUI_USER" /bin/sh /usr/bin:/bin unset >"$T/want"
+check "the session's variables and PATH, the user's HOME/USER/LOGNAME/SHELL, nothing of the caller's ($(tr '\n' ' ' <"$T/out"))" \
 	cmp -s "$T/want" "$T/out"
 
 # the switch of user, seen by the running command itself
@@ -101,14 +112,43 @@ check "--print-env evaluates to the session" \
 	sh -c "eval \"\$(cat '$T/out')\" && [ \"\$DISPLAY\" = '$GUI_DISPLAY' ] && [ \"\$DBUS_SESSION_BUS_ADDRESS\" = '$GUI_BUS' ] && [ \"\$XAUTHORITY\" = '$GUI_XAUTH' ]"
 run env -i $WGE -v true
 check "-v: the session of 5 processes is chosen" grep -q "#1 chosen: uid $GUI_UID ($GUI_USER), 5 processes" "$T/err"
-check "-v: the decoy lost with fewer processes" grep -q "#2 lost (fewer processes): uid $GUI_DECOY_UID ($GUI_DECOY), 2 processes" "$T/err"
+check "-v: the decoy's carriers of the user's display are rejected" \
+	grep -q "#2 rejected (its display belongs to uid $GUI_UID ($GUI_USER)): uid $GUI_DECOY_UID ($GUI_DECOY), 2 processes" "$T/err"
+check "-v: what vouches for the session" grep -q "#1 chosen: .*; vouched for: its X server runs as the user" "$T/err"
 check "-v: the switch is reported" grep -q "running as $GUI_USER (uid $GUI_UID, gid $GUI_GID, 2 groups)" "$T/err"
 
-# --user restricts the vote: the decoy's own session
-run env -i $WGE --user "$GUI_DECOY" sh -c 'id -u; echo "$DISPLAY"; echo "${DBUS_SESSION_BUS_ADDRESS-unset}"; echo "${XDG_RUNTIME_DIR-unset}"'
-expect_status 0 "--user DECOY"
-printf "%s\n" "$GUI_DECOY_UID" "$GUI_DECOY_DISPLAY" unset unset >"$T/want"
-check "--user runs in that user's session, without variables it lacks" cmp -s "$T/want" "$T/out"
+# --user restricts the vote: the decoy has no session of its own, only the user's display
+run env -i $WGE --user "$GUI_DECOY" id -u
+expect_status 125 "--user DECOY: carrying another user's display is no session"
+check "nothing ran as the decoy" [ ! -s "$T/out" ]
+
+# a session without XDG_RUNTIME_DIR (6 processes: it wins), with an XAUTHORITY whose name holds a quote, a
+# newline and a byte that is not UTF-8: the user's /run/user/UID when it is the user's, never root's; and the
+# values round-trip through --print-env and eval
+WEIRD=$(printf "$T/x'q\\nauth\\377")
+cp "$GUI_XAUTH" "$WEIRD"
+chown "$GUI_USER:" "$WEIRD"
+for i in 1 2 3 4 5 6; do
+	gui_start $AS_GUI env -i PATH=/usr/bin:/bin PBMARK=noruntime DISPLAY="$GUI_DISPLAY" "XAUTHORITY=$WEIRD" \
+		DBUS_SESSION_BUS_ADDRESS="$GUI_BUS" sleep 600
+	NORUNTIME="${NORUNTIME:-} $!"
+done
+wait_for 10 sh -c "[ \$(grep -lzx PBMARK=noruntime /proc/[0-9]*/environ 2>/dev/null | wc -l) -ge 6 ]"
+[ -d /run/user ] || { mkdir -p /run/user && GUI_CREATED_RUN_USER=1; }
+install -d -m 700 -o "$GUI_USER" -g "$GUI_GID" "/run/user/$GUI_UID" && GUI_CREATED_RUN_UID=1
+run env -i XDG_RUNTIME_DIR=/run/user/0 $WGE sh -c 'echo "${XDG_RUNTIME_DIR-unset}"'
+check "the user's /run/user/UID when the session has no XDG_RUNTIME_DIR, never root's" \
+	[ "$(cat "$T/out")" = "/run/user/$GUI_UID" ]
+chown root: "/run/user/$GUI_UID"
+run env -i XDG_RUNTIME_DIR=/run/user/0 $WGE sh -c 'echo "${XDG_RUNTIME_DIR-unset}"'
+check "not when /run/user/UID is not the user's" [ "$(cat "$T/out")" = unset ]
+rmdir "/run/user/$GUI_UID"
+run env -i $WGE --print-env
+printf '%s' "$WEIRD" >"$T/weird.want"
+check "values with quotes, newlines and non-UTF-8 bytes round-trip through eval" \
+	sh -c "eval \"\$(cat '$T/out')\" && printf '%s' \"\$XAUTHORITY\" | cmp -s - '$T/weird.want'"
+for p in $NORUNTIME; do kill "$p"; done
+for p in $NORUNTIME; do wait_for 5 sh -c "! kill -0 $p 2>/dev/null"; done
 
 # a stale copy of the session (a tmux started in an old login): more processes, bus socket gone; it loses
 for i in 1 2 3 4 5 6 7; do
@@ -151,8 +191,9 @@ check "as the session user: no switch" grep -q "no switch of user" "$T/err"
 # not root, another user's session: refused (the fixture's alice is uid 1000, not the decoy; a copy, since the
 # decoy may not be able to read the source tree)
 cp -R "$FIXTURES/gui" "$T/gui-tree"
-chmod -R a+rX "$T/gui-tree"
-run as_user "$GUI_DECOY" env -i PROCBOX_PROC="$T/gui-tree" $WGE id -u
+cp -R "$FIXTURES/gui-files" "$T/gui-files"
+chmod -R a+rX,go-w "$T/gui-tree" "$T/gui-files"
+run as_user "$GUI_DECOY" env -i PROCBOX_PROC="$T/gui-tree" PROCBOX_FILES="$T/gui-files" $WGE --user 1000 id -u
 expect_status 125 "another user's session without root"
 one_error_line "with-gui-environment: the session belongs to .* (uid 1000): only root may run a command in another user's session"
 check "nothing ran" [ ! -s "$T/out" ]
@@ -168,13 +209,11 @@ one_error_line "with-gui-environment: no graphical session of user 2147483000 fo
 run env -i $WGE --user 2147483000 --print-env
 expect_status 1 "--print-env without a session"
 
-# Wayland-style (variables only): WAYLAND_DISPLAY and XDG_RUNTIME_DIR, no DISPLAY, no bus address; the bus
-# at /run/user/UID/bus is filled in, and it is a real one
-[ -d /run/user ] || { mkdir -p /run/user && GUI_CREATED_RUN_USER=1; }
+# Wayland: WAYLAND_DISPLAY and XDG_RUNTIME_DIR, no DISPLAY, no bus address; the compositor's socket (a
+# listener of the decoy's) vouches for it; the bus at /run/user/UID/bus is filled in, and it is a real one
 install -d -m 700 -o "$GUI_DECOY" -g "$(id -g "$GUI_DECOY")" "/run/user/$GUI_DECOY_UID"
-run env -i XDG_RUNTIME_DIR=/run/user/0 $WGE --user "$GUI_DECOY" sh -c 'echo "${XDG_RUNTIME_DIR-unset}"'
-check "the user's /run/user/UID when the session has no XDG_RUNTIME_DIR, never root's" \
-	[ "$(cat "$T/out")" = "/run/user/$GUI_DECOY_UID" ]
+gui_start $AS_DECOY "$HELPERS/unix_listener" "/run/user/$GUI_DECOY_UID/wayland-pbgui"
+wait_for 20 test -S "/run/user/$GUI_DECOY_UID/wayland-pbgui"
 gui_start $AS_DECOY env -i dbus-daemon --config-file="$T/session.conf" --nofork --nopidfile \
 	--address="unix:path=/run/user/$GUI_DECOY_UID/bus"
 wait_for 20 test -S "/run/user/$GUI_DECOY_UID/bus"
@@ -190,8 +229,11 @@ check "Wayland: no DISPLAY, the session's WAYLAND_DISPLAY and XDG_RUNTIME_DIR, t
 run env -i $WGE --user "$GUI_DECOY" dbus-send --session --print-reply --dest=org.freedesktop.DBus \
 	/org/freedesktop/DBus org.freedesktop.DBus.GetId
 expect_status 0 "the filled-in bus address reaches a real bus"
-run env -i $WGE -v true
-check "the Wayland session (3) still loses the unrestricted vote to the X one (5)" \
-	grep -q "#1 chosen: uid $GUI_UID ($GUI_USER), 5 processes" "$T/err"
+check "-v: the Wayland socket vouches" sh -c "env -i $WGE -v --user $GUI_DECOY --print-env 2>&1 >/dev/null |
+	grep -q 'chosen: .*; vouched for: its Wayland socket is the user.s'"
+run env -i $WGE id -u
+expect_status 1 "sessions of two users (3 Wayland processes, 5 X ones): no count decides, refused"
+one_error_line "with-gui-environment: graphical sessions of 2 users found: $GUI_USER (uid $GUI_UID), $GUI_DECOY (uid $GUI_DECOY_UID); name one with -u USER"
+check "nothing ran" [ ! -s "$T/out" ]
 
 finish

@@ -1,0 +1,142 @@
+/* Unit test of notify-send-headless's argument vector (applets/with_gui_environment.c): notify-send's options
+ * rebuilt one per option, clustered or not, ours taken out; run under ASan, which sees a write past it. */
+#include "unit.h"
+#include "../../applets/applet.c"
+#include "../../applets/with_gui_environment.c"
+
+static struct gui_opts o;
+static struct argvec cmd;
+
+/* parses words (NULL-terminated) as notify-send-headless's arguments; returns what notify_send_command did */
+static int build(const char *const *words)
+{
+	char *argv[2100];
+	int argc = 0;
+
+	while (words[argc]) {
+		ck_assert_int_lt(argc, 2099);
+		argv[argc] = (char *)words[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	/* 0: getopt starts afresh (glibc's and musl's), clusters included; its own messages off, as main.c */
+	optind = 0;
+	opterr = 0;
+	memset(&o, 0, sizeof o);
+	o.uid = -1;
+	o.user_option = "--user";
+	argvec_free(&cmd);
+	return notify_send_command(argc, argv, &o, &cmd);
+}
+
+/* the vector as one string, arguments separated by '|' */
+static const char *joined(void)
+{
+	static char out[65536];
+	size_t i, n = 0;
+
+	out[0] = 0;
+	for (i = 0; i < cmd.n; i++)
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", i ? "|" : "", cmd.v[i]);
+	ck_assert_ptr_null(cmd.v[cmd.n]);
+	return out;
+}
+
+START_TEST(forty_letters)
+{
+	const char *const words[] = {"notify-send-headless", "-eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "summary", NULL};
+	size_t i;
+
+	ck_assert_int_eq(build(words), -1);
+	ck_assert_uint_eq(cmd.n, 42);
+	ck_assert_str_eq(cmd.v[0], "notify-send");
+	for (i = 1; i <= 40; i++)
+		ck_assert_str_eq(cmd.v[i], "--transient");
+	ck_assert_str_eq(cmd.v[41], "summary");
+	ck_assert_ptr_null(cmd.v[42]);
+}
+END_TEST
+
+START_TEST(clusters_with_arguments)
+{
+	const char *const a[] = {"nsh", "-ewu", "critical", "-ea", "app", "--", "-dash", NULL};
+	const char *const b[] = {"nsh", "-ucritical", "-eh", "int:x:1", "-wpA", "go=Go", "s", "body", NULL};
+	const char *const c[] = {"nsh", "--user", "root", "-e", "--print-env", NULL};
+	const char *const d[] = {"nsh", "-e", "--app=x", "--urg", "low", "-t5", "s", NULL};
+
+	ck_assert_int_eq(build(a), -1);
+	ck_assert_str_eq(joined(), "notify-send|--transient|--wait|--urgency=critical|--transient|--app-name=app|--|-dash");
+	ck_assert_int_eq(build(b), -1);
+	ck_assert_str_eq(joined(),
+			 "notify-send|--urgency=critical|--transient|--hint=int:x:1|--wait|--print-id|--action=go=Go|s|body");
+	/* ours are taken out: --user and --print-env */
+	ck_assert_int_eq(build(c), -1);
+	ck_assert_str_eq(joined(), "notify-send|--transient");
+	ck_assert_int_eq(o.uid, 0);
+	ck_assert_int_eq(o.print_env, 1);
+	/* abbreviations become the full long name */
+	ck_assert_int_eq(build(d), -1);
+	ck_assert_str_eq(joined(), "notify-send|--transient|--app-name=x|--urgency=low|--expire-time=5|s");
+}
+END_TEST
+
+/* clusters of every length up to 2000 letters, in one word and spread over many: one argument per letter */
+START_TEST(long_clusters)
+{
+	static char word[2002];
+	const char *words[2100];
+	size_t len, i;
+
+	for (len = 1; len <= 2000; len = len * 3 + 1) {
+		word[0] = '-';
+		memset(word + 1, 'e', len);
+		word[len + 1] = 0;
+		words[0] = "nsh";
+		words[1] = word;
+		words[2] = NULL;
+		ck_assert_int_eq(build(words), -1);
+		ck_assert_uint_eq(cmd.n, len + 1);
+		for (i = 1; i <= len; i++)
+			ck_assert_str_eq(cmd.v[i], "--transient");
+	}
+	for (i = 0; i < 2000; i++)
+		words[i + 1] = "-ew";
+	words[0] = "nsh";
+	words[2001] = NULL;
+	ck_assert_int_eq(build(words), -1);
+	ck_assert_uint_eq(cmd.n, 4001);
+	ck_assert_str_eq(cmd.v[3999], "--transient");
+	ck_assert_str_eq(cmd.v[4000], "--wait");
+}
+END_TEST
+
+START_TEST(usage_errors)
+{
+	const char *const bad[] = {"nsh", "-eZ", "s", NULL};
+	const char *const missing[] = {"nsh", "-eu", NULL};
+
+	ck_assert_int_eq(build(bad), EXIT_USAGE);
+	ck_assert_int_eq(build(missing), EXIT_USAGE);
+}
+END_TEST
+
+static void teardown(void)
+{
+	argvec_free(&cmd);
+}
+
+static Suite *gui_args_suite(void)
+{
+	Suite *su = suite_create("gui_args");
+	TCase *tc = tcase_create("notify-send");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, forty_letters);
+	tcase_add_test(tc, clusters_with_arguments);
+	tcase_add_test(tc, long_clusters);
+	tcase_add_test(tc, usage_errors);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+SUITE_MAIN(gui_args_suite)
