@@ -257,7 +257,7 @@ static int set_var(const char *name, const char *value)
 }
 
 /* What the command runs as when it is another user's session, and the environment it gets. */
-struct target {
+struct session_user {
 	unsigned int uid;
 	gid_t gid;
 	char name[256], home[4096], shell[4096];
@@ -268,7 +268,7 @@ struct target {
 };
 
 /* the user's passwd entry and groups, copied: the group functions reuse getpwuid's buffer */
-static int look_up_user(struct target *u, unsigned int uid)
+static int look_up_user(struct session_user *u, unsigned int uid)
 {
 	struct passwd *pw = getpwuid((uid_t)uid);
 
@@ -306,7 +306,7 @@ static void add_env(struct pb_buf *b, const char *name, const char *value)
  * /usr/local/bin:/usr/bin:/bin when they have none). Nothing of ours: what root's caller exported (tokens,
  * LD_ variables, a TERM for root's terminal) is not the user's to read.
  */
-static int build_environment(const struct pb_root *root, const struct pb_session *x, struct target *u)
+static int build_environment(const struct pb_root *root, const struct pb_session *x, struct session_user *u)
 {
 	char runtime[64];
 	struct stat sb;
@@ -343,7 +343,7 @@ static int build_environment(const struct pb_root *root, const struct pb_session
 	return 0;
 }
 
-static void free_target(struct target *u)
+static void free_session_user(struct session_user *u)
 {
 	pb_buf_free(&u->env);
 	free(u->envp);
@@ -370,7 +370,7 @@ static int subset(const gid_t *a, int na, const gid_t *b, int nb)
  * too), then the uid, which gives root up for good. Each step is checked, and the result verified: a
  * half-done switch (root's groups left, say) must never run the command.
  */
-static int become_user(const struct target *u)
+static int become_user(const struct session_user *u)
 {
 	gid_t have[1024];
 	const char *step;
@@ -470,7 +470,7 @@ static void run_in_child_session(void)
  * reach root's terminal: no TIOCSTI, no job control signals from it), the user's ids, no new privileges on
  * exec (a set-user-ID program cannot give the user back what root had), and the fresh environment.
  */
-static void run_as_user(struct target *u, char **cmd)
+static void run_as_user(struct session_user *u, char **cmd)
 {
 	extern char **environ;
 
@@ -492,7 +492,7 @@ static void run_as_user(struct target *u, char **cmd)
 static int run_in_session(const struct gui_opts *o, char **cmd)
 {
 	struct pb_session_search s = {.uid = o->uid};
-	struct target u;
+	struct session_user u;
 	const struct pb_session *x;
 	struct pb_root root;
 	struct pb_table t;
@@ -564,7 +564,7 @@ out:
 		run_as_user(&u, cmd);
 	if (r < 0)
 		applet_exec(cmd);
-	free_target(&u);
+	free_session_user(&u);
 	return r;
 }
 
