@@ -162,6 +162,7 @@ HELPERS = \
 	build/test-helpers/chain \
 	build/test-helpers/churn \
 	build/test-helpers/fake_cron \
+	build/test-helpers/forge_net_unix \
 	build/test-helpers/local_time \
 	build/test-helpers/max_rss \
 	build/test-helpers/pid_cycler \

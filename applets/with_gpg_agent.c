@@ -37,11 +37,18 @@ struct agent {
 	char ssh[PATH_SIZE]; /* "" when the agent has no ssh socket */
 };
 
+/* Where the caller's agent listens: what gpgconf names, or without gpgconf a guess at GnuPG's fixed places. */
+struct wanted {
+	char socket[PATH_SIZE]; /* "" when nothing is known */
+	char ssh[PATH_SIZE];    /* "": beside the socket, as GnuPG puts it */
+	int named;              /* gpgconf named them: no other path counts */
+};
+
 /*
  * A unix stream socket connected to path: 0 with *fd; -1 when connect failed (errno says why) or path is no
  * socket file we may write to (connect needs write permission); 1 when no connect could be tried (a path too
  * long to connect to by name, no socket). The timeouts: an agent answers at once, and a socket that never
- * answers must not hang the command.
+ * answers must not hang the command (SO_SNDTIMEO also bounds a blocking connect to a full backlog).
  */
 static int unix_connect(const char *path, int flags, int *fd)
 {
@@ -73,7 +80,7 @@ static int unix_connect(const char *path, int flags, int *fd)
 /*
  * A socket a client can use: a socket file we may connect to, and something listens: an agent killed with
  * SIGKILL leaves its socket file behind, and a dead socket handed out would also keep us from starting a new
- * agent.
+ * agent. Only for what the caller's own environment names; a socket we hand out passes trusted_socket.
  */
 static int usable_socket(const char *path)
 {
@@ -87,7 +94,7 @@ static int usable_socket(const char *path)
 
 static int copy_path(char *out, const char *s, size_t n)
 {
-	if (n >= PATH_SIZE)
+	if (n >= PATH_SIZE || memchr(s, 0, n))
 		return -1;
 	memcpy(out, s, n);
 	out[n] = 0;
@@ -117,10 +124,156 @@ static int sibling(char *out, const char *path, const char *name)
 	return n > 0 && n < PATH_SIZE ? 0 : -1;
 }
 
-/* The agent's ssh socket sits beside its socket */
-static void ssh_beside(struct agent *a)
+static int same_directory(const char *a, const char *b)
 {
-	if (sibling(a->ssh, a->socket, SSH_SOCKET) || !usable_socket(a->ssh))
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	return sa && sb && sa - a == sb - b && !memcmp(a, b, (size_t)(sa - a));
+}
+
+/*
+ * Nobody but the caller and root can put another socket file at path, now or later (the command connects
+ * after we have checked): the directory is the caller's and writable by the caller alone, and every directory
+ * above it, up to /, is root's or the caller's and writable by its owner alone, but for sticky ones (/tmp),
+ * where nobody moves what others made. The chain is walked upwards from the directory through "..", so the
+ * real directories are checked whatever symbolic links led there; those links must be root's or the
+ * caller's. 0, or -1 with *why.
+ */
+static int safe_directory(const char *path, const char **why)
+{
+	char dir[PATH_SIZE], *p, c;
+	uid_t uid = getuid();
+	struct stat sb, above;
+	int fd, up, r = -1;
+
+	if (*path != '/' || copy_path(dir, path, strlen(path)) || !(p = strrchr(dir, '/'))) {
+		*why = "not an absolute path";
+		return -1;
+	}
+	p[p == dir] = 0; /* the directory; "/" for a file in / */
+	for (p = dir + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		c = *p;
+		*p = 0;
+		if (lstat(dir, &sb) == 0 && S_ISLNK(sb.st_mode) && sb.st_uid != 0 && sb.st_uid != uid) {
+			*why = "a symbolic link on the way belongs to another user";
+			return -1;
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb)) {
+		*why = "its directory cannot be read";
+		goto out;
+	}
+	if (sb.st_uid != uid || (sb.st_mode & 022)) {
+		*why = sb.st_uid != uid ? "its directory is not ours" : "its directory is writable by others";
+		goto out;
+	}
+	for (;;) {
+		up = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (up < 0 || fstat(up, &above)) {
+			*why = "a directory above it cannot be read";
+			if (up >= 0)
+				close(up);
+			goto out;
+		}
+		close(fd);
+		fd = up;
+		/* "/" is its own parent */
+		if (above.st_dev == sb.st_dev && above.st_ino == sb.st_ino)
+			break;
+		if (above.st_uid != 0 && above.st_uid != uid) {
+			*why = "a directory above it belongs to another user";
+			goto out;
+		}
+		if ((above.st_mode & 022) && !(above.st_mode & S_ISVTX)) {
+			*why = "a directory above it is writable by others";
+			goto out;
+		}
+		sb = above;
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/*
+ * Whether the peer that listens (SO_PEERCRED: the process that called listen) can be the agent's: the agent
+ * itself; its parent (systemd --user listening for a socket-activated agent); or a process gone, or newer
+ * than the agent, since gpg-agent --daemon listens before it forks and its first half exits. Unknown
+ * agent: nothing to compare.
+ */
+static int peer_is_agents(struct pb_table *t, int peer, int agent_pid)
+{
+	struct pb_proc *agent, *q;
+
+	if (!t || !agent_pid || !peer || peer == agent_pid)
+		return 1;
+	agent = pb_find_pid(t, agent_pid);
+	if (agent && peer == agent->st.ppid)
+		return 1;
+	q = pb_find_pid(t, peer);
+	return !q || q->st.state == 'Z' || (agent && q->st.starttime > agent->st.starttime);
+}
+
+/*
+ * A socket we may hand out as the caller's agent: a socket file of the caller's in a directory only the caller
+ * controls (safe_directory), and when connected the listener is the caller's (SO_PEERCRED uid) and, where the
+ * agent is known, the agent's (peer_is_agents). 0 with *fd connected (fd NULL: closed again); -1 after a
+ * debug line saying why not. sock: what the kernel says of the agent's socket, or NULL.
+ */
+static int trusted_socket(const char *path, struct pb_table *t, int agent_pid, const struct pb_unix_socket *sock,
+			  int *fd)
+{
+	struct ucred cred = {0, 0, 0};
+	socklen_t clen = sizeof cred;
+	const char *why = NULL;
+	struct stat sb;
+	int s = -1;
+
+	if (lstat(path, &sb) || !S_ISSOCK(sb.st_mode))
+		why = "no socket file";
+	else if (sb.st_uid != getuid())
+		why = "the socket file is not ours";
+	else if (sock && sock->vfs_ino && sock->vfs_dev == sb.st_dev && sock->vfs_ino != (sb.st_ino & 0xffffffffULL))
+		/* another socket file sits where the agent bound its own (a stacked file system such as overlayfs
+		 * may show other device numbers: then this cannot be told, and the other checks decide) */
+		why = "another file than the one the agent listens on";
+	else if (safe_directory(path, &why))
+		;
+	else if (unix_connect(path, 0, &s))
+		why = "nothing we can connect to listens";
+	else if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) || cred.uid != getuid())
+		why = "another user listens on it";
+	else if (!peer_is_agents(t, cred.pid, agent_pid))
+		why = "another process than the agent listens on it";
+	if (why) {
+		if (s >= 0)
+			close(s);
+		applet_debug("refusing %s: %s", path, why);
+		return -1;
+	}
+	if (fd)
+		*fd = s;
+	else
+		close(s);
+	return 0;
+}
+
+/* The agent's ssh socket: the one gpgconf names, else the one beside its socket, when it can be trusted */
+static void ssh_beside(struct agent *a, const struct wanted *w, struct pb_table *t)
+{
+	if (w && w->ssh[0])
+		strcpy(a->ssh, w->ssh);
+	else if (sibling(a->ssh, a->socket, SSH_SOCKET))
+		a->ssh[0] = 0;
+	if (a->ssh[0] && trusted_socket(a->ssh, t, a->pid, NULL, NULL))
 		a->ssh[0] = 0;
 }
 
@@ -159,33 +312,84 @@ static int wait_status(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* Where GnuPG itself puts the agent's socket (GNUPGHOME, /run/user/UID/gnupg/d.HASH): gpgconf knows. */
-static int gpgconf_agent_socket(char *out)
+static int hex_digit(char c)
 {
-	static char *const argv[] = {"gpgconf", "--list-dirs", "agent-socket", NULL};
-	size_t len = 0;
+	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+}
+
+/* A value of gpgconf --list-dirs: "%XX" escapes (':' is %3a) decoded into out; an absolute path, one line. */
+static int gpgconf_value(const char *s, size_t n, char *out)
+{
+	size_t i, len = 0;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		if (len + 1 >= PATH_SIZE)
+			return -1;
+		if (s[i] != '%') {
+			out[len++] = s[i];
+			continue;
+		}
+		if (i + 2 >= n || (hi = hex_digit(s[i + 1])) < 0 || (lo = hex_digit(s[i + 2])) < 0)
+			return -1;
+		out[len++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[len] = 0;
+	return len && out[0] == '/' && strlen(out) == len && !strchr(out, '\n') ? 0 : -1;
+}
+
+/*
+ * Where GnuPG itself puts the agent's sockets (GNUPGHOME, /run/user/UID/gnupg/d.HASH): gpgconf --list-dirs
+ * knows, as "agent-socket:PATH" and "agent-ssh-socket:PATH" lines. (Asked for two names at once, gpgconf
+ * prints them in an order of its own: the whole list it is.) 0 with w->socket set, w->ssh when named.
+ */
+static int gpgconf_dirs(struct wanted *w)
+{
+	static char *const argv[] = {"gpgconf", "--list-dirs", NULL};
+	const char *line, *nl, *colon;
+	struct pb_buf out;
+	int fds[2], ok = 0;
+	char chunk[4096];
 	ssize_t r;
-	int fds[2];
 	pid_t pid;
 
+	w->socket[0] = w->ssh[0] = 0;
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
 	pid = spawn(argv, fds[1], applet_verbosity > 1);
 	close(fds[1]);
-	while (pid > 0 && len < PATH_SIZE - 1) {
-		r = read(fds[0], out + len, PATH_SIZE - 1 - len);
+	pb_buf_init(&out);
+	/* a list of a few lines: more than 64 KiB is not gpgconf's */
+	while (pid > 0 && out.len < 65536) {
+		r = read(fds[0], chunk, sizeof chunk);
 		if (r > 0)
-			len += (size_t)r;
+			pb_buf_add(&out, chunk, (size_t)r);
 		else if (r == 0 || errno != EINTR)
 			break;
 	}
 	close(fds[0]);
-	if (pid < 0 || wait_status(pid) != 0)
+	if (pid < 0 || wait_status(pid) != 0 || out.failed) {
+		pb_buf_free(&out);
 		return -1;
-	while (len && (out[len - 1] == '\n' || out[len - 1] == '\r'))
-		len--;
-	out[len] = 0;
-	return out[0] == '/' && !memchr(out, '\n', len) ? 0 : -1;
+	}
+	for (line = out.data; line && line < out.data + out.len; line = nl ? nl + 1 : NULL) {
+		nl = memchr(line, '\n', out.len - (size_t)(line - out.data));
+		colon = memchr(line, ':', (size_t)((nl ? nl : out.data + out.len) - line));
+		if (!colon)
+			continue;
+		if (colon - line == 12 && !memcmp(line, "agent-socket", 12))
+			ok = gpgconf_value(colon + 1, (size_t)((nl ? nl : out.data + out.len) - colon - 1), w->socket) == 0;
+		else if (colon - line == 16 && !memcmp(line, "agent-ssh-socket", 16) &&
+			 gpgconf_value(colon + 1, (size_t)((nl ? nl : out.data + out.len) - colon - 1), w->ssh))
+			w->ssh[0] = 0;
+	}
+	pb_buf_free(&out);
+	if (!ok)
+		w->socket[0] = w->ssh[0] = 0;
+	else if (!w->ssh[0] && sibling(w->ssh, w->socket, SSH_SOCKET))
+		w->ssh[0] = 0; /* a gpgconf that does not list it: beside the socket, where GnuPG puts it */
+	return ok ? 0 : -1;
 }
 
 /* One line from an Assuan server into line (NUL-terminated, without the newline); -1 on EOF, error, timeout. */
@@ -211,37 +415,35 @@ static int read_line(int fd, char *line, size_t size)
 }
 
 /*
- * Asks the agent behind a socket for its pid (Assuan: greeting "OK ...", then GETINFO pid -> "D PID", "OK").
- * The way in when the agent's fds are closed to us: gpg-agent makes itself non-dumpable, so even its own user
- * cannot read /proc/PID/fd. -1: no usable socket, or one another user listens on; 0: usable, *pid the
- * agent's pid or 0 when it did not say (a socket that is no gpg-agent, or a forwarded one).
+ * Asks the agent behind a trusted socket for its pid (Assuan: greeting "OK ...", then GETINFO pid -> "D PID",
+ * "OK"). The way in when the agent's fds are closed to us: gpg-agent makes itself non-dumpable, so even its own
+ * user cannot read /proc/PID/fd. -1: the socket cannot be trusted (trusted_socket, with the agent known as
+ * agent_pid or not yet); 0: *pid the agent's pid or 0 when it did not say (a socket that is no gpg-agent, or a
+ * forwarded one), *listener the pid that listens (SO_PEERCRED).
  */
-static int ask_agent_pid(const char *path, int *pid)
+static int ask_agent_pid(const char *path, struct pb_table *t, int agent_pid, int *pid, int *listener)
 {
 	static const char request[] = "GETINFO pid\nBYE\n";
-	struct ucred cred;
+	struct ucred cred = {0, 0, 0};
 	socklen_t clen = sizeof cred;
 	char line[256];
 	long v;
-	int fd, r;
+	int fd;
 
-	*pid = 0;
-	r = unix_connect(path, 0, &fd);
-	if (r)
-		return r > 0 ? 0 : -1;
-	/* the uid that created the listening socket: never hand out another user's agent */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.uid != getuid()) {
-		applet_debug("%s is served by uid %u, not by us", path, (unsigned)cred.uid);
-		r = -1;
-	} else if (read_line(fd, line, sizeof line) == 0 && !strncmp(line, "OK", 2) &&
-		   /* MSG_NOSIGNAL: a listener that hangs up must not kill us with SIGPIPE */
-		   send(fd, request, sizeof request - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof request - 1)) {
+	*pid = *listener = 0;
+	if (trusted_socket(path, t, agent_pid, NULL, &fd))
+		return -1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
+		*listener = cred.pid;
+	if (read_line(fd, line, sizeof line) == 0 && !strncmp(line, "OK", 2) &&
+	    /* MSG_NOSIGNAL: a listener that hangs up must not kill us with SIGPIPE */
+	    send(fd, request, sizeof request - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof request - 1)) {
 		while (read_line(fd, line, sizeof line) == 0 && strncmp(line, "OK", 2) && strncmp(line, "ERR", 3))
 			if (!strncmp(line, "D ", 2) && applet_parse_int(line + 2, 1, 0x7fffffff, &v) == 0)
 				*pid = (int)v;
 	}
 	close(fd);
-	return r;
+	return 0;
 }
 
 static int live_and_ours(struct pb_table *t, struct pb_proc *p)
@@ -250,24 +452,63 @@ static int live_and_ours(struct pb_table *t, struct pb_proc *p)
 }
 
 /*
- * The caller's running agent. First from /proc: processes named gpg-agent with our real uid, and of their
- * listening unix sockets those named S.gpg-agent and S.gpg-agent.ssh that work; with want (gpgconf's socket)
- * only the agent holding that socket counts: another GNUPGHOME's agent holds other keys. Where those fds are
- * closed to us, the socket at want (else fallback) is asked for its pid, which must again be a gpg-agent of
- * ours; a working socket without one counts as an agent all the same (pid 0). 1 found, 0 none, -1 error
- * (after one error line). *found is only meaningful after 1.
+ * Which slot of the agent a listening socket of its fills: with gpgconf, only the paths it names; without,
+ * the GnuPG names in any directory (safe_directory decides later whether it is the caller's alone).
  */
-static int find_agent(const struct pb_root *root, const char *want, const char *fallback, struct agent *found)
+static char *slot_for(const char *path, const struct wanted *w, struct agent *a)
+{
+	const char *base = strrchr(path, '/') + 1;
+
+	if (w->named)
+		return !strcmp(path, w->socket) ? a->socket : w->ssh[0] && !strcmp(path, w->ssh) ? a->ssh : NULL;
+	return !strcmp(base, AGENT_SOCKET) ? a->socket : !strcmp(base, SSH_SOCKET) ? a->ssh : NULL;
+}
+
+/*
+ * The agent's own listening sockets, from its fds: each one the kernel (or net/unix) names with a path that
+ * fills a slot (slot_for), created by us (the creator's uid, where the kernel says), and trusted.
+ */
+static void held_sockets(const struct pb_unix_sockets *socks, const struct wanted *w, struct pb_table *t,
+			 struct agent *found)
+{
+	const struct pb_unix_socket *v;
+	char *slot;
+	size_t i;
+
+	for (i = 0; i < socks->n; i++) {
+		v = &socks->v[i];
+		if (!(v->flags & PB_UNIX_LISTENING) || v->path[0] != '/' || !(slot = slot_for(v->path, w, found)) || *slot)
+			continue;
+		if (v->uid >= 0 && v->uid != (long long)getuid()) {
+			applet_debug("refusing %s: created by uid %lld", v->path, v->uid);
+			continue;
+		}
+		if (trusted_socket(v->path, t, found->pid, socks->exact ? v : NULL, NULL) == 0)
+			copy_path(slot, v->path, v->path_len);
+	}
+	/* GnuPG puts both in one directory: an ssh socket elsewhere is not this agent's layout */
+	if (found->socket[0] && found->ssh[0] && !same_directory(found->socket, found->ssh)) {
+		applet_debug("refusing %s: not beside %s", found->ssh, found->socket);
+		found->ssh[0] = 0;
+	}
+}
+
+/*
+ * The caller's running agent. First from /proc: processes named gpg-agent with our real uid, and of their
+ * listening unix sockets those that fill a slot (held_sockets); with gpgconf only the agent holding the
+ * socket it names counts: another GNUPGHOME's agent holds other keys. Where those fds are closed to us, the
+ * socket w names is asked for its pid, which must again be a gpg-agent of ours; a trusted socket without one
+ * counts as an agent all the same (pid 0). 1 found, 0 none, -1 error (after one error line). *found is only
+ * meaningful after 1.
+ */
+static int find_agent(const struct pb_root *root, const struct wanted *w, struct agent *found)
 {
 	struct pb_match m = {.exe_name = "gpg-agent"};
 	struct pb_unix_sockets socks;
-	const char *ask = want ? want : fallback, *path, *base;
 	struct pb_table t;
 	struct pb_proc *p = NULL;
 	struct pb_pin pin;
-	int got = 0, pid;
-	char *slot;
-	size_t i;
+	int got = 0, pid, listener;
 
 	if (pb_scan(root, &t)) {
 		applet_warn("cannot scan %s: %s", root->path, strerror(errno));
@@ -288,43 +529,45 @@ static int find_agent(const struct pb_root *root, const char *want, const char *
 		pb_pin_close(&pin);
 		found->pid = p->st.pid;
 		found->socket[0] = found->ssh[0] = 0;
-		for (i = 0; i < socks.n; i++) {
-			path = socks.v[i].path;
-			if (!(socks.v[i].flags & PB_UNIX_LISTENING) || *path != '/')
-				continue;
-			base = strrchr(path, '/') + 1;
-			slot = !strcmp(base, AGENT_SOCKET) ? found->socket : !strcmp(base, SSH_SOCKET) ? found->ssh : NULL;
-			if (slot && !*slot && usable_socket(path))
-				copy_path(slot, path, socks.v[i].path_len);
-		}
+		held_sockets(&socks, w, &t, found);
+		applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s%s)", found->pid,
+			     found->socket[0] ? found->socket : "none", found->ssh[0] ? found->ssh : "none", root->path,
+			     socks.exact ? " and the kernel's socket table" : "/net/unix");
 		pb_unix_sockets_free(&socks);
-		applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s)", found->pid,
-			     found->socket[0] ? found->socket : "none", found->ssh[0] ? found->ssh : "none", root->path);
-		got = found->socket[0] && (!want || !strcmp(found->socket, want));
+		got = found->socket[0] != 0;
 	}
 	if (!got) {
-		if (!ask)
+		if (!w->socket[0])
 			goto out;
-		strcpy(found->socket, ask); /* want or guess: shorter than PATH_SIZE */
+		strcpy(found->socket, w->socket);
 		found->pid = 0;
+		found->ssh[0] = 0;
 	}
 	/*
 	 * gpg-agent --daemon opens its sockets before it forks: until the parent is gone it holds them too, so
 	 * the pid comes from the agent itself when it tells, and must be a gpg-agent of ours in the scan (it
-	 * answered, so it ran before the scan: both launchers return only once the daemon is up).
+	 * answered, so it ran before the scan: both launchers return only once the daemon is up). A socket not
+	 * found among an agent's fds must be trusted here, with the listener checked against the pid it tells.
 	 */
-	if (ask_agent_pid(found->socket, &pid) == 0) {
-		if (!got)
-			ssh_beside(found);
-		got = 1;
+	if (ask_agent_pid(found->socket, &t, found->pid, &pid, &listener) == 0) {
 		if (pid != found->pid && (p = pb_find_pid(&t, pid)) && live_and_ours(&t, p) &&
 		    !strcmp(p->st.comm, "gpg-agent")) {
+			if (!got && !peer_is_agents(&t, listener, pid)) {
+				applet_debug("refusing %s: gpg-agent %d answers, but process %d listens", found->socket,
+					     pid, listener);
+				goto out;
+			}
 			applet_debug("gpg-agent %d answers on %s (asked over the socket)", pid, found->socket);
 			found->pid = pid;
 		}
+		if (!got)
+			ssh_beside(found, w, &t);
+		got = 1;
+	} else if (!got) {
+		applet_debug("no agent of ours listens on %s", found->socket);
 	}
 	if (got && !found->pid)
-		applet_debug("using %s: it works, but no gpg-agent of ours answers", ask);
+		applet_debug("using %s: it works, but no gpg-agent of ours answers", found->socket);
 out:
 	pb_table_free(&t);
 	return got;
@@ -332,24 +575,31 @@ out:
 
 /*
  * Without gpgconf: the fixed places GnuPG 2.1+ puts the socket (/run/user/UID/gnupg first, then the home).
- * A usable socket there also means /run/user/UID is a directory.
+ * A usable socket there also means /run/user/UID is a directory. Only a guess: w->named stays 0.
  */
-static int fixed_agent_socket(char *out)
+static int fixed_agent_socket(struct wanted *w)
 {
 	const char *home = getenv("GNUPGHOME"), *fmt = "%s/" AGENT_SOCKET;
 
+	w->named = 0;
+	w->ssh[0] = 0;
 	if (!home) {
-		snprintf(out, PATH_SIZE, "/run/user/%u/gnupg/" AGENT_SOCKET, (unsigned)getuid());
-		if (usable_socket(out))
+		snprintf(w->socket, PATH_SIZE, "/run/user/%u/gnupg/" AGENT_SOCKET, (unsigned)getuid());
+		if (usable_socket(w->socket))
 			return 0;
 	}
+	w->socket[0] = 0;
 	if (!home || !*home) {
 		home = getenv("HOME");
 		fmt = "%s/.gnupg/" AGENT_SOCKET;
 		if (!home || !*home)
 			return -1;
 	}
-	return snprintf(out, PATH_SIZE, fmt, home) < PATH_SIZE ? 0 : -1;
+	if (snprintf(w->socket, PATH_SIZE, fmt, home) >= PATH_SIZE || w->socket[0] != '/') {
+		w->socket[0] = 0;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -357,14 +607,14 @@ static int fixed_agent_socket(char *out)
  * until it holds its socket. 1 with *found set; after one error line EXIT_TIMEOUT, or EXIT_OWN_FAILURE when
  * the launcher failed. The error lines clear the progress line themselves.
  */
-static int start_agent(const struct pb_root *root, const char *want, int have_gpgconf, long long timeout_ms,
+static int start_agent(const struct pb_root *root, struct wanted *w, int have_gpgconf, long long timeout_ms,
 		       struct agent *found)
 {
 	char *launch_gpgconf[] = {"gpgconf", "--launch", "gpg-agent", NULL};
 	char *launch_daemon[] = {"gpg-agent", "--daemon", NULL};
 	const char *how = have_gpgconf ? "gpgconf --launch gpg-agent" : "gpg-agent --daemon";
 	long long start = pb_now_ms(), now, last_progress = -1;
-	char line[128], guess[PATH_SIZE];
+	char line[128];
 	int status, r, polls = 0;
 	pid_t pid;
 
@@ -387,10 +637,13 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 			}
 		}
 		/* both launchers return once the daemon is up; until then the parent of the fork may still hold
-		 * its sockets. Without gpgconf (and so without want) the place of the socket is guessed anew,
-		 * /run/user/UID/gnupg once it exists. */
-		if (pid == 0)
-			r = find_agent(root, want, have_gpgconf || fixed_agent_socket(guess) ? want : guess, found);
+		 * its sockets. Without gpgconf the place of the socket is guessed anew, /run/user/UID/gnupg once it
+		 * exists. */
+		if (pid == 0) {
+			if (!w->named && fixed_agent_socket(w))
+				w->socket[0] = 0;
+			r = find_agent(root, w, found);
+		}
 		now = pb_now_ms();
 		if (r || now - start >= timeout_ms)
 			break;
@@ -411,7 +664,7 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
 	}
 	if (r == 0)
 		applet_warn("gpg-agent did not come up within %.1f s%s%s", (double)timeout_ms / 1000,
-			    want ? ": no agent of ours holds " : "", want ? want : "");
+			    w->named ? ": no agent of ours holds " : "", w->named ? w->socket : "");
 	if (pid > 0) {
 		/* our own launcher, still running: it is ours to end */
 		kill(pid, SIGTERM);
@@ -426,15 +679,18 @@ static int start_agent(const struct pb_root *root, const char *want, int have_gp
  */
 static int connect_agent(long long timeout_ms)
 {
-	char want[PATH_SIZE], info[PATH_SIZE + 32], gpgconf[PATH_SIZE];
-	const char *old = getenv("GPG_AGENT_INFO"), *strict;
-	int have_gpgconf, have_want, keep, r;
+	char info[PATH_SIZE + 32], gpgconf[PATH_SIZE];
+	const char *old = getenv("GPG_AGENT_INFO");
+	int have_gpgconf, keep, r;
 	struct pb_root root;
+	struct wanted w;
 	struct agent a;
 
 	keep = usable_agent_info(old, a.socket);
 	if (keep) {
-		ssh_beside(&a);
+		/* the caller's own choice stays; the ssh socket we add beside it must be trusted */
+		a.pid = 0;
+		ssh_beside(&a, NULL, NULL);
 	} else {
 		if (old) {
 			applet_debug("GPG_AGENT_INFO=%s is stale: replacing it", old);
@@ -443,12 +699,13 @@ static int connect_agent(long long timeout_ms)
 		if (applet_open_root(&root))
 			return EXIT_OWN_FAILURE;
 		have_gpgconf = pb_find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
-		/* without gpgconf the fixed places are only a guess: any agent of ours will do */
-		have_want = (have_gpgconf ? gpgconf_agent_socket(want) : fixed_agent_socket(want)) == 0;
-		if (have_gpgconf && !have_want)
-			applet_debug("gpgconf names no agent socket: any agent of ours will do");
-		strict = have_gpgconf && have_want ? want : NULL;
-		r = find_agent(&root, strict, have_want ? want : NULL, &a);
+		w.named = have_gpgconf && gpgconf_dirs(&w) == 0;
+		/* without gpgconf the fixed places are only a guess: an agent of ours in a directory of ours will do */
+		if (!w.named && fixed_agent_socket(&w))
+			w.socket[0] = 0;
+		if (have_gpgconf && !w.named)
+			applet_debug("gpgconf names no agent socket: an agent of ours in a directory of ours will do");
+		r = find_agent(&root, &w, &a);
 		if (r == 0) {
 			/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
 			if (pb_find_program("gpg-agent", NULL, 0) &&
@@ -460,7 +717,7 @@ static int connect_agent(long long timeout_ms)
 					    root.path);
 				r = -1;
 			} else {
-				r = start_agent(&root, strict, have_gpgconf, timeout_ms, &a);
+				r = start_agent(&root, &w, have_gpgconf, timeout_ms, &a);
 			}
 		}
 		pb_root_close(&root);

@@ -9,8 +9,6 @@
 
 #include "procbox.h"
 
-#define SO_ACCEPTCON_FLAG 0x10000u /* __SO_ACCEPTCON in /proc/net/unix: the socket listens */
-
 int pb_wsgi_group(const char *buf, size_t len, const char **name, size_t *name_len)
 {
 	static const char prefix[] = "(wsgi:";
@@ -74,121 +72,45 @@ struct pb_proc *pb_apache_master_of(struct pb_table *t, struct pb_proc *p)
 
 /* ---- listening Unix sockets, for telling helpers (the mod_cgid daemon) from workers ---- */
 
-struct listener {
-	unsigned long long inode;
-	const char *path; /* into the net/unix buffer */
-	size_t path_len;
-};
-
-struct listeners {
-	struct listener *v;
-	size_t n, cap;
-	int failed;
-};
-
-static int add_listener(const struct pb_unix_sock *s, void *arg)
+static int by_value(const void *key, const void *elem)
 {
-	struct listeners *l = arg;
-	struct listener *v;
-
-	if (!(s->flags & SO_ACCEPTCON_FLAG) || !s->inode)
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		v = realloc(l->v, l->cap * sizeof *v);
-		if (!v) {
-			l->failed = 1;
-			return -1;
-		}
-		l->v = v;
-	}
-	l->v[l->n].inode = s->inode;
-	l->v[l->n].path = s->path;
-	l->v[l->n].path_len = s->path_len;
-	l->n++;
-	return 0;
-}
-
-static int by_inode(const void *a, const void *b)
-{
-	unsigned long long x = ((const struct listener *)a)->inode, y = ((const struct listener *)b)->inode;
+	unsigned long long x = *(const unsigned long long *)key, y = *(const unsigned long long *)elem;
 
 	return (x > y) - (x < y);
 }
 
-static const struct listener *find_listener(const struct listeners *l, unsigned long long inode)
+static int by_inode(const void *key, const void *elem)
 {
-	struct listener key = {inode, NULL, 0};
+	unsigned long long x = *(const unsigned long long *)key, y = ((const struct pb_unix_socket *)elem)->inode;
 
-	return l->n ? bsearch(&key, l->v, l->n, sizeof *l->v, by_inode) : NULL;
+	return (x > y) - (x < y);
 }
 
-/* Socket inodes among PID's descriptors; -1 with errno (EACCES: not ours to read, ENOENT: gone). */
+static const struct pb_unix_socket *find_listener(const struct pb_unix_sockets *l, unsigned long long inode)
+{
+	return l->n ? bsearch(&inode, l->v, l->n, sizeof *l->v, by_inode) : NULL;
+}
+
+/* Socket inodes among PID's descriptors, sorted; -1 with errno (EACCES: not ours to read, ESRCH: gone). */
 static int socket_inodes(const struct pb_root *root, int pid, unsigned long long **out, size_t *n)
 {
-	char path[32], link[64];
-	unsigned long long inode, *v;
-	size_t cap = 0;
-	struct dirent *d;
-	ssize_t len;
-	DIR *dir;
-	int fd, saved;
+	struct pb_pin pin;
+	int r, saved;
 
 	*out = NULL;
 	*n = 0;
-	snprintf(path, sizeof path, "%d/fd", pid);
-	fd = openat(root->fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (pb_pin_open(root, pid, 0, &pin))
 		return -1;
-	if (!(dir = fdopendir(fd))) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	errno = 0;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		/* a descriptor closed since readdir is simply not there any more */
-		if ((len = readlinkat(dirfd(dir), d->d_name, link, sizeof link - 1)) < 0)
-			continue;
-		if (!(inode = pb_socket_inode(link, (size_t)len)))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if (!(v = realloc(*out, cap * sizeof *v))) {
-				closedir(dir);
-				free(*out);
-				*out = NULL;
-				*n = 0;
-				errno = ENOMEM;
-				return -1;
-			}
-			*out = v;
-		}
-		(*out)[(*n)++] = inode;
-	}
+	r = pb_pin_socket_inodes(&pin, out, n);
 	saved = errno;
-	closedir(dir);
-	if (saved) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		errno = saved;
-		return -1;
-	}
-	return 0;
+	pb_pin_close(&pin);
+	errno = saved;
+	return r;
 }
 
 static int holds(const unsigned long long *v, size_t n, unsigned long long inode)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] == inode)
-			return 1;
-	return 0;
+	return n && bsearch(&inode, v, n, sizeof *v, by_value);
 }
 
 /* "helper:" and the socket file's name without a ".DIGITS" suffix (mod_cgid appends the master's pid) */
@@ -231,16 +153,17 @@ static char *dup_prefixed(const char *prefix, const char *s, size_t len)
 }
 
 /*
- * Workers that hold a listening Unix socket the master does not hold become helpers. Costs one read of net/unix
- * and a readdir of PID/fd for the master and each candidate, and nothing when no socket listens at all.
+ * Workers that hold a listening Unix socket the master does not hold become helpers. Costs one look at the
+ * listening sockets (the kernel's list on a live root, net/unix otherwise: pb_unix_listeners, where no line a
+ * socket path forges is believed) and a readdir of PID/fd for the master and each candidate, and nothing when
+ * no socket listens at all.
  */
 static int find_socket_helpers(struct pb_table *t, struct pb_apache *a)
 {
-	struct pb_buf unix_buf;
-	struct listeners l = {0};
-	const struct listener *found;
+	struct pb_unix_sockets l = {0};
+	const struct pb_unix_socket *found;
 	unsigned long long *master_socks = NULL, *socks;
-	size_t i, j, nmaster = 0, nsocks, bad;
+	size_t i, j, nmaster = 0, nsocks;
 	char *name;
 	int r = 0;
 
@@ -248,21 +171,15 @@ static int find_socket_helpers(struct pb_table *t, struct pb_apache *a)
 		;
 	if (i == a->n)
 		return 0;
-	pb_buf_init(&unix_buf);
-	if (pb_read_at(t->root->fd, "net/unix", &unix_buf)) {
-		if (errno != ENOENT)
+	if (pb_unix_listeners(t->root, &l)) {
+		if (errno == ENOMEM)
+			r = -1;
+		else if (errno != ENOENT)
 			a->helpers_unknown = 1;
-		goto out;
-	}
-	pb_parse_net_unix(unix_buf.data, unix_buf.len, add_listener, &l, &bad);
-	if (l.failed) {
-		errno = ENOMEM;
-		r = -1;
 		goto out;
 	}
 	if (!l.n)
 		goto out;
-	qsort(l.v, l.n, sizeof *l.v, by_inode);
 	if (socket_inodes(t->root, a->master->st.pid, &master_socks, &nmaster)) {
 		if (errno == ENOMEM)
 			r = -1;
@@ -300,8 +217,7 @@ static int find_socket_helpers(struct pb_table *t, struct pb_apache *a)
 	}
 out:
 	free(master_socks);
-	free(l.v);
-	pb_buf_free(&unix_buf);
+	pb_unix_sockets_free(&l);
 	return r;
 }
 

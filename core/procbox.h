@@ -111,10 +111,27 @@ struct pb_unix_sock {
 	unsigned int flags, type, state;
 	const char *path; /* points into the buffer, not NUL-terminated */
 	size_t path_len;
+	long long uid;                       /* who created the socket; -1 unknown (net/unix does not say) */
+	unsigned long long vfs_dev, vfs_ino; /* the file a path socket was bound to, as stat(2) numbers it
+					      * (the inode in 32 bits); 0 unknown */
 };
-/* Calls fn for every well-formed socket line (the header and malformed lines are skipped, counted in *bad). */
+/*
+ * Calls fn for every socket line of net/unix that nothing contradicts, in file order; fn's non-zero value ends
+ * the walk and is returned. A path may hold newlines, so its owner can forge lines: an inode claimed on two
+ * lines is used from neither, and a line that does not parse in full (or is empty, or a header after the
+ * first line) is a piece of a path, so neither it nor the line before it is used; nor a last line without its
+ * newline. Every line not used and not the header is counted in *bad. -1 (ENOMEM): no memory for the inodes.
+ */
 int pb_parse_net_unix(const char *buf, size_t len, int (*fn)(const struct pb_unix_sock *, void *), void *arg,
 		      size_t *bad);
+/*
+ * Calls fn for every unix socket of a NETLINK_SOCK_DIAG answer (netlink messages of unix_diag_msg): exact
+ * names, an abstract one shown as net/unix shows it, the bound file (UNIX_DIAG_VFS) and the creator
+ * (UNIX_DIAG_UID) when asked for. *done once NLMSG_DONE or NLMSG_ERROR ends the answer. 0, fn's non-zero
+ * value, or -1: the kernel's error (errno) or a malformed message (EPROTO).
+ */
+int pb_parse_unix_diag(const char *buf, size_t len, int (*fn)(const struct pb_unix_sock *, void *), void *arg,
+		       int *done);
 /* "socket:[12345]" -> 12345; 0 when the link is not a socket. */
 unsigned long long pb_socket_inode(const char *link, size_t len);
 
@@ -342,18 +359,32 @@ struct pb_unix_socket {
 	unsigned int flags, type, state;
 	char *path; /* NUL-terminated copy: "" unnamed, '@' first for abstract (the kernel shows NULs as '@') */
 	size_t path_len;
+	long long uid;                       /* the socket's creator; -1 unknown (from net/unix) */
+	unsigned long long vfs_dev, vfs_ino; /* the file a path socket was bound to, as in pb_unix_sock */
 };
 struct pb_unix_sockets {
 	struct pb_unix_socket *v;
 	size_t n;
+	int exact; /* from the kernel (NETLINK_SOCK_DIAG): exact names, uid and bound file; 0: from net/unix */
 };
 /* Inodes of the sockets among the pinned process's fds (links "socket:[N]"), sorted, each once (malloc'd).
  * ESRCH when the process is gone, EACCES when its fds are not ours to see. */
 int pb_pin_socket_inodes(const struct pb_pin *pin, unsigned long long **inodes, size_t *n);
-/* The net/unix lines whose inode is in the sorted inodes, in file order; malformed lines counted in *bad. */
+/* The net/unix lines whose inode is in the sorted inodes, in file order, under the rules of pb_parse_net_unix;
+ * lines not used counted in *bad. */
 int pb_unix_sockets_match(const char *net_unix, size_t len, const unsigned long long *inodes, size_t n,
 			  struct pb_unix_sockets *out, size_t *bad);
-/* The unix sockets the pinned process holds: its socket fds matched against net/unix of the proc root. */
+/*
+ * The unix sockets of the root's network namespace with the given inodes (sorted), sorted by inode. On a live
+ * root the kernel names them (NETLINK_SOCK_DIAG: exact names, the creator's uid, the bound file; out->exact);
+ * without sock_diag, and on a saved tree, net/unix does, under the rules of pb_parse_net_unix. An inode that
+ * is no unix socket of the namespace is left out. 0, or -1 with errno.
+ */
+int pb_unix_sockets_by_inode(const struct pb_root *root, const unsigned long long *inodes, size_t n,
+			     struct pb_unix_sockets *out);
+/* Every listening unix socket of the root's network namespace, sorted by inode, named as above. */
+int pb_unix_listeners(const struct pb_root *root, struct pb_unix_sockets *out);
+/* The unix sockets the pinned process holds: its socket fds named as above. */
 int pb_pin_unix_sockets(const struct pb_root *root, const struct pb_pin *pin, struct pb_unix_sockets *out);
 void pb_unix_sockets_free(struct pb_unix_sockets *s);
 

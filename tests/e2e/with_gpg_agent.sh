@@ -237,13 +237,87 @@ expect_status 0 "a socket without an agent process"
 check "it is used, with pid 0" [ "$(var INFO)" = "$FAKE/S.gpg-agent:0:1" ]
 check "no agent was started for it" [ "$(count_agents "$A")" = 2 ]
 
+# ---- gpgconf escapes what it lists ('%' as %25): the socket it names is found all the same ----
+GC="$HA/gpg%25home"
+as_user "$A" mkdir -m 700 "$GC"
+run as_user "$A" GNUPGHOME="$GC" $WGA sh -c "$SHOW" </dev/null
+INFO=$(var INFO)
+PID_GC=${INFO%:1}
+PID_GC=${PID_GC##*:}
+track_pid "$PID_GC"
+check "a GNUPGHOME with a %: its own agent ($INFO)" [ "$INFO" = "$GC/S.gpg-agent:$PID_GC:1" ]
+check "and its ssh socket ($(var SSH))" [ "$(var SSH)" = "$GC/S.gpg-agent.ssh" ]
+kill -TERM "$PID_GC" 2>/dev/null
+wait_for 10 ended "$PID_GC"
+
+# ---- a socket that others could replace, or that another user listens on, is never handed out ----
+OPEN="$HA/open"
+as_user "$A" mkdir -m 700 "$OPEN"
+as_user "$A" GNUPGHOME="$OPEN" gpgconf --launch gpg-agent
+PID_OPEN=$(as_user "$A" GNUPGHOME="$OPEN" gpg-connect-agent 'GETINFO pid' /bye | sed -n 's/^D //p')
+track_pid "$PID_OPEN"
+chmod 777 "$OPEN"
+run as_user "$A" GNUPGHOME="$OPEN" $WGA -v -t 1 --print </dev/null
+check "an agent in a directory others may write to is refused" \
+	grep -q "refusing $OPEN/S.gpg-agent: its directory is writable by others" "$T/err"
+check "and not handed out" [ ! -s "$T/out" ]
+chmod 700 "$OPEN"
+run as_user "$A" GNUPGHOME="$OPEN" $WGA --print </dev/null
+check "the same agent once the directory is $A's alone" grep -qx "export GPG_AGENT_INFO='$OPEN/S.gpg-agent:$PID_OPEN:1'" "$T/out"
+kill -TERM "$PID_OPEN" 2>/dev/null
+wait_for 10 ended "$PID_OPEN"
+# below a directory of B's (B could move A's directory away), or through a symbolic link of B's
+BDIR="$T/of-b"
+mkdir -m 755 "$BDIR" && chown "$B:" "$BDIR"
+mkdir -m 700 "$BDIR/a" && chown "$A:" "$BDIR/a"
+as_user "$A" GNUPGHOME="$BDIR/a" gpgconf --launch gpg-agent
+PID_BDIR=$(as_user "$A" GNUPGHOME="$BDIR/a" gpg-connect-agent 'GETINFO pid' /bye | sed -n 's/^D //p')
+track_pid "$PID_BDIR"
+run as_user "$A" GNUPGHOME="$BDIR/a" $WGA -v -t 1 --print </dev/null
+check "an agent in a directory below one of $B's is refused" \
+	grep -q "refusing $BDIR/a/S.gpg-agent: a directory above it belongs to another user" "$T/err"
+check "and not handed out" [ ! -s "$T/out" ]
+kill -TERM "$PID_BDIR" 2>/dev/null
+wait_for 10 ended "$PID_BDIR"
+as_user "$A" mkdir -m 700 "$HA/real"
+as_user "$B" ln -s "$HA/real" "$BDIR/link"
+as_user "$A" GNUPGHOME="$BDIR/link" gpgconf --launch gpg-agent
+PID_LINK=$(as_user "$A" GNUPGHOME="$BDIR/link" gpg-connect-agent 'GETINFO pid' /bye | sed -n 's/^D //p')
+track_pid "$PID_LINK"
+run as_user "$A" GNUPGHOME="$BDIR/link" $WGA -v -t 1 --print </dev/null
+check "an agent reached through a symbolic link of $B's is refused" \
+	grep -q "refusing $BDIR/link/S.gpg-agent: a symbolic link on the way belongs to another user" "$T/err"
+check "and not handed out" [ ! -s "$T/out" ]
+kill -TERM "$PID_LINK" 2>/dev/null
+wait_for 10 ended "$PID_LINK"
+OTHER="$HA/other"
+as_user "$A" mkdir -m 700 "$OTHER"
+BEFORE=$(agents_of "$A")
+# root listens, and gives the socket file to A: the file is A's, the listener is not
+"$HELPERS/unix_listener" "$OTHER/S.gpg-agent" &
+ROOT_LISTENER=$!
+track "$ROOT_LISTENER"
+wait_for 10 test -S "$OTHER/S.gpg-agent"
+chown "$A:" "$OTHER/S.gpg-agent"
+run as_user "$A" GNUPGHOME="$OTHER" $WGA -v -t 1 --print </dev/null
+check "a socket file of $A's where root listens is refused (SO_PEERCRED)" \
+	grep -q "refusing $OTHER/S.gpg-agent: another user listens on it" "$T/err"
+check "and not handed out" [ ! -s "$T/out" ]
+kill "$ROOT_LISTENER" 2>/dev/null
+# the launcher, finding the socket taken, may or may not have started an agent there: end it
+NEW_AGENTS=""
+for p in $(agents_of "$A"); do not_among "$p" $BEFORE && NEW_AGENTS="$NEW_AGENTS $p"; done
+for p in $NEW_AGENTS; do kill -TERM "$p"; done
+all_ended() { for p in "$@"; do ended "$p" || return 1; done; }
+wait_for 10 all_ended $NEW_AGENTS
+
 # ---- an agent that never comes up, and one that cannot start ----
 mkdir "$T/fakebin"
 cat >"$T/fakebin/gpgconf" <<'EOF'
 #!/bin/sh
 # a launcher that says yes and starts nothing
 case "$1" in
---list-dirs) echo "$HOME/never/S.gpg-agent" ;;
+--list-dirs) printf 'agent-socket:%s/never/S.gpg-agent\nagent-ssh-socket:%s/never/S.gpg-agent.ssh\n' "$HOME" "$HOME" ;;
 esac
 exit 0
 EOF
@@ -332,8 +406,18 @@ check "root's agent in GPG_AGENT_INFO ($INFO)" [ "$INFO" = "$SOCK_R:$PID_R:1" ]
 check "a gpg-agent of root" [ "$(proc_uid "$PID_R")" = 0 ] && [ "$(proc_comm "$PID_R")" = gpg-agent ]
 check "gpg-connect-agent inside reports it" grep -qx "D $PID_R" "$T/out"
 run env -i HOME="${HOME:-/root}" PATH="$STD_PATH" GNUPGHOME="$RG" $WGA -v true </dev/null
-check "root finds it from its fds and net/unix" \
-	grep -q "gpg-agent $PID_R holds socket $SOCK_R, ssh socket ${SOCK_R%/*}/S.gpg-agent.ssh (from /proc)" "$T/err"
+check "root finds it from its fds, named by the kernel (sock_diag)" \
+	grep -q "gpg-agent $PID_R holds socket $SOCK_R, ssh socket ${SOCK_R%/*}/S.gpg-agent.ssh (from /proc and the kernel's socket table)" "$T/err"
+# a saved tree has only net/unix to name the sockets: the same agent, found through the text
+mkdir -p "$T/saved/net" "$T/saved/$PID_R"
+cp /proc/net/unix "$T/saved/net/unix"
+for f in stat status cmdline; do cp "/proc/$PID_R/$f" "$T/saved/$PID_R/$f"; done
+ln -s "$(readlink "/proc/$PID_R/exe")" "$T/saved/$PID_R/exe"
+ln -s "/proc/$PID_R/fd" "$T/saved/$PID_R/fd"
+run env -i HOME="${HOME:-/root}" PATH="$STD_PATH" GNUPGHOME="$RG" PROCBOX_PROC="$T/saved" $WGA -v --print </dev/null
+check "in a saved tree it is found through net/unix" \
+	grep -q "gpg-agent $PID_R holds socket $SOCK_R, ssh socket ${SOCK_R%/*}/S.gpg-agent.ssh (from $T/saved/net/unix)" "$T/err"
+check "and handed out (--print)" grep -qx "export GPG_AGENT_INFO='$SOCK_R:$PID_R:1'" "$T/out"
 OTHERS=0
 for p in $(agents_of "$A") $(agents_of "$B"); do
 	grep -q "gpg-agent $p " "$T/err" && OTHERS=$((OTHERS + 1))
