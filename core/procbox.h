@@ -146,7 +146,8 @@ struct pb_root {
 /* Opens $PROCBOX_PROC or /proc (path NULL) or the given path. */
 int pb_root_open(struct pb_root *root, const char *path);
 void pb_root_close(struct pb_root *root);
-/* Reads a whole file relative to dirfd into b (appended, NUL-terminated beyond len). */
+/* Reads a whole file relative to dirfd into b (appended, NUL-terminated beyond len), to its end whatever the
+ * kernel hands out per read(2). */
 int pb_read_at(int dirfd, const char *name, struct pb_buf *b);
 /* readlinkat into a buffer, NUL-terminated; returns the length. */
 ssize_t pb_readlink_at(int dirfd, const char *name, char *out, size_t size);

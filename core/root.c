@@ -72,11 +72,32 @@ void pb_root_close(struct pb_root *root)
 	root->fd = -1;
 }
 
+/*
+ * Does the kernel produce this file whole on the first read(2)? The files of one record (single_open seq_files:
+ * stat, status, cgroup, smaps_rollup, uptime) and cmdline and environ (which loop until the count is met) fill
+ * the whole request unless they reached the end, so a short read is the end and the scan keeps its three system
+ * calls a process. A seq_file of many records (net/unix, mountinfo, a whole smaps) hands out about a page per
+ * read whatever was asked for: only read(2) returning 0 ends it. So do files of other kinds (pid files).
+ */
+static int whole_in_one_read(const char *name)
+{
+	static const char *const one_shot[] = {"stat", "status", "cmdline", "environ", "cgroup", "smaps_rollup",
+					       "uptime"};
+	const char *base = strrchr(name, '/');
+	size_t i;
+
+	base = base ? base + 1 : name;
+	for (i = 0; i < sizeof one_shot / sizeof *one_shot; i++)
+		if (!strcmp(base, one_shot[i]))
+			return 1;
+	return 0;
+}
+
 int pb_read_at(int dirfd, const char *name, struct pb_buf *b)
 {
+	int fd, saved, short_is_end = whole_in_one_read(name);
 	size_t want;
 	ssize_t r;
-	int fd, saved;
 
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
@@ -93,9 +114,7 @@ int pb_read_at(int dirfd, const char *name, struct pb_buf *b)
 		}
 		b->len += (size_t)r;
 		b->data[b->len] = 0;
-		/* procfs fills the whole request unless it reached the end (seq_file, cmdline and environ all loop
-		 * until count is met), so a short read is the end: no extra read() per file */
-		if ((size_t)r < want)
+		if (r == 0 || (short_is_end && (size_t)r < want))
 			break;
 	}
 	close(fd);

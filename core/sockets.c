@@ -154,41 +154,6 @@ int pb_unix_sockets_match(const char *net_unix, size_t len, const unsigned long 
 	return 0;
 }
 
-/*
- * net/unix of the root, whole. A seq_file hands out about a page per read(2) whatever was asked for, so only
- * read(2) returning 0 ends it: a short read does not.
- */
-static int read_net_unix(const struct pb_root *root, struct pb_buf *b)
-{
-	ssize_t r;
-	int fd, saved;
-
-	fd = openat(root->fd, "net/unix", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	for (;;) {
-		/* room for a few pages more, the buffer doubling as it fills */
-		if (pb_buf_reserve(b, b->len > 16384 ? b->len : 16384))
-			goto fail;
-		r = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (r == 0)
-			break;
-		b->len += (size_t)r;
-	}
-	b->data[b->len] = 0;
-	close(fd);
-	return 0;
-fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
-}
-
 /* The sockets of the root's net/unix that pass c's filter, under the rules of pb_parse_net_unix. */
 static int text_sockets(const struct pb_root *root, struct collect *c)
 {
@@ -197,7 +162,7 @@ static int text_sockets(const struct pb_root *root, struct collect *c)
 	int r, saved;
 
 	pb_buf_init(&net);
-	r = read_net_unix(root, &net);
+	r = pb_read_at(root->fd, "net/unix", &net);
 	if (r == 0 && pb_parse_net_unix(net.data, net.len, collect, c, &bad))
 		r = -1;
 	saved = errno;
