@@ -7,7 +7,7 @@
 
 /*
  * Every process of every scan passes through here, so the helpers below count instructions: no division in the
- * per-digit loop, a pointer returned instead of stored through a pointer, the last ')' found 8 bytes at a time.
+ * per-digit loop, a pointer returned instead of stored through a pointer.
  */
 
 /* One unsigned decimal field after optional spaces, ending at a space, a newline or the end; no signs, no empty
@@ -95,28 +95,6 @@ static const char *skip_fields(const char *p, const char *end, int n)
 	return p;
 }
 
-/* The last ')' in [from, end), or NULL. After the name a stat line is digits and blanks: test 8 bytes at a time
- * for a ')' (a word holds one when some byte of it XOR ')' is zero), then find it bytewise. */
-static const char *last_paren(const char *from, const char *end)
-{
-	const unsigned long long ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	const unsigned long long parens = ones * (unsigned char)')';
-	unsigned long long w;
-	const char *p = end;
-
-	while (p - from >= 8) {
-		memcpy(&w, p - 8, 8);
-		w ^= parens;
-		if ((w - ones) & ~w & highs)
-			break;
-		p -= 8;
-	}
-	for (; p > from; p--)
-		if (p[-1] == ')')
-			return p - 1;
-	return NULL;
-}
-
 int pb_parse_stat(const char *buf, size_t len, struct pb_stat *st)
 {
 	const char *end = buf + len, *open, *close, *p;
@@ -129,7 +107,7 @@ int pb_parse_stat(const char *buf, size_t len, struct pb_stat *st)
 	if (!open || open != p + 1 || *p != ' ')
 		goto bad;
 	/* the name may hold ')' itself: the real end is the last one */
-	if (!(close = last_paren(open + 1, end)))
+	if (!(close = memrchr(open + 1, ')', (size_t)(end - open - 1))))
 		goto bad;
 	st->pid = (int)pid;
 	st->comm_len = (size_t)(close - open - 1);

@@ -4,22 +4,29 @@
 
 #include "procbox.h"
 
+/* The value of a "Key:" line (blanks after the colon skipped), or NULL when the line has another key */
+static const char *key_value(const char *line, const char *nl, const char *key, size_t klen, size_t *vlen)
+{
+	const char *v;
+
+	if ((size_t)(nl - line) <= klen || memcmp(line, key, klen) || line[klen] != ':')
+		return NULL;
+	for (v = line + klen + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
+		;
+	*vlen = (size_t)(nl - v);
+	return v;
+}
+
 const char *pb_status_field(const char *buf, size_t len, const char *key, size_t *vlen)
 {
 	size_t klen = strlen(key), line_len;
-	const char *line, *nl, *v;
 	struct pb_vec_iter it;
+	const char *line, *v;
 
 	pb_vec_iter_init(&it, buf, len);
-	while (pb_line_next(&it, &line, &line_len)) {
-		nl = line + line_len;
-		if (line_len > klen && !memcmp(line, key, klen) && line[klen] == ':') {
-			for (v = line + klen + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
-				;
-			*vlen = (size_t)(nl - v);
+	while (pb_line_next(&it, &line, &line_len))
+		if ((v = key_value(line, line + line_len, key, klen, vlen)))
 			return v;
-		}
-	}
 	*vlen = 0;
 	return NULL;
 }
@@ -52,18 +59,6 @@ static int parse_u32_list(const char *p, size_t len, unsigned int *out, int max)
 }
 
 /* "Key:" at the start of the line [line, nl)? Then the value after blanks. */
-static const char *key_value(const char *line, const char *nl, const char *key, size_t klen, size_t *vlen)
-{
-	const char *v;
-
-	if ((size_t)(nl - line) <= klen || memcmp(line, key, klen) || line[klen] != ':')
-		return NULL;
-	for (v = line + klen + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
-		;
-	*vlen = (size_t)(nl - v);
-	return v;
-}
-
 static int ids_from(const char *val, size_t vlen, struct pb_ids *ids)
 {
 	unsigned int v[4];
@@ -77,36 +72,19 @@ static int ids_from(const char *val, size_t vlen, struct pb_ids *ids)
 	return 1;
 }
 
-/* The end of the line at p (its '\n', or end): 8 bytes at a time, as memchr's set-up costs more than these short
- * lines (a word holds a '\n' when some byte of it XOR '\n' is zero). */
-static const char *line_end(const char *p, const char *end)
-{
-	const unsigned long long ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-	unsigned long long w;
-
-	for (; end - p >= 8; p += 8) {
-		memcpy(&w, p, 8);
-		w ^= ones * '\n';
-		if ((w - ones) & ~w & highs)
-			break;
-	}
-	for (; p < end; p++)
-		if (*p == '\n')
-			return p;
-	return end;
-}
-
 int pb_parse_status(const char *buf, size_t len, struct pb_status *st)
 {
-	const char *line = buf, *end = buf + len, *nl, *uid = NULL, *gid = NULL, *groups = NULL, *v;
-	size_t ulen = 0, glen = 0, grlen = 0, vlen;
+	const char *line, *nl, *uid = NULL, *gid = NULL, *groups = NULL, *v;
+	size_t ulen = 0, glen = 0, grlen = 0, vlen, line_len;
+	struct pb_vec_iter it;
 	int n;
 
 	memset(st, 0, sizeof *st);
 	/* one pass, up to the last of the three lines (the first of duplicated keys wins): this runs for every
 	 * process whose user is shown */
-	for (; line < end && !(uid && gid && groups); line = nl + 1) {
-		nl = line_end(line, end);
+	pb_vec_iter_init(&it, buf, len);
+	while (!(uid && gid && groups) && pb_line_next(&it, &line, &line_len)) {
+		nl = line + line_len;
 		if (*line == 'U' && !uid && (v = key_value(line, nl, "Uid", 3, &vlen))) {
 			uid = v;
 			ulen = vlen;
