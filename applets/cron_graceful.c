@@ -336,17 +336,6 @@ static int other_pid_namespace(const struct pb_root *root, int pid)
 	return strcmp(mine, theirs) != 0;
 }
 
-/* strstr's yes or no for these short strings (musl's strstr is 1.3 KB of two-way search) */
-static int has(const char *s, const char *sub)
-{
-	size_t n = strlen(sub);
-
-	for (; *s; s++)
-		if (!strncmp(s, sub, n))
-			return 1;
-	return !n;
-}
-
 static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name, struct daemon *d)
 {
 	const char *cg = pb_cgroup(t, p);
@@ -363,8 +352,8 @@ static void fill_daemon(struct pb_table *t, struct pb_proc *p, const char *name,
 	d->cgroup = strlen(cg) < 1024 ? cg : "";
 	/* only a service of its own: cron run by a supervisor shares the supervisor's service with other
 	 * programs, which are not jobs, and stopping that service would stop them all */
-	if (pb_cgroup_unit(d->cgroup, strlen(d->cgroup), d->unit, sizeof d->unit) < 0 || !has(d->unit, ".service") ||
-	    (!has(d->unit, "cron") && !has(d->unit, d->name)) || has(d->cgroup, "/user@"))
+	if (pb_cgroup_unit(d->cgroup, strlen(d->cgroup), d->unit, sizeof d->unit) < 0 || !strstr(d->unit, ".service") ||
+	    (!strstr(d->unit, "cron") && !strstr(d->unit, d->name)) || strstr(d->cgroup, "/user@"))
 		d->unit[0] = 0;
 }
 
