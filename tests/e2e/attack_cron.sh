@@ -25,7 +25,7 @@ gone() { _s=$(state "$1"); [ -z "$_s" ] || [ "$_s" = Z ]; }
 stopped() { [ "$(state "$1")" = T ]; }
 running() { _s=$(state "$1"); [ -n "$_s" ] && [ "$_s" != Z ] && [ "$_s" != T ]; }
 both_running() { running "$1" && running "$2"; }
-has() { grep -q -- "$1" "$2"; }
+has() { grep -qs -- "$1" "$2"; }
 untrack() { TRACKED=$(echo " $TRACKED " | sed "s/ $1 / /g"); }
 # bg_status PID SECONDS: waits for our background child PID (killing it after SECONDS); its status in RC
 bg_status() {
@@ -110,9 +110,17 @@ expect_status 0 "a user's processes named cron: --list works"
 run cg --resume --no-syslog
 expect_status 0 "a user's processes named cron: --resume works on the real cron"
 check "--resume says the real cron is not stopped" has "cron (pid $DEB) is not stopped" "$T/err"
-run cg --exe-name sleep --dry-run
-expect_status 0 "--exe-name sleep: a user's sleep is no daemon (it runs as the user)"
-check "it says so" has "sleep is not running" "$T/err"
+# a program of a name no other process on the machine has (root's own sleeps of other tests would count)
+SLP=pbslp$$
+cp "$(command -v sleep)" "$U/$SLP"
+chown "$ATK:$ATK" "$U/$SLP"
+run_as "$ATK" "$U/$SLP" 600 &
+FAKE3=$!
+track "$FAKE3"
+wait_for 5 test "$(cat "/proc/$FAKE3/comm" 2>/dev/null)" = "$SLP"
+run cg --exe-name "$SLP" --dry-run
+expect_status 0 "--exe-name $SLP: a user's program of that name is no daemon (it runs as the user)"
+check "it says so" has "$SLP is not running" "$T/err"
 run cg --pid "$FAKE2" --dry-run
 check "--pid names a user's process: taken, as asked" has "^cron daemon: pid $FAKE2," "$T/out"
 check "the impostors were left alone" both_running "$FAKE1" "$FAKE2"

@@ -40,7 +40,7 @@ bg_status() {
 		RC="(still running after $2 s)"
 	fi
 }
-has() { grep -q -- "$1" "$2"; }
+has() { grep -qs -- "$1" "$2"; }
 # Debian cron's pid, from its pid file: cron writes the file before it forks into the background, then again
 # from the child, which leads a session of its own; only that one is the daemon
 cron_pidfile_daemon() {
