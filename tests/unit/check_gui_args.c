@@ -1,10 +1,11 @@
-/* Unit test of notify-send-headless's argument vector (applets/with_gui_environment.c): notify-send's options
+/* Unit test of notify-send-headless's argument vector (applets/notify_send_headless.c): notify-send's options
  * rebuilt one per option, clustered or not, ours taken out; run under ASan, which sees a write past it. */
 #include "unit.h"
 #include "../../applets/applet.c"
-#include "../../applets/with_gui_environment.c"
+#include "../../applets/desktop.c"
+#include "../../applets/notify_send_headless.c"
 
-static struct gui_opts o;
+static struct desktop_opts o;
 static struct argvec cmd;
 
 /* parses words (NULL-terminated) as notify-send-headless's arguments; returns what notify_send_command did */
