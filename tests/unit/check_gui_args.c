@@ -1,5 +1,6 @@
 /* Unit test of notify-send-headless's argument vector (applets/notify_send_headless.c): notify-send's options
- * rebuilt one per option, clustered or not, ours taken out; run under ASan, which sees a write past it. */
+ * rebuilt one per option, clustered or not, ours taken out; run under ASan, which sees a write past it. And
+ * the desktops --all notifies (pb_session_desktops): one per user and display, at most 8 a user. */
 #include "unit.h"
 #include "../../applets/applet.c"
 #include "../../applets/desktop.c"
@@ -126,6 +127,103 @@ static void teardown(void)
 	argvec_free(&cmd);
 }
 
+/* ---- desktops ---- */
+
+static struct pb_session_search ds;
+
+/* appends a candidate of uid with DISPLAY, WAYLAND_DISPLAY and XDG_RUNTIME_DIR (NULL: unset) */
+static void candidate(unsigned int uid, const char *display, const char *wayland, const char *runtime, int reject)
+{
+	const char *v[PB_SV_COUNT] = {[PB_SV_DISPLAY] = display, [PB_SV_WAYLAND] = wayland, [PB_SV_RUNTIME] = runtime};
+	struct pb_session *x;
+	size_t k;
+
+	ds.candidates = realloc(ds.candidates, (ds.n + 1) * sizeof *ds.candidates);
+	ck_assert_ptr_nonnull(ds.candidates);
+	x = &ds.candidates[ds.n++];
+	memset(x, 0, sizeof *x);
+	x->uid = uid;
+	x->reject = reject ? PB_SR_UNVOUCHED : PB_SR_NONE;
+	x->desktop = 7; /* overwritten */
+	for (k = 0; k < PB_SV_COUNT; k++) {
+		if (!v[k])
+			continue;
+		x->value[k] = strdup(v[k]);
+		ck_assert_ptr_nonnull(x->value[k]);
+		x->len[k] = strlen(v[k]);
+	}
+}
+
+START_TEST(desktops_by_user_and_display)
+{
+	candidate(1000, ":0", NULL, NULL, 0);
+	/* Xwayland: the same desktop by its X display, which teaches the desktop its Wayland socket */
+	candidate(1000, ":0", "wayland-0", "/run/user/1000", 0);
+	/* the same socket named by its absolute path: the same desktop */
+	candidate(1000, NULL, "/run/user/1000/wayland-0", NULL, 0);
+	/* ":0.0" is display 0 */
+	candidate(1000, "unix:0.0", NULL, NULL, 0);
+	candidate(1000, "unix:1.0", NULL, NULL, 0);
+	/* another user's display 0 is another desktop; a lower uid comes first */
+	candidate(999, ":0", NULL, NULL, 0);
+	candidate(1000, NULL, "wayland-1", "/run/user/1000", 0);
+	candidate(998, ":5", NULL, NULL, 1);
+	ck_assert_int_eq(pb_session_desktops(&ds), 0);
+	ck_assert_uint_eq(ds.ndesktops, 4);
+	ck_assert_uint_eq(ds.desktops[0], 5);
+	ck_assert_uint_eq(ds.desktops[1], 0);
+	ck_assert_uint_eq(ds.desktops[2], 4);
+	ck_assert_uint_eq(ds.desktops[3], 6);
+	ck_assert_uint_eq(ds.left_out, 0);
+	ck_assert_int_eq(ds.candidates[0].desktop, 1);
+	ck_assert_int_eq(ds.candidates[1].desktop, 0);
+	ck_assert_int_eq(ds.candidates[2].desktop, 0);
+	ck_assert_int_eq(ds.candidates[3].desktop, 0);
+	ck_assert_int_eq(ds.candidates[4].desktop, 1);
+	ck_assert_int_eq(ds.candidates[5].desktop, 1);
+	ck_assert_int_eq(ds.candidates[6].desktop, 1);
+	ck_assert_int_eq(ds.candidates[7].desktop, 0);
+}
+END_TEST
+
+START_TEST(desktops_at_most_eight_a_user)
+{
+	char d[16];
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(d, sizeof d, ":%d", i);
+		candidate(1000, d, NULL, NULL, 0);
+	}
+	candidate(1000, ":3.1", NULL, NULL, 0);
+	candidate(1001, ":99", NULL, NULL, 0);
+	ck_assert_int_eq(pb_session_desktops(&ds), 0);
+	ck_assert_uint_eq(ds.ndesktops, PB_SESSION_DESKTOPS_MAX + 1);
+	ck_assert_uint_eq(ds.left_out, 12 - PB_SESSION_DESKTOPS_MAX);
+	for (i = 0; i < 12; i++)
+		ck_assert_int_eq(ds.candidates[i].desktop, i < PB_SESSION_DESKTOPS_MAX ? 1 : -1);
+	ck_assert_int_eq(ds.candidates[12].desktop, 0);
+	ck_assert_uint_eq(ds.desktops[PB_SESSION_DESKTOPS_MAX], 13);
+}
+END_TEST
+
+START_TEST(desktops_none_valid)
+{
+	ck_assert_int_eq(pb_session_desktops(&ds), 0);
+	ck_assert_uint_eq(ds.ndesktops, 0);
+	candidate(1000, ":0", NULL, NULL, 1);
+	ck_assert_int_eq(pb_session_desktops(&ds), 0);
+	ck_assert_uint_eq(ds.ndesktops, 0);
+	ck_assert_int_eq(ds.candidates[0].desktop, 0);
+}
+END_TEST
+
+static void desktops_teardown(void)
+{
+	pb_session_free(&ds);
+	memset(&ds, 0, sizeof ds);
+}
+
 static Suite *gui_args_suite(void)
 {
 	Suite *su = suite_create("gui_args");
@@ -136,6 +234,12 @@ static Suite *gui_args_suite(void)
 	tcase_add_test(tc, clusters_with_arguments);
 	tcase_add_test(tc, long_clusters);
 	tcase_add_test(tc, usage_errors);
+	suite_add_tcase(su, tc);
+	tc = tcase_create("desktops");
+	tcase_add_checked_fixture(tc, NULL, desktops_teardown);
+	tcase_add_test(tc, desktops_by_user_and_display);
+	tcase_add_test(tc, desktops_at_most_eight_a_user);
+	tcase_add_test(tc, desktops_none_valid);
 	suite_add_tcase(su, tc);
 	return su;
 }
