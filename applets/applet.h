@@ -184,8 +184,9 @@ struct desktop {
 	struct pb_table t;
 	struct pb_session_search s;
 };
-/* Opens the root, scans and votes; -v explains the vote. 0, or -1 after its line. d is to be freed either way. */
-int desktop_find(struct desktop *d, long uid);
+/* Opens the root, scans and votes (every: pb_session_desktops too, see struct pb_session_search); -v explains
+ * the vote. 0, or -1 after its line. d is to be freed either way. */
+int desktop_find(struct desktop *d, long uid, int every);
 void desktop_free(struct desktop *d);
 /* The line saying why no session was found (of and name, when name is not NULL: " of user ", "alice"). */
 void desktop_no_session(const struct desktop *d, const char *of, const char *name);

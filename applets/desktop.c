@@ -102,7 +102,13 @@ static void explain_vote(const struct pb_table *t, const struct pb_session_searc
 	pb_buf_init(&b);
 	for (i = 0; i < shown; i++) {
 		b.len = 0;
-		if (i == 0 && s->found && s->users == 1) {
+		if (s->every && s->candidates[i].desktop < 0) {
+			pb_buf_addf(&b, "#%zu valid, left out (its user has %d desktops already): ", i + 1,
+				    PB_SESSION_DESKTOPS_MAX);
+		} else if (s->every && !s->candidates[i].reject) {
+			pb_buf_addf(&b, "#%zu %s: ", i + 1,
+				    s->candidates[i].desktop ? "desktop" : "valid, the same display as a better one");
+		} else if (i == 0 && s->found && s->users == 1) {
 			pb_buf_adds(&b, "#1 chosen: ");
 		} else if (!s->candidates[i].reject && s->users > 1) {
 			pb_buf_addf(&b, "#%zu valid: ", i + 1);
@@ -409,11 +415,12 @@ static void run_as_user(struct session_user *u, char **cmd)
 	applet_exec(cmd);
 }
 
-int desktop_find(struct desktop *d, long uid)
+int desktop_find(struct desktop *d, long uid, int every)
 {
 	memset(d, 0, sizeof *d);
 	d->root.fd = -1;
 	d->s.uid = uid;
+	d->s.every = every;
 	if (applet_open_root(&d->root))
 		return -1;
 	/* a saved tree's files: PROCBOX_FILES stands in for / (its owner for root); never for the live system */
@@ -480,7 +487,7 @@ int desktop_run(const struct desktop_opts *o, char **cmd)
 	size_t k;
 	int r = o->print_env ? EXIT_NO : EXIT_OWN_FAILURE;
 
-	if (desktop_find(&d, o->uid))
+	if (desktop_find(&d, o->uid, 0))
 		goto out;
 	if (!d.s.found) {
 		desktop_no_session(&d, " of user ", o->user);

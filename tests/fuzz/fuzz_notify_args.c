@@ -10,7 +10,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *words = malloc(size + 1), *argv[66];
-	struct desktop_opts o = {.uid = -1};
+	struct notify_opts o = {.d.uid = -1};
 	struct argvec cmd = {0};
 	size_t i, letters = 0;
 	int argc = 1, r;

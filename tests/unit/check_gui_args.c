@@ -6,7 +6,7 @@
 #include "../../applets/desktop.c"
 #include "../../applets/notify_send_headless.c"
 
-static struct desktop_opts o;
+static struct notify_opts o;
 static struct argvec cmd;
 
 /* parses words (NULL-terminated) as notify-send-headless's arguments; returns what notify_send_command did */
@@ -25,8 +25,8 @@ static int build(const char *const *words)
 	optind = 0;
 	opterr = 0;
 	memset(&o, 0, sizeof o);
-	o.uid = -1;
-	o.user_option = "--user";
+	o.d.uid = -1;
+	o.d.user_option = "--user";
 	argvec_free(&cmd);
 	return notify_send_command(argc, argv, &o, &cmd);
 }
@@ -74,8 +74,8 @@ START_TEST(clusters_with_arguments)
 	/* ours are taken out: --user and --print-env */
 	ck_assert_int_eq(build(c), -1);
 	ck_assert_str_eq(joined(), "notify-send|--transient");
-	ck_assert_int_eq(o.uid, 0);
-	ck_assert_int_eq(o.print_env, 1);
+	ck_assert_int_eq(o.d.uid, 0);
+	ck_assert_int_eq(o.d.print_env, 1);
 	/* abbreviations become the full long name */
 	ck_assert_int_eq(build(d), -1);
 	ck_assert_str_eq(joined(), "notify-send|--transient|--app-name=x|--urgency=low|--expire-time=5|s");
@@ -109,6 +109,30 @@ START_TEST(long_clusters)
 	ck_assert_uint_eq(cmd.n, 4001);
 	ck_assert_str_eq(cmd.v[3999], "--transient");
 	ck_assert_str_eq(cmd.v[4000], "--wait");
+}
+END_TEST
+
+/* --all and --group are ours; --wait and --action are noted, as they wait for one person's answer */
+START_TEST(wall_options)
+{
+	const char *const a[] = {"nsh", "--all", "--group", "staff", "-ew", "s", NULL};
+	const char *const b[] = {"nsh", "--gr=wheel", "-A", "go=Go", "s", NULL};
+	const char *const c[] = {"nsh", "--al", "-p", "s", NULL};
+
+	ck_assert_int_eq(build(a), -1);
+	ck_assert_str_eq(joined(), "notify-send|--transient|--wait|s");
+	ck_assert_int_eq(o.all, 1);
+	ck_assert_str_eq(o.group, "staff");
+	ck_assert_int_eq(o.waits, 1);
+	ck_assert_int_eq(build(b), -1);
+	ck_assert_str_eq(joined(), "notify-send|--action=go=Go|s");
+	ck_assert_int_eq(o.all, 0);
+	ck_assert_str_eq(o.group, "wheel");
+	ck_assert_int_eq(o.waits, 1);
+	ck_assert_int_eq(build(c), -1);
+	ck_assert_str_eq(joined(), "notify-send|--print-id|s");
+	ck_assert_int_eq(o.all, 1);
+	ck_assert_int_eq(o.waits, 0);
 }
 END_TEST
 
@@ -233,6 +257,7 @@ static Suite *gui_args_suite(void)
 	tcase_add_test(tc, forty_letters);
 	tcase_add_test(tc, clusters_with_arguments);
 	tcase_add_test(tc, long_clusters);
+	tcase_add_test(tc, wall_options);
 	tcase_add_test(tc, usage_errors);
 	suite_add_tcase(su, tc);
 	tc = tcase_create("desktops");
