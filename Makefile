@@ -58,7 +58,9 @@ APPLET_SRC = \
 	applets/apache_mem.c \
 	applets/applet.c \
 	applets/cron_graceful.c \
+	applets/desktop.c \
 	applets/main.c \
+	applets/notify_send_headless.c \
 	applets/proc_stop.c \
 	applets/proc_tree.c \
 	applets/proc_wait.c \
@@ -143,8 +145,9 @@ build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 	@mkdir -p build
 	$(CC) $(CSTD) $(WARN) -O1 -g -o $@ $(CORE_SRC) $(APPLET_SRC)
 
-# check_gui_args and fuzz_notify_args include notify-send-headless's argument vector (and applet.c)
-build/unit/check_gui_args build/fuzz/fuzz_notify_args: applets/applet.c applets/with_gui_environment.c
+# check_gui_args and fuzz_notify_args include notify-send-headless's argument vector (and applet.c, desktop.c)
+build/unit/check_gui_args build/fuzz/fuzz_notify_args: applets/applet.c applets/desktop.c \
+	applets/notify_send_headless.c
 
 build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
 	@mkdir -p build/unit

@@ -164,4 +164,35 @@ int targets_flush(struct pb_buf *b);
 /* head holds '{' and the applet's own members; the targets and the counts named done and still close it. */
 int targets_write_json(struct targets *ts, struct pb_buf *head, const char *done, const char *still);
 
+/* ---- the desktop session (applets/desktop.c): what with-gui-environment and notify-send-headless share ---- */
+struct desktop_opts {
+	long uid;                /* --user, -1 for everyone */
+	const char *user;        /* --user as given */
+	const char *user_option; /* how the refusal names --user: -u, or --user where -u is notify-send's */
+	int print_env;
+};
+
+/* --user ARG: 0, or EXIT_USAGE after its line */
+int desktop_set_user(struct desktop_opts *o, const char *arg);
+/* The one session: printed (--print-env), or cmd run inside it. Returns an exit status after its line (1 when
+ * the sessions of two users pass), or execs. */
+int desktop_run(const struct desktop_opts *o, char **cmd);
+
+/* The vote, held for a caller that runs commands in several sessions. */
+struct desktop {
+	struct pb_root root;
+	struct pb_table t;
+	struct pb_session_search s;
+};
+/* Opens the root, scans and votes (every: pb_session_desktops too, see struct pb_session_search); -v explains
+ * the vote. 0, or -1 after its line. d is to be freed either way. */
+int desktop_find(struct desktop *d, long uid, int every);
+void desktop_free(struct desktop *d);
+/* The line saying why no session was found (of and name, when name is not NULL: " of user ", "alice"). */
+void desktop_no_session(const struct desktop *d, const char *of, const char *name);
+/* Runs cmd inside session x: as its user (root only) with a fresh environment, no descriptor above 2, a
+ * session of its own, no new privileges and umask 022; in our own session with its variables set. Frees d
+ * and execs, or returns an exit status (125) after its line. */
+int desktop_exec(struct desktop *d, const struct pb_session *x, char **cmd);
+
 #endif

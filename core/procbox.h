@@ -479,6 +479,9 @@ struct pb_session {
 	unsigned int display_owner;     /* PB_SR_OTHER_USERS: whose display it is */
 	int bus_filled;                 /* value[PB_SV_BUS] was filled in from /run/user/UID/bus */
 	int bus_reduced;                /* value[PB_SV_BUS] was cut to its one checked entry */
+	int desktop;                    /* with every: 1 a valid candidate that stands for its desktop, 0 not
+					   (rejected, or the same display as a better one), -1 left out (its user
+					   has PB_SESSION_DESKTOPS_MAX desktops already) */
 };
 
 /*
@@ -500,6 +503,8 @@ struct pb_session_search {
 	/* in */
 	long uid;               /* only carriers of this real uid; -1: all */
 	const char *files_root; /* NULL (/), or a directory standing in for / (tests, saved trees) */
+	int every;              /* every desktop, not only the winner: pb_session_desktops, and the bus filled in
+				   for each desktop */
 	/* out: every candidate, best first */
 	struct pb_session *candidates;
 	size_t n;
@@ -511,6 +516,10 @@ struct pb_session_search {
 	unsigned long vanished;  /* carriers that ended (or whose pid was reused) before they were pinned */
 	unsigned long denied;    /* carriers whose pinned status or environ could not be read */
 	unsigned long malformed; /* carriers whose status has no Uid:/Gid: */
+	/* with every: the candidates that stand for a desktop, by uid and then best first */
+	size_t *desktops;
+	size_t ndesktops;
+	unsigned long left_out;  /* valid candidates with desktop -1 */
 };
 /* Runs the vote over the table (the environments of unreadable processes are in t->count.denied). 0, or -1
  * with errno on a failed allocation or an unusable files_root; s is then empty. */
@@ -519,6 +528,16 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s);
  * time than a second pass); pb_session_find then reads only the carriers. Any scanned table works as well. */
 int pb_session_scan(const struct pb_root *root, struct pb_table *t);
 void pb_session_free(struct pb_session_search *s);
+/*
+ * The desktops among the valid candidates (the first ones, as pb_session_find ranks them): a desktop is one
+ * user's display, X (by its number: ":1" and "unix:1.0" are one) or Wayland (by its socket), and a candidate
+ * that shares either with a better candidate of the same user belongs to that one's desktop (a Wayland
+ * session with Xwayland carries both). Sets desktop on every candidate, fills desktops (by uid, then best
+ * first) and left_out: at most PB_SESSION_DESKTOPS_MAX desktops a user, so that one user's thousand sockets
+ * cannot make a caller start a thousand commands. Pure: reads the values only. 0, or -1 with errno (ENOMEM).
+ */
+#define PB_SESSION_DESKTOPS_MAX 8
+int pb_session_desktops(struct pb_session_search *s);
 /* What a command run as the session's user takes from the session besides its five variables: PATH, LANG
  * and LC_* of the candidate's oldest process, pinned by its start time and still of the candidate's uid, as
  * NUL-terminated NAME=value strings appended to out (each at most 4 KiB, 32 at most). 0, or -1 with errno

@@ -1069,6 +1069,106 @@ static int fill_in_bus(struct search *q, struct pb_session *x)
 	return 0;
 }
 
+/* ---- desktops ---- */
+
+/* the Wayland socket of a valid candidate: WAYLAND_DISPLAY when absolute, else XDG_RUNTIME_DIR/WAYLAND_DISPLAY
+ * (check_wayland let it through only so, and only when it fits) */
+static const char *wayland_socket(const struct pb_session *x, char *buf, size_t size)
+{
+	const char *name = x->value[PB_SV_WAYLAND];
+
+	if (name[0] == '/' || !x->value[PB_SV_RUNTIME])
+		return name;
+	snprintf(buf, size, "%s/%s", x->value[PB_SV_RUNTIME], name);
+	return buf;
+}
+
+/* x and y (of one user) name the same X display, or the same Wayland socket */
+static int same_display(const struct pb_session *x, const struct pb_session *y, enum pb_session_var k)
+{
+	char xs[8192], ys[8192];
+	unsigned int xn, yn;
+
+	if (!x->value[k] || !y->value[k])
+		return 0;
+	if (k == PB_SV_DISPLAY)
+		return !pb_parse_x_display(x->value[k], x->len[k], &xn) &&
+		       !pb_parse_x_display(y->value[k], y->len[k], &yn) && xn == yn;
+	return !strcmp(wayland_socket(x, xs, sizeof xs), wayland_socket(y, ys, sizeof ys));
+}
+
+struct uid_rank {
+	unsigned int uid;
+	size_t i;
+};
+
+static int by_uid(const void *a, const void *b)
+{
+	const struct uid_rank *x = a, *y = b;
+
+	if (x->uid != y->uid)
+		return x->uid < y->uid ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+int pb_session_desktops(struct pb_session_search *s)
+{
+	/* a desktop of the current user: the candidates that gave it its X display and its Wayland socket */
+	size_t by[PB_SESSION_DESKTOPS_MAX][2], i, j, valid, ndesk = 0;
+	struct pb_session *c = s->candidates, *x;
+	struct uid_rank *order;
+
+	free(s->desktops);
+	s->desktops = NULL;
+	s->ndesktops = 0;
+	s->left_out = 0;
+	for (valid = 0; valid < s->n && !c[valid].reject; valid++)
+		;
+	for (i = 0; i < s->n; i++)
+		c[i].desktop = 0;
+	if (!valid)
+		return 0;
+	order = malloc(valid * sizeof *order);
+	s->desktops = malloc(valid * sizeof *s->desktops);
+	if (!order || !s->desktops) {
+		free(order);
+		free(s->desktops);
+		s->desktops = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < valid; i++)
+		order[i] = (struct uid_rank){c[i].uid, i};
+	qsort(order, valid, sizeof *order, by_uid);
+	for (i = 0; i < valid; i++) {
+		x = &c[order[i].i];
+		if (i && order[i].uid != order[i - 1].uid)
+			ndesk = 0;
+		for (j = 0; j < ndesk; j++)
+			if ((by[j][0] < s->n && same_display(x, &c[by[j][0]], PB_SV_DISPLAY)) ||
+			    (by[j][1] < s->n && same_display(x, &c[by[j][1]], PB_SV_WAYLAND)))
+				break;
+		if (j == ndesk && ndesk == PB_SESSION_DESKTOPS_MAX) {
+			x->desktop = -1;
+			s->left_out++;
+			continue;
+		}
+		if (j == ndesk) {
+			by[j][0] = by[j][1] = (size_t)-1;
+			x->desktop = 1;
+			s->desktops[s->ndesktops++] = order[i].i;
+			ndesk++;
+		}
+		/* what the desktop did not know yet: the Xwayland display of a Wayland desktop, say */
+		if (by[j][0] >= s->n && x->value[PB_SV_DISPLAY])
+			by[j][0] = order[i].i;
+		if (by[j][1] >= s->n && x->value[PB_SV_WAYLAND])
+			by[j][1] = order[i].i;
+	}
+	free(order);
+	return 0;
+}
+
 static int self_pid; /* set before each search: one getpid, not one per process */
 
 /* Kernel threads have no environment, zombies have lost theirs, ours is the caller's. */
@@ -1112,6 +1212,9 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 	s->found = 0;
 	s->users = 0;
 	s->screened = s->carriers = s->other_uid = s->vanished = s->denied = s->malformed = 0;
+	s->desktops = NULL;
+	s->ndesktops = 0;
+	s->left_out = 0;
 	self_pid = getpid();
 	memset(&q, 0, sizeof q);
 	q.s = s;
@@ -1159,6 +1262,11 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 	count_users(s);
 	if (s->found && fill_in_bus(&q, &s->candidates[0]))
 		goto out;
+	if (s->every && pb_session_desktops(s))
+		goto out;
+	for (i = 0; i < s->ndesktops; i++)
+		if (fill_in_bus(&q, &s->candidates[s->desktops[i]]))
+			goto out;
 	r = 0;
 out:
 	saved = errno;
@@ -1184,8 +1292,10 @@ void pb_session_free(struct pb_session_search *s)
 		for (k = 0; k < PB_SV_COUNT; k++)
 			free(s->candidates[i].value[k]);
 	free(s->candidates);
+	free(s->desktops);
 	s->candidates = NULL;
-	s->n = 0;
+	s->desktops = NULL;
+	s->n = s->ndesktops = 0;
 	s->found = 0;
 	s->users = 0;
 }

@@ -1,15 +1,16 @@
-/* Fuzz target: notify-send-headless's argument vector (applets/with_gui_environment.c, notify_send_command),
+/* Fuzz target: notify-send-headless's argument vector (applets/notify_send_headless.c, notify_send_command),
  * which rebuilds every notify-send option, clustered or not, as one long option: the words of the input
  * (NUL-separated) are its arguments. The vector is NULL-terminated, starts with notify-send, holds an entry
  * per option letter at most, every rebuilt entry is a long option, and ASan sees every write. */
 #include "fuzz.h"
 #include "../../applets/applet.c"
-#include "../../applets/with_gui_environment.c"
+#include "../../applets/desktop.c"
+#include "../../applets/notify_send_headless.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *words = malloc(size + 1), *argv[66];
-	struct gui_opts o = {.uid = -1};
+	struct notify_opts o = {.d.uid = -1};
 	struct argvec cmd = {0};
 	size_t i, letters = 0;
 	int argc = 1, r;
