@@ -284,9 +284,17 @@ void applet_print_export(struct pb_buf *b, const char *name, const char *value, 
 
 void applet_exec(char **argv)
 {
+	applet_exec_file(NULL, argv);
+}
+
+void applet_exec_file(const char *file, char **argv)
+{
 	int err;
 
-	execvp(argv[0], argv);
+	if (file)
+		execv(file, argv);
+	else
+		execvp(argv[0], argv);
 	err = errno;
 	applet_warn("cannot run %s: %s", argv[0], strerror(err));
 	_exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);

@@ -55,6 +55,8 @@ int applet_parse_seconds(const char *s, long long *ms);
 void applet_print_export(struct pb_buf *b, const char *name, const char *value, size_t len);
 /* execvp, or exit: 127 when the command is not found, 126 when it cannot be run (after one error line). */
 void applet_exec(char **argv) __attribute__((noreturn));
+/* The same with the program given by its path (NULL: argv[0] looked up on PATH). */
+void applet_exec_file(const char *file, char **argv) __attribute__((noreturn));
 /* Opens the proc root ($PROCBOX_PROC or /proc), reporting a failure; 0 or -1. */
 int applet_open_root(struct pb_root *root);
 /* Why processes may be missing from a scan, for one warning line: other users' processes hidden (hidepid=) or

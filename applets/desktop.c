@@ -400,7 +400,17 @@ static void run_in_child_session(void)
 static void run_as_user(struct session_user *u, char **cmd)
 {
 	extern char **environ;
+	char file[4096];
+	int found;
 
+	/* the program is root's choice: found on root's PATH now, as sudo does, not on the session's, where the user
+	 * may have put a program of that name first (it would run with root's descriptors 0-2); the session's PATH
+	 * stays the command's own, for what it runs next */
+	found = strchr(cmd[0], '/') || pb_find_program(cmd[0], file, sizeof file) == 0;
+	if (!found) {
+		applet_warn("cannot run %s: not found on PATH", cmd[0]);
+		_exit(EXIT_NOT_FOUND);
+	}
 	close_descriptors();
 	umask(022);
 	if (setsid() < 0)
@@ -412,7 +422,7 @@ static void run_as_user(struct session_user *u, char **cmd)
 		_exit(EXIT_OWN_FAILURE);
 	}
 	environ = u->envp;
-	applet_exec(cmd);
+	applet_exec_file(strchr(cmd[0], '/') ? NULL : file, cmd);
 }
 
 int desktop_find(struct desktop *d, long uid, int every)

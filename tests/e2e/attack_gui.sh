@@ -248,7 +248,12 @@ check "each letter of a cluster became one argument, in order" cmp -s "$T/ns.wan
 AD=$(free_display)
 cookie_file "$AHOME/.Xauthority-own" "$AD" "$ATK"
 if xserver "$AS_ATK" "$AD" "$AHOME/.Xauthority-own"; then
-	carriers "$AS_ATK" 2 atk-own PATH=/usr/bin:/bin DISPLAY=:"$AD" XAUTHORITY="$AHOME/.Xauthority-own"
+	# the attacker's session puts a program of its own first on its PATH, named like the one root asks for
+	mkdir -p "$AHOME/evil"
+	printf '#!/bin/sh\necho pwned-by-path\ntouch %s/evil.ran\n' "$T" >"$AHOME/evil/id"
+	chmod 755 "$AHOME/evil" "$AHOME/evil/id"
+	chown -R "$ATK" "$AHOME/evil"
+	carriers "$AS_ATK" 2 atk-own PATH="$AHOME/evil:/usr/bin:/bin" DISPLAY=:"$AD" XAUTHORITY="$AHOME/.Xauthority-own"
 	run env -i PATH=/usr/bin:/bin $WGE id -u
 	expect_status 1 "two users with a session, no --user: refused"
 	check "nothing ran (got: $(cat "$T/out"))" [ ! -s "$T/out" ]
@@ -261,8 +266,15 @@ if xserver "$AS_ATK" "$AD" "$AHOME/.Xauthority-own"; then
 	check "and asks for --user" grep -q -- '--user' "$T/err"
 	run env -i PATH=/usr/bin:/bin $WGE --user "$VIC" id -u
 	check "--user VICTIM chooses" [ "$(cat "$T/out")" = "$VUID" ]
-	run env -i PATH=/usr/bin:/bin $WGE --user "$ATK" sh -c 'id -u; echo $DISPLAY'
+	run env -i PATH=/usr/bin:/bin $WGE --user "$ATK" sh -c '/usr/bin/id -u; echo $DISPLAY'
 	check "--user ATTACKER gets the attacker's own display only" [ "$(tr '\n' ' ' <"$T/out")" = "$AUID :$AD " ]
+	# root chose "id": found on root's PATH, not on the one the user's session sets (sudo's rule); the session's
+	# PATH is still the command's own, for what it runs next
+	run env -i PATH=/usr/bin:/bin $WGE --user "$ATK" id -u
+	check "the command is found on root's PATH, not the session's: $(cat "$T/out")" [ "$(cat "$T/out")" = "$AUID" ]
+	check "the user's program of that name did not run with root's descriptors" [ ! -e "$T/evil.ran" ]
+	run env -i PATH=/usr/bin:/bin $WGE --user "$ATK" sh -c 'echo "$PATH"'
+	check "the session's PATH is the command's environment" [ "$(cat "$T/out")" = "$AHOME/evil:/usr/bin:/bin" ]
 else
 	not_ok "Xvfb :$AD as $ATK did not start: $(tail -n 3 "$T/daemons.log")"
 fi

@@ -43,16 +43,33 @@ mkdir "$T/desk2"
 gui_desktop "$W2" "$T/desk2" || { finish; exit; }
 W2_DISPLAY=$DESK_DISPLAY W2_BUS=$DESK_BUS
 
-# fake notify-sends, each writing down who ran it and with what (a directory every user may write to)
+# notify-send is found on root's PATH (the program is root's choice), never on a session's: root's PATH starts
+# with a root-owned notify-send that writes down who ran it, then acts by the display it was given: the first
+# user's Wayland desktop records its options, the hanging user's hangs, the X desktops get the real one. The
+# sessions' own PATHs start with a notify-send of the user's that must never run.
 mkdir -m 1777 "$T/marks"
+# made here, writable by every test user: whoever runs first must not own them
+for f in ran hang; do : >"$T/marks/$f" && chmod 666 "$T/marks/$f"; done
+mkdir -m 755 "$T/rootbin"
+cat >"$T/rootbin/notify-send" <<EOF
+#!/bin/sh
+id -u >>$T/marks/ran
+case "\$WAYLAND_DISPLAY" in
+wayland-pbw) { id -u; printf '%s\\n' "\$@"; } >>$T/marks/wayland ;;
+wayland-pbh) echo \$\$ >>$T/marks/hang; exec sleep 600 ;;
+*) exec /usr/bin/notify-send "\$@" ;;
+esac
+EOF
+chmod 755 "$T/rootbin/notify-send"
+ROOTPATH="$T/rootbin:/usr/bin:/bin"
 fake() {
 	mkdir -m 755 "$T/$1"
 	printf '#!/bin/sh\n%s\n' "$2" >"$T/$1/notify-send"
 	chmod 755 "$T/$1/notify-send"
 }
-fake decoybin "id -u >>$T/marks/decoy"
-fake waylandbin "{ id -u; printf '%s\\n' \"\$@\"; } >>$T/marks/wayland"
-fake hangbin "echo \$\$ >>$T/marks/hang; exec sleep 600"
+fake decoybin "id -u >>$T/marks/session-path"
+fake waylandbin "id -u >>$T/marks/session-path"
+fake hangbin "id -u >>$T/marks/session-path"
 
 # the decoy carries the first user's display in 3 more processes, with a notify-send of its own on PATH:
 # the display is not the decoy's, so nothing may run as the decoy
@@ -97,7 +114,7 @@ not() { ! "$@"; }
 # ---- --all as root, from an empty environment ----
 SUM="wall $$"
 t0=$(date +%s%N)
-run env -i PATH=/usr/bin:/bin $NSH --all -u critical "$SUM" "going down"
+run env -i PATH="$ROOTPATH" $NSH --all -u critical "$SUM" "going down"
 t1=$(date +%s%N)
 WALL_MS=$(((t1 - t0) / 1000000))
 expect_status 0 "--all: sessions reached (stderr: $(tr '\n' '|' <"$T/err"))"
@@ -113,14 +130,15 @@ check "--all: the first user's dunst has it" wait_for 10 dunst_has "$GUI_USER" "
 check "--all: the second user's dunst has it" wait_for 10 dunst_has "$W2" "$W2_BUS" "$SUM"
 check "--all: the Wayland desktop's notify-send ran as its user, with the options" \
 	sh -c "printf '%s\n' $GUI_UID --urgency=critical '$SUM' 'going down' | cmp -s - '$T/marks/wayland'"
-check "--all: nothing ran as the decoy, who only carries a display" [ ! -e "$T/marks/decoy" ]
+check "--all: nothing ran as the decoy, who only carries a display" sh -c "! grep -qx '$(id -u "$GUI_DECOY")' '$T/marks/ran'"
+check "--all: no session's own notify-send ran (each one came from root's PATH)" [ ! -e "$T/marks/session-path" ]
 check "--all: the hung notify-send is gone" sh -c "! kill -0 \$(cat '$T/marks/hang') 2>/dev/null"
 check "--all: the hung session held the others for its 10 s only (${WALL_MS} ms)" \
 	[ "$WALL_MS" -ge 10000 ] && [ "$WALL_MS" -lt $((10000 + 5000 * PB_SLOWDOWN)) ]
 
 # ---- --group: members by a supplementary group, by a primary group ----
 rm -f "$T/marks/wayland"
-run env -i PATH=/usr/bin:/bin $NSH --verbose --group "$GUI_GROUP" "group $$"
+run env -i PATH="$ROOTPATH" $NSH --verbose --group "$GUI_GROUP" "group $$"
 expect_status 0 "--group $GUI_GROUP"
 check "--group: its member's X desktop notified" line "$GUI_USER (uid $GUI_UID)" "$GUI_DISPLAY" notified
 check "--group: its member's Wayland desktop notified" line "$GUI_USER (uid $GUI_UID)" wayland-pbw notified
@@ -131,17 +149,17 @@ check "--verbose: a non-member's session is named" \
 	grep -q "notify-send-headless: $W2 (uid $W2_UID) is not a member of group $GUI_GROUP: left out" "$T/err"
 check "--verbose: a listed member without a session is named" \
 	grep -q "notify-send-headless: group $GUI_GROUP lists $ABSENT, who has no desktop session" "$T/err"
-run env -i PATH=/usr/bin:/bin $NSH --group "$W2" "primary $$"
+run env -i PATH="$ROOTPATH" $NSH --group "$W2" "primary $$"
 expect_status 0 "--group by primary group: $W2's own"
 check "--group by primary group: its one member notified" line "$W2 (uid $W2_UID)" "$W2_DISPLAY" notified
 check "--group by primary group: alone" lines 1
 check "--group by primary group: the member's dunst has it" wait_for 10 dunst_has "$W2" "$W2_BUS" "primary $$"
 
 # ---- no session ----
-run env -i PATH=/usr/bin:/bin $NSH --all --user 2147483000 hi
+run env -i PATH="$ROOTPATH" $NSH --all --user 2147483000 hi
 expect_status 1 "--all --user without a session"
 one_error_line "notify-send-headless: no graphical session of user 2147483000 found"
-run env -i PATH=/usr/bin:/bin $NSH --group "$ABSENT" hi
+run env -i PATH="$ROOTPATH" $NSH --group "$ABSENT" hi
 expect_status 1 "--group whose members have no session"
 one_error_line "notify-send-headless: no graphical session of a member of group $ABSENT found: the [0-9]* found are other users'"
 
@@ -158,7 +176,7 @@ for p in $GUI_STARTED; do
 	[ "$(cat /proc/"$p"/comm 2>/dev/null)" = dunst ] && [ "$(stat -c %u /proc/"$p")" = "$W2_UID" ] &&
 		kill "$p" && wait_for 10 sh -c "! kill -0 $p 2>/dev/null"
 done
-run env -i PATH=/usr/bin:/bin $NSH --all --user "$W2" "nobody listens $$"
+run env -i PATH="$ROOTPATH" $NSH --all --user "$W2" "nobody listens $$"
 expect_status 1 "--all when notify-send fails in every session"
 check "the failure quotes notify-send's message" \
 	grep -q "notify-send-headless: $W2 (uid $W2_UID) on $W2_DISPLAY: failed (exit 1): .*org.freedesktop.Notifications" "$T/err"
