@@ -10,7 +10,8 @@ if [ "$(id -u)" != 0 ]; then
 	exit
 fi
 
-# the check catches each way to be out of reach: a closed directory on the way, a closed file, an unreadable script
+# the check catches each way to be out of reach: a closed directory on the way, a closed file, a script others
+# cannot read
 mkdir -m 700 "$T/closed"
 cp "$PB_STATIC" "$T/closed/procbox"
 chmod 755 "$T/closed/procbox"
@@ -72,7 +73,10 @@ for pb in "" "$C/build/procbox" "$C/build/procbox-other"; do
 	run_dir=$(sed -n 's/^PB_RUN=//p' "$T/out")
 	check "$label: the copies are gone when it ends" sh -c "[ -n '$run_dir' ] && [ ! -e '$run_dir' ]"
 	case "$pb" in
-	*-other) check "$label: the build under test keeps its name" grep -qx "PB=$run_dir/under-test/procbox-other" "$T/out" ;;
+	*-other)
+		check "$label: the build under test keeps its name" \
+			grep -qx "PB=$run_dir/under-test/procbox-other" "$T/out"
+		;;
 	*) check "$label: the build under test is the static one" grep -qx "PB=$run_dir/procbox" "$T/out" ;;
 	esac
 	check "$label: PB_STATIC is the copy of the static build" grep -qx "PB_STATIC=$run_dir/procbox" "$T/out"
@@ -98,7 +102,8 @@ check "the build has test helpers to copy ($n)" [ "$n" -gt 0 ]
 # a test user must not be able to swap what root runs: the copies and their directory are root's, mode 755
 for f in "$PB_RUN" "$PB_RUN"/* "$PB_RUN"/*/*; do
 	[ -e "$f" ] || continue
-	check "${f#"$PB_RUN"/} is root's, mode 755: $(stat -c '%U %a' "$f")" [ "$(stat -c '%U %a' "$f")" = "root 755" ]
+	mode=$(stat -c '%U %a' "$f")
+	check "${f#"$PB_RUN"/} is root's, mode 755: $mode" [ "$mode" = "root 755" ]
 done
 
 # every path the tests run as another user: the binary (and its wrapper), the helpers, the test directory
@@ -109,8 +114,8 @@ paths="$PB"
 for p in $paths "$HELPERS"/* "$T"; do
 	if reachable "$p"; then ok "reachable by others: $p"; else not_ok "out of others' reach:$UNREACHABLE"; fi
 done
-for c in ${PB_WRAP:+"${PB_WRAP%% *}"} sh env sleep setpriv dbus-daemon dbus-monitor dbus-send dunst dunstctl gpg-agent gpgconf \
-	gpg-connect-agent ssh-add notify-send apache2; do
+for c in ${PB_WRAP:+"${PB_WRAP%% *}"} sh env sleep setpriv dbus-daemon dbus-monitor dbus-send dunst dunstctl \
+	busctl gpg-agent gpgconf gpg-connect-agent ssh-add notify-send apache2; do
 	p=$(command -v "$c") || continue
 	case "$p" in /*) ;; *) continue ;; esac
 	if reachable "$p"; then ok "reachable by others: $p"; else not_ok "out of others' reach:$UNREACHABLE"; fi
