@@ -118,7 +118,8 @@ run_as() {
 
 # reachable PATH: whether a user with no tie to PATH's owners (nobody, no groups) can run the file, or enter the
 # directory, PATH; when not, $UNREACHABLE says why: each directory on the way that others cannot search, PATH
-# itself when others cannot execute it (or read it, for a script). Needs root (setpriv).
+# itself when others cannot execute it (or read it, for a script). Needs root (setpriv). test(1) asks as nobody:
+# a program that setpriv execs directly is reached with root's capabilities, whatever the path's modes.
 reachable() {
 	UNREACHABLE=
 	rc_path=$(readlink -f "$1") || rc_path=$1
