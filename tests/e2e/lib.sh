@@ -5,13 +5,34 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 # PB=FILE tests another build of the binary (make check-valgrind: the glibc one); PB_STATIC is always the
 # static one, for the checks that are about that file itself
 PB_BIN=${PB:-$TOP/build/procbox}
-PB=$PB_BIN
 PB_STATIC="$TOP/build/procbox"
-HELPERS="$TOP/build/test-helpers"
 FIXTURES="$TOP/tests/fixtures"
 TEST_NAME=$(basename "$0" .sh)
+[ -x "$PB_BIN" ] || { echo "$PB_BIN is missing: run make first" >&2; exit 1; }
 T=$(mktemp -d "/tmp/pb-e2e-$TEST_NAME.XXXXXX")
 chmod 755 "$T"
+# The binary and the test helpers also run as test users and nobody, who cannot reach a checkout in a private
+# directory (root's home is mode 700): every test calls copies of them in a directory of its own that every
+# user can search and only its owner (root) can write, so that no test user can swap what root runs.
+# PB_RUN holds procbox (the static build), test-helpers/, and under-test/NAME when PB names another build.
+PB_RUN=$(mktemp -d "/tmp/pb-run-$TEST_NAME.XXXXXX")
+mkdir "$PB_RUN/test-helpers"
+[ -f "$PB_STATIC" ] && cp "$PB_STATIC" "$PB_RUN/procbox"
+if [ -f "$PB_STATIC" ] && [ "$PB_BIN" -ef "$PB_STATIC" ]; then
+	PB_BIN=$PB_RUN/procbox
+else
+	# its own name: the binary tells the applet from the name it is called by
+	mkdir "$PB_RUN/under-test"
+	cp "$PB_BIN" "$PB_RUN/under-test/${PB_BIN##*/}"
+	PB_BIN=$PB_RUN/under-test/${PB_BIN##*/}
+fi
+PB_STATIC=$PB_RUN/procbox
+for h in "$TOP"/build/test-helpers/*; do
+	[ -f "$h" ] && cp "$h" "$PB_RUN/test-helpers/"
+done
+chmod -R 755 "$PB_RUN"
+PB=$PB_BIN
+HELPERS=$PB_RUN/test-helpers
 # PB_WRAP="valgrind ..." runs every call of the binary under that command, unchanged tests included: $PB
 # becomes a script named procbox that runs "$PB_WRAP $PB_BIN"; called through a link named after an applet,
 # it passes that name as the first argument, since the wrapper hides the name from the binary
@@ -95,6 +116,37 @@ run_as() {
 		PATH=/usr/local/bin:/usr/bin:/bin "$@"
 }
 
+# reachable PATH: whether a user with no tie to PATH's owners (nobody, no groups) can run the file, or enter the
+# directory, PATH; when not, $UNREACHABLE says why: each directory on the way that others cannot search, PATH
+# itself when others cannot execute it (or read it, for a script). Needs root (setpriv). test(1) asks as nobody:
+# a program that setpriv execs directly is reached with root's capabilities, whatever the path's modes.
+reachable() {
+	UNREACHABLE=
+	rc_path=$(readlink -f "$1") || rc_path=$1
+	rc_dir=${rc_path%/*}
+	while :; do
+		case "$(stat -c %A "${rc_dir:-/}" 2>/dev/null)" in
+		d????????[xt]) ;;
+		*) UNREACHABLE="$UNREACHABLE ${rc_dir:-/} is not searchable by others ($(stat -c '%A %U' "${rc_dir:-/}"));" ;;
+		esac
+		[ -z "$rc_dir" ] && break
+		rc_dir=${rc_dir%/*}
+	done
+	case "$(stat -c %A "$rc_path" 2>/dev/null)" in
+	?????????[xt]) ;;
+	*) UNREACHABLE="$UNREACHABLE $rc_path is not executable by others ($(stat -c '%A %U' "$rc_path" 2>&1));" ;;
+	esac
+	if [ -f "$rc_path" ] && [ "$(head -c 2 "$rc_path")" = "#!" ]; then
+		case "$(stat -c %A "$rc_path")" in
+		???????r??) ;;
+		*) UNREACHABLE="$UNREACHABLE $rc_path is a script others cannot read;" ;;
+		esac
+	fi
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$1" ||
+		UNREACHABLE="$UNREACHABLE nobody cannot reach $1;"
+	[ -z "$UNREACHABLE" ]
+}
+
 # pids_of_uid UID: the live processes (zombies aside) of a uid, one pid a line
 pids_of_uid() {
 	for pu_pid in $(pgrep -U "$1"); do
@@ -118,7 +170,7 @@ test_users_remove() {
 cleanup() {
 	for p in $TRACKED; do kill -KILL "$p" 2>/dev/null; done
 	test_users_remove
-	rm -rf "$T"
+	rm -rf "$T" "$PB_RUN"
 }
 trap cleanup EXIT
 
@@ -140,7 +192,10 @@ finish() {
 	[ "$FAILED" = 0 ]
 }
 
-[ -x "$PB_BIN" ] || { echo "$PB_BIN is missing: run make first" >&2; exit 1; }
-# fd 3 carries the counts to run.sh; alone, it goes to /dev/null
-{ true >&3; } 2>/dev/null || exec 3>/dev/null
+# fd 3 carries the counts to run.sh; alone, they go to /dev/null, and so they do when fd 3 is open read-only
+# (flock(1) leaves its lock file there)
+case "$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$$/fdinfo/3" 2>/dev/null)" in
+*[123567]) ;;
+*) exec 3>/dev/null ;;
+esac
 echo "== $TEST_NAME"
