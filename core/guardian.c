@@ -104,74 +104,70 @@ static int above_std(int fd)
 	return fd >= 0 && fd <= 2 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : fd;
 }
 
-/* the child */
-static __attribute__((noreturn)) void guard(struct guard *g)
+/* The child's first steps: every signal blocked and at its default (the caller's handlers are no use here), no
+ * terminal, no pipe of the caller's, no directory kept busy, so that whoever reads the caller's output sees its
+ * end when the caller ends, whatever the guardian still does. Its own descriptors move above 0-2, which become
+ * /dev/null; root is the guardian's copy of the proc root. */
+static void detach(struct guard *g, struct pb_root *root)
 {
-	struct pb_root root = *g->root;
-	sigset_t all, stop;
-	struct pollfd pfd[3];
-	int *keep, sigfd, fd, timeout, nfds;
-	size_t i, nkeep = 0;
-	char c;
-	ssize_t r;
+	sigset_t all;
+	size_t i;
+	int fd;
 
-	/* the caller's handlers are no use here: every signal blocked and set to its default; the ones that ask a
-	 * process to end (SIGTERM, which PR_SET_PDEATHSIG sends too, SIGINT, SIGHUP, SIGQUIT) resume the processes */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (i = 1; i < NSIG; i++)
 		if (i != SIGKILL && i != SIGSTOP)
 			signal((int)i, SIG_DFL);
-
-	/* no terminal, no pipe of the caller's, no directory kept busy: whoever reads the caller's output sees
-	 * its end when the caller ends, whatever the guardian still does */
 	setsid();
 	if (chdir("/") < 0) {
 		/* a directory that cannot be left is no reason to leave processes stopped */
 	}
 	g->sock = above_std(g->sock);
 	g->caller_pidfd = above_std(g->caller_pidfd);
-	root.fd = above_std(root.fd);
-	g->root = &root;
+	root->fd = above_std(root->fd);
+	g->root = root;
 	for (i = 0; i < g->n; i++)
 		g->fds[i] = above_std(g->fds[i]);
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (i = 0; i < 3; i++)
 		if (fd < 0 || dup2(fd, (int)i) < 0)
 			close((int)i);
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGHUP);
-	sigaddset(&stop, SIGQUIT);
-	sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
-	keep = malloc((g->n + 7) * sizeof *keep);
-	if (!keep) {
-		resume_all(g);
-		_exit(EXIT_RESUMED);
-	}
+}
+
+/* Closes every descriptor the child inherited but its own: 0-2, the socket, the caller's pidfd, sigfd, the proc
+ * root and the pidfds. 0, or -1 when there was no memory to list them. */
+static int keep_only_ours(const struct guard *g, int sigfd)
+{
+	size_t i, nkeep = 0;
+	int *keep = malloc((g->n + 7) * sizeof *keep);
+
+	if (!keep)
+		return -1;
 	keep[nkeep++] = 0;
 	keep[nkeep++] = 1;
 	keep[nkeep++] = 2;
 	keep[nkeep++] = g->sock;
 	keep[nkeep++] = g->caller_pidfd;
 	keep[nkeep++] = sigfd;
-	keep[nkeep++] = root.fd;
+	keep[nkeep++] = g->root->fd;
 	for (i = 0; i < g->n; i++)
 		keep[nkeep++] = g->fds[i];
 	qsort(keep, nkeep, sizeof *keep, int_cmp);
 	close_others(keep, nkeep);
 	free(keep);
+	return 0;
+}
 
-	/* without a pidfd of the caller, the kernel tells us of its death with a signal; it may be dead already */
-	if (g->caller_pidfd < 0 && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != g->caller_pid)) {
-		resume_all(g);
-		_exit(EXIT_RESUMED);
-	}
-	if (write(g->sock, "r", 1) != 1) {
-		resume_all(g);
-		_exit(EXIT_RESUMED);
-	}
+/* Waits for the caller's word, its death, a signal that asks us to end, or the deadline. Returns 1 when the
+ * caller said "done" (nothing to do), 0 when the processes are to be resumed. */
+static int watch(const struct guard *g, int sigfd)
+{
+	struct pollfd pfd[3];
+	int timeout, nfds;
+	ssize_t r;
+	char c;
+
 	for (;;) {
 		nfds = 0;
 		pfd[nfds++] = (struct pollfd){.fd = g->sock, .events = POLLIN};
@@ -183,26 +179,49 @@ static __attribute__((noreturn)) void guard(struct guard *g)
 			long long left = g->deadline - pb_now_ms();
 
 			if (left <= 0)
-				break;
+				return 0;
 			timeout = left > 3600000 ? 3600000 : (int)left;
 		}
 		if (poll(pfd, (nfds_t)nfds, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			return 0;
 		}
 		/* the caller's word first: it may have said "done" just before it ended */
 		if (pfd[0].revents) {
 			r = read(g->sock, &c, 1);
 			if (r == 1 && c == 'd')
-				_exit(EXIT_RELEASED);
+				return 1;
 			if (r < 0 && errno == EINTR)
 				continue;
-			break; /* EOF: the caller ended (or exec'd) without a word */
+			return 0; /* EOF: the caller ended (or exec'd) without a word */
 		}
 		if (pfd[1].revents || (nfds > 2 && pfd[2].revents))
-			break;
+			return 0;
 	}
+}
+
+/* the child: resumes the processes unless the caller says "done" first */
+static __attribute__((noreturn)) void guard(struct guard *g)
+{
+	struct pb_root root = *g->root;
+	sigset_t stop;
+	int sigfd;
+
+	detach(g, &root);
+	/* the signals that ask a process to end (SIGTERM, which PR_SET_PDEATHSIG sends too, SIGINT, SIGHUP,
+	 * SIGQUIT) resume the processes */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (keep_only_ours(g, sigfd) == 0 &&
+	    /* without a pidfd of the caller, the kernel tells us of its death with a signal; it may be dead already */
+	    (g->caller_pidfd >= 0 || (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() == g->caller_pid)) &&
+	    write(g->sock, "r", 1) == 1 && watch(g, sigfd))
+		_exit(EXIT_RELEASED);
 	resume_all(g);
 	_exit(EXIT_RESUMED);
 }
