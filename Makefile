@@ -36,6 +36,7 @@ CORE_SRC = \
 	core/apache.c \
 	core/buf.c \
 	core/guardian.c \
+	core/identity.c \
 	core/number.c \
 	core/parse_cgroup.c \
 	core/parse_net_unix.c \
