@@ -120,8 +120,8 @@ MAN_PAGES = \
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
-	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin \
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq python3-jsonschema procps util-linux strace \
+	gnupg gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin \
 	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static clang tzdata \
 	libclang-rt-14-dev valgrind
 
