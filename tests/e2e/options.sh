@@ -41,6 +41,8 @@ same_output "short options with attached arguments" "$T/tree.json" env PROCBOX_P
 sleep 300 &
 SLEEPER=$!
 track $SLEEPER
+# until it has exec'd sleep: the outputs compared must all see the same name
+wait_for 5 grep -qx sleep "/proc/$SLEEPER/comm"
 "$PB" proc-stop -n -f json $SLEEPER >"$T/stop.json" || not_ok "proc-stop -n -f json"
 check "the dry run names the sleeper" grep -q "\"pid\":$SLEEPER," "$T/stop.json"
 check "the dry run matches the proc-stop schema" json_valid proc-stop "$T/stop.json"
