@@ -36,6 +36,7 @@ CORE_SRC = \
 	core/apache.c \
 	core/buf.c \
 	core/guardian.c \
+	core/identity.c \
 	core/number.c \
 	core/parse_cgroup.c \
 	core/parse_net_unix.c \
@@ -120,8 +121,8 @@ HDRS = core/procbox.h applets/applet.h applets/applets.h
 
 # Debian packages: building, testing, and the real daemons of the end-to-end tests (systemd for busctl, which
 # `dunstctl history` calls though dunst does not depend on it: a container may have no systemd)
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq procps util-linux strace gnupg \
-	gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin systemd \
+DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq python3-jsonschema procps util-linux strace \
+	gnupg gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin systemd \
 	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static clang tzdata \
 	libclang-rt-14-dev valgrind
 

@@ -11,16 +11,17 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: apache-mem [-bq] [-e NAME]... [-p PID]... [-P FILE]... [-f FORMAT] [-o FILE]\n"
+	"Usage: apache-mem [-bq] [-e NAME]... [-p PID]... [-P FILE]... [-f FORMAT] [-o FILE] [--per-process]\n"
 	"\n"
 	"Memory (RSS, PSS, USS, swap) of each Apache's groups of processes; see apache-mem(8).\n"
 	"\n"
 	"  -e, --exe-name NAME  executable name (repeatable; default apache2, httpd)\n"
-	"  -p, --pid PID        this master, or the master of this worker (repeatable)\n"
+	"  -p, --pid PID        this master, or the master of this worker (repeatable; PID@STARTTIME)\n"
 	"  -P, --pidfile FILE   the master whose pid FILE holds (repeatable)\n"
 	"  -f, --format FORMAT  text (default), json or prometheus\n"
 	"  -b, --bytes          text: sizes in bytes\n"
 	"  -o, --output FILE    write to FILE atomically\n"
+	"      --per-process    text and prometheus: each process's own values too\n"
 	"  -q, --quiet          no note that PSS needs root\n"
 	"  -h, --help           show this help\n";
 
@@ -34,7 +35,7 @@ static const char kind_names[][8] = {"workers", "wsgi", "helper", "master"};
 struct sample {
 	const char *group;
 	enum kind kind;
-	int pid;
+	struct pb_proc *proc;
 	int smaps_ok;
 	unsigned long long v[NMEASURES];
 };
@@ -43,7 +44,7 @@ struct group {
 	const char *name;
 	enum kind kind;
 	size_t n;
-	int *pids;
+	const struct sample *first; /* its n samples, in pid order (the instance's samples are sorted by group) */
 	int smaps_ok; /* every process of the group had readable smaps */
 	struct pb_stats st[NMEASURES];
 };
@@ -63,12 +64,13 @@ struct instance {
 struct opts {
 	const char **exe_names;
 	size_t nexe;
-	long *pids;
+	struct pb_ident *pids;
+	unsigned char *exact; /* per pid: a start time was given */
 	size_t npids;
 	const char **pidfiles;
 	size_t npidfiles;
 	enum format format;
-	int bytes;
+	int bytes, per_process;
 	const char *output;
 };
 
@@ -155,6 +157,7 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 	struct instance *v;
 	struct pb_buf b;
 	long pid;
+	int stale;
 
 	cap = given;
 	if (!cap)
@@ -169,12 +172,14 @@ static int find_masters(struct pb_table *t, const struct opts *o, struct instanc
 	for (i = 0; i < given; i++) {
 		pidfile = i < o->npids ? NULL : o->pidfiles[i - o->npids];
 		if (!pidfile)
-			pid = o->pids[i];
+			pid = o->pids[i].pid;
 		else if (read_pidfile(pidfile, &pid))
 			return -1;
-		if (!(p = pb_find_pid(t, (int)pid)) || p->st.state == 'Z') {
-			applet_warn("%sno process %ld%s%s%s", not_running, pid, pidfile ? " (from " : "",
-				    pidfile ? pidfile : "", pidfile ? ")" : "");
+		p = pb_find_pid(t, (int)pid);
+		stale = p && !pidfile && o->exact[i] && p->st.starttime != o->pids[i].starttime;
+		if (!p || p->st.state == 'Z' || stale) {
+			applet_warn("%sno process %ld%s%s%s%s", not_running, pid, stale ? " with that start time" : "",
+				    pidfile ? " (from " : "", pidfile ? pidfile : "", pidfile ? ")" : "");
 			return -1;
 		}
 		p = pb_apache_master_of(t, p);
@@ -240,7 +245,7 @@ static int measure(struct pb_table *t, struct pb_proc *p, struct sample *s, int 
 	unsigned long vanished = t->count.vanished[PB_F_SMAPS], denied = t->count.denied[PB_F_SMAPS];
 	struct pb_ident id = {p->st.pid, p->st.starttime};
 
-	s->pid = p->st.pid;
+	s->proc = p;
 	s->v[RSS] = pb_rss_bytes(t, p);
 	sm = pb_smaps(t, p);
 	if (sm) {
@@ -269,7 +274,7 @@ static int by_group(const void *a, const void *b)
 		return (int)x->kind - (int)y->kind;
 	if ((c = strcmp(x->group, y->group)))
 		return c;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->proc->st.pid > y->proc->st.pid) - (x->proc->st.pid < y->proc->st.pid);
 }
 
 static int build_groups(struct instance *in)
@@ -299,15 +304,10 @@ static int build_groups(struct instance *in)
 		g->name = in->samples[first].group;
 		g->kind = in->samples[first].kind;
 		g->n = i - first;
-		if (!(g->pids = malloc(g->n * sizeof *g->pids))) {
-			free(values);
-			return -1;
-		}
+		g->first = &in->samples[first];
 		g->smaps_ok = 1;
-		for (j = first; j < i; j++) {
-			g->pids[j - first] = in->samples[j].pid;
+		for (j = first; j < i; j++)
 			g->smaps_ok &= in->samples[j].smaps_ok;
-		}
 		for (m = 0; m < NMEASURES; m++) {
 			for (j = first, k = 0; j < i; j++)
 				values[k++] = in->samples[j].v[m];
@@ -381,10 +381,6 @@ static int unique_labels(struct instance *v, size_t n)
 
 static void free_instance(struct instance *in)
 {
-	size_t i;
-
-	for (i = 0; i < in->ngroups; i++)
-		free(in->groups[i].pids);
 	free(in->groups);
 	free(in->samples);
 	free(in->label);
@@ -414,7 +410,7 @@ static void add_pids(struct pb_buf *b, const struct group *g, char sep)
 	for (k = 0; k < g->n; k++) {
 		if (k)
 			pb_buf_addc(b, sep);
-		pb_buf_addi(b, g->pids[k]);
+		pb_buf_addi(b, g->first[k].proc->st.pid);
 	}
 }
 
@@ -445,13 +441,15 @@ static void add_spaces(struct pb_buf *b, size_t n)
 		pb_buf_addc(b, ' ');
 }
 
-/* Measures a row's cells into width (print 0), or prints it padded to width (print 1). */
-static void text_row(struct pb_buf *b, const char *const *cell, size_t *width, int print)
+/* Measures a row's cells into width (print 0), or prints it padded to width (print 1): each column as wide as
+ * its longest cell, so no group name is ever cut. Names (the columns whose bit is set in left) left-aligned,
+ * numbers right; the last column is a number: no trailing blanks. */
+static void text_row(struct pb_buf *b, const char *const *cell, int ncols, unsigned left, size_t *width, int print)
 {
 	size_t len;
 	int col;
 
-	for (col = 0; col < NCOLS; col++) {
+	for (col = 0; col < ncols; col++) {
 		len = strlen(cell[col]);
 		if (!print) {
 			if (len > width[col])
@@ -460,11 +458,10 @@ static void text_row(struct pb_buf *b, const char *const *cell, size_t *width, i
 		}
 		if (col)
 			pb_buf_adds(b, "  ");
-		/* names (columns 0 and 2) left, numbers right; the last column is a number: no trailing blanks */
-		if (col & ~2)
+		if (!(left >> col & 1))
 			add_spaces(b, width[col] - len);
 		pb_buf_text_str(b, cell[col], len);
-		if (!(col & ~2))
+		if (left >> col & 1)
 			add_spaces(b, width[col] - len);
 	}
 	if (print)
@@ -486,7 +483,7 @@ static void text_table(struct pb_buf *b, const struct instance *in, int exact, s
 			;
 		cell[3 + k] = num[3 + k];
 	}
-	text_row(b, cell, width, print);
+	text_row(b, cell, NCOLS, 5, width, print);
 	for (i = 0; i < in->ngroups; i++) {
 		g = &in->groups[i];
 		snprintf(num[1], sizeof num[1], "%zu", g->n);
@@ -502,14 +499,50 @@ static void text_table(struct pb_buf *b, const struct instance *in, int exact, s
 				size_str(num[3 + k], sizeof num[3 + k], v[k], exact);
 				cell[3 + k] = g->n || k == TOTAL ? num[3 + k] : "-";
 			}
-			text_row(b, cell, width, print);
+			text_row(b, cell, NCOLS, 5, width, print);
 		}
 	}
 }
 
-static void text_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in, int exact)
+/* --per-process: the largest PSS first; the processes whose PSS could not be read after them, by RSS */
+static int by_pss(const void *a, const void *b)
+{
+	const struct sample *x = *(const struct sample *const *)a, *y = *(const struct sample *const *)b;
+	int m = x->smaps_ok ? PSS : RSS;
+
+	if (x->smaps_ok != y->smaps_ok)
+		return y->smaps_ok - x->smaps_ok;
+	if (x->v[m] != y->v[m])
+		return x->v[m] < y->v[m] ? 1 : -1;
+	return (x->proc->st.pid > y->proc->st.pid) - (x->proc->st.pid < y->proc->st.pid);
+}
+
+static void text_processes(struct pb_buf *b, const struct sample *const *s, size_t n, int exact, size_t *width,
+			   int print)
+{
+	char num[NMEASURES + 1][24];
+	const char *cell[NMEASURES + 2] = {"PID", "GROUP", "RSS", "PSS", "USS", "SWAP"};
+	size_t i;
+	int m;
+
+	text_row(b, cell, NMEASURES + 2, 2, width, print);
+	for (i = 0; i < n; i++) {
+		snprintf(num[NMEASURES], sizeof num[NMEASURES], "%d", s[i]->proc->st.pid);
+		cell[0] = num[NMEASURES];
+		cell[1] = s[i]->group;
+		for (m = 0; m < NMEASURES; m++) {
+			size_str(num[m], sizeof num[m], s[i]->v[m], exact);
+			cell[2 + m] = m == RSS || s[i]->smaps_ok ? num[m] : "-";
+		}
+		text_row(b, cell, NMEASURES + 2, 2, width, print);
+	}
+}
+
+static void text_instance(struct pb_buf *b, struct pb_table *t, const struct instance *in, const struct opts *o)
 {
 	size_t width[NCOLS] = {0}, i;
+	const struct sample **s;
+	int exact = o->bytes;
 
 	add_text(b, pb_exe_name(t, in->master));
 	pb_buf_addf(b, " master %d, user ", in->master->st.pid);
@@ -519,6 +552,21 @@ static void text_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 	pb_buf_addc(b, '\n');
 	text_table(b, in, exact, width, 0);
 	text_table(b, in, exact, width, 1);
+	if (o->per_process) {
+		/* every process, in place of the pids of each group */
+		if (!(s = malloc(in->nsamples * sizeof *s))) {
+			b->failed = 1;
+			return;
+		}
+		for (i = 0; i < in->nsamples; i++)
+			s[i] = &in->samples[i];
+		qsort(s, in->nsamples, sizeof *s, by_pss);
+		memset(width, 0, sizeof width);
+		text_processes(b, s, in->nsamples, exact, width, 0);
+		text_processes(b, s, in->nsamples, exact, width, 1);
+		free(s);
+		return;
+	}
 	pb_buf_adds(b, "PIDS\n");
 	for (i = 0; i < in->ngroups; i++) {
 		add_text(b, in->groups[i].name);
@@ -549,7 +597,9 @@ static void json_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 
 	for (i = 0; i < in->ngroups; i++)
 		smaps_ok &= in->groups[i].smaps_ok;
-	pb_buf_addf(b, "{\"master\":{\"pid\":%d,\"ppid\":%d,\"exe\":", in->master->st.pid, in->master->st.ppid);
+	pb_buf_adds(b, "{\"master\":{");
+	pb_json_proc_ident(b, t, in->master);
+	pb_buf_addf(b, ",\"ppid\":%d,\"exe\":", in->master->st.ppid);
 	cmd = pb_exe_path(t, in->master);
 	json_str(b, *cmd ? cmd : pb_exe_name(t, in->master));
 	pb_buf_adds(b, ",\"exe_name\":");
@@ -592,7 +642,18 @@ static void json_instance(struct pb_buf *b, struct pb_table *t, const struct ins
 			}
 			pb_buf_addc(b, '}');
 		}
-		pb_buf_addc(b, '}');
+		pb_buf_adds(b, ",\"processes\":[");
+		for (k = 0; k < g->n; k++) {
+			pb_buf_adds(b, k ? ",\n{" : "\n{");
+			pb_json_proc_ident(b, t, g->first[k].proc);
+			pb_buf_adds(b, ",\"group\":");
+			json_str(b, g->name);
+			for (m = 0; m < NMEASURES; m++)
+				pb_buf_addf(b, m == RSS || g->first[k].smaps_ok ? ",\"%s\":%llu" : ",\"%s\":null",
+					    measure_names[m], g->first[k].v[m]);
+			pb_buf_addc(b, '}');
+		}
+		pb_buf_adds(b, "]}");
 	}
 	pb_buf_adds(b, "\n]}");
 }
@@ -624,19 +685,20 @@ static void family(struct pb_buf *b, const char *name, const char *help)
 	pb_buf_addf(b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-static void sample_line(struct pb_buf *b, const char *metric, const struct instance *in, const struct group *g,
-			const char *statistic, unsigned long long v)
+/* metric{instance="...",group="..."} v, with a third label key="value" unless value is NULL */
+static void sample_line(struct pb_buf *b, const char *metric, const struct instance *in, const char *group,
+			const char *key, const char *value, unsigned long long v)
 {
 	pb_buf_adds(b, metric);
 	pb_buf_addc(b, '{');
 	label(b, "instance", in->label, 1);
-	label(b, "group", g->name, 0);
-	if (statistic)
-		label(b, "statistic", statistic, 0);
+	label(b, "group", group, 0);
+	if (value)
+		label(b, key, value, 0);
 	pb_buf_addf(b, "} %llu\n", v);
 }
 
-static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instance *v, size_t n)
+static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instance *v, size_t n, int per_process)
 {
 	static const char *const help[NMEASURES] = {
 		"Resident set size of the group's processes in bytes; pages shared between processes count in each.",
@@ -647,6 +709,7 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 	char metric[64], pid[24];
 	unsigned long long sv[NSTATS];
 	const struct group *g;
+	const struct sample *s;
 	const char *exe;
 	size_t i, j;
 	int m, k, any;
@@ -665,24 +728,38 @@ static void prometheus(struct pb_buf *b, struct pb_table *t, const struct instan
 	family(b, "apache_mem_processes", "Processes in the group.");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < v[i].ngroups; j++)
-			sample_line(b, "apache_mem_processes", &v[i], &v[i].groups[j], NULL, v[i].groups[j].n);
+			sample_line(b, "apache_mem_processes", &v[i], v[i].groups[j].name, NULL, NULL, v[i].groups[j].n);
+	/* each family's HELP and TYPE before its first sample: no family without samples (smaps readable nowhere) */
 	for (m = 0; m < NMEASURES; m++) {
 		snprintf(metric, sizeof metric, "apache_mem_%s_bytes", measure_names[m]);
-		for (any = 0, i = 0; i < n; i++)
-			for (j = 0; j < v[i].ngroups; j++)
-				any |= m == RSS || v[i].groups[j].smaps_ok;
-		if (!any)
-			continue; /* no family without samples: smaps was not readable anywhere */
-		family(b, metric, help[m]);
-		for (i = 0; i < n; i++) {
+		for (any = 0, i = 0; i < n; i++) {
 			for (j = 0; j < v[i].ngroups; j++) {
 				g = &v[i].groups[j];
 				if (m != RSS && !g->smaps_ok)
 					continue;
+				if (!any++)
+					family(b, metric, help[m]);
 				/* an empty group has a total, and no minimum or median to speak of */
 				stat_values(&g->st[m], sv);
 				for (k = g->n ? 0 : TOTAL; k < NSTATS; k++)
-					sample_line(b, metric, &v[i], g, stat_names[k], sv[k]);
+					sample_line(b, metric, &v[i], g->name, "statistic", stat_names[k], sv[k]);
+			}
+		}
+	}
+	/* a series per process only when asked: the pid label makes new series with every worker Apache starts */
+	for (m = 0; per_process && m < NMEASURES; m++) {
+		snprintf(metric, sizeof metric, "apache_mem_process_%s_bytes", measure_names[m]);
+		for (any = 0, i = 0; i < n; i++) {
+			for (j = 0; j < v[i].nsamples; j++) {
+				s = &v[i].samples[j];
+				if (m != RSS && !s->smaps_ok)
+					continue;
+				if (!any++)
+					pb_buf_addf(b, "# HELP %s The %s of one process in bytes, as apache_mem_%s_bytes counts it "
+						       "for its group.\n# TYPE %s gauge\n", metric, measure_names[m],
+						    measure_names[m], metric);
+				snprintf(pid, sizeof pid, "%d", s->proc->st.pid);
+				sample_line(b, metric, &v[i], s->group, "pid", pid, s->v[m]);
 			}
 		}
 	}
@@ -749,21 +826,20 @@ static int report(struct pb_table *t, struct instance *v, size_t n, const struct
 
 	pb_buf_init(&b);
 	if (o->format == PROMETHEUS) {
-		prometheus(&b, t, v, n);
+		prometheus(&b, t, v, n, o->per_process);
 	} else if (o->format == JSON) {
-		if (n > 1)
-			pb_buf_adds(&b, "[\n");
+		/* one shape for one instance and for several: a script's parser must not break when a second starts */
+		pb_buf_adds(&b, PB_JSON_OPEN ",\"instances\":[");
 		for (i = 0; i < n; i++) {
-			if (i)
-				pb_buf_adds(&b, ",\n");
+			pb_buf_adds(&b, i ? ",\n" : "\n");
 			json_instance(&b, t, &v[i]);
 		}
-		pb_buf_adds(&b, n > 1 ? "\n]\n" : "\n");
+		pb_buf_adds(&b, "\n]}\n");
 	} else {
 		for (i = 0; i < n; i++) {
 			if (i)
 				pb_buf_addc(&b, '\n');
-			text_instance(&b, t, &v[i], o->bytes);
+			text_instance(&b, t, &v[i], o);
 		}
 	}
 	if (b.failed) {
@@ -812,6 +888,11 @@ static int run(const struct opts *o)
 
 	if (applet_open_root(&root))
 		return EXIT_NO;
+	if ((r = applet_check_idents(&root, o->pids, o->exact, o->npids))) {
+		pb_root_close(&root);
+		return r;
+	}
+	r = EXIT_NO;
 	if (pb_scan_with(&root, &t, 1u << PB_F_EXE)) { /* every master is found by its exe: read it during the scan */
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 		pb_root_close(&root);
@@ -857,21 +938,23 @@ out:
 
 int apache_mem_main(int argc, char **argv)
 {
+	enum { O_PER_PROCESS = 256 };
 	static const struct option longopts[] = {
 		{"exe-name", required_argument, NULL, 'e'}, {"pid", required_argument, NULL, 'p'},
 		{"pidfile", required_argument, NULL, 'P'},  {"format", required_argument, NULL, 'f'},
 		{"bytes", no_argument, NULL, 'b'},          {"output", required_argument, NULL, 'o'},
 		{"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"per-process", no_argument, NULL, O_PER_PROCESS},    {NULL, 0, NULL, 0},
 	};
 	static const char *const formats[] = {"text", "json", "prometheus"}; /* enum format */
 	struct opts o = {0};
 	int c, r = EXIT_USAGE;
 
-	/* argc slots for -e and -P each, in one array */
+	/* argc slots for -e and -P each, in one array; and for -p with its exact flags in another */
 	o.exe_names = calloc(2 * (size_t)argc, sizeof *o.exe_names);
 	o.pidfiles = o.exe_names + argc;
-	o.pids = calloc((size_t)argc, sizeof *o.pids);
+	o.pids = calloc((size_t)argc, sizeof *o.pids + 1);
+	o.exact = (unsigned char *)(o.pids + argc);
 	if (!o.exe_names || !o.pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
@@ -885,10 +968,8 @@ int apache_mem_main(int argc, char **argv)
 		switch (c) {
 		case 'e': o.exe_names[o.nexe++] = optarg; break;
 		case 'p':
-			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
-				applet_usage_error("bad pid '%s'", optarg);
+			if (applet_parse_ident(optarg, &o.pids[o.npids], &o.exact[o.npids]))
 				goto out;
-			}
 			o.npids++;
 			break;
 		case 'P': o.pidfiles[o.npidfiles++] = optarg; break;
@@ -903,6 +984,7 @@ int apache_mem_main(int argc, char **argv)
 		case 'b': o.bytes = 1; break;
 		case 'o': o.output = optarg; break;
 		case 'q': applet_verbosity = 0; break;
+		case O_PER_PROCESS: o.per_process = 1; break;
 		case 'h': r = applet_help(usage); goto out;
 		default: applet_bad_option(argc, argv); goto out;
 		}

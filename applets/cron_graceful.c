@@ -23,7 +23,7 @@ static const char usage[] =
 	"      --format FMT     with --list: text or json\n"
 	"  -t, --timeout SECS   resume cron and exit 124 after SECS (3600; 0: none)\n"
 	"      --exe-name NAME  the daemon is NAME, not cron or crond\n"
-	"      --pid PID        the daemon is PID\n"
+	"      --pid PID        the daemon is PID (or PID@STARTTIME)\n"
 	"      --pidfile FILE   the daemon's PID is in FILE\n"
 	"      --hook PATH      run PATH, not cron-graceful-additions\n"
 	"      --hook-timeout SECS  end the hook after SECS (300)\n"
@@ -48,7 +48,8 @@ struct opts {
 	int dry_run, list, json, resume, use_syslog; /* use_syslog: -1 until chosen */
 	long long timeout_ms, hook_timeout_ms;      /* timeout_ms -1: none (--timeout 0) */
 	const char *exe_name, *pidfile, *hook;
-	long pid;
+	struct pb_ident pid;  /* --pid; pid 0: not given */
+	unsigned char exact;  /* --pid PID@STARTTIME */
 };
 
 /* ---- signals: a flag, so every path after the pause can resume cron before it exits ---- */
@@ -404,7 +405,7 @@ static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *
 	struct pb_proc *p, *a, *found = NULL;
 	struct pb_buf list;
 	size_t i, ntop = 0;
-	long pid = o->pid;
+	long pid = o->pid.pid;
 	int r;
 
 	if (pid || o->pidfile) {
@@ -414,9 +415,9 @@ static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *
 			return r;
 		}
 		p = pb_find_pid(t, (int)pid);
-		if (!p || p->st.state == 'Z' || p->st.state == 'X') {
-			applet_info("cron is not running (no process %ld%s%s)", pid, o->pidfile ? " from " : "",
-				    o->pidfile ? o->pidfile : "");
+		if (!p || p->st.state == 'Z' || p->st.state == 'X' || (o->exact && p->st.starttime != o->pid.starttime)) {
+			applet_info("cron is not running (no process %ld%s%s%s)", pid, o->exact ? " with that start time" : "",
+				    o->pidfile ? " from " : "", o->pidfile ? o->pidfile : "");
 			return 1;
 		}
 		name = cron_match(t, p, o->exe_name);
@@ -741,34 +742,41 @@ static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct j
 	}
 }
 
-static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct job *jobs, size_t n)
+/* d NULL: cron is not running (and no job runs) */
+static void print_jobs_json(struct pb_buf *b, struct pb_table *t, const struct daemon *d, const struct job *jobs,
+			    size_t n)
 {
 	size_t i;
-	double d;
+	double secs;
 	int cut;
 
-	pb_buf_addc(b, '[');
+	pb_buf_adds(b, PB_JSON_OPEN ",\"daemon\":");
+	if (d) {
+		pb_buf_addc(b, '{');
+		pb_json_proc_ident(b, t, d->p);
+		pb_buf_addc(b, '}');
+	} else {
+		pb_buf_adds(b, "null");
+	}
+	pb_buf_adds(b, ",\"jobs\":[");
 	for (i = 0; i < n; i++) {
 		struct pb_proc *p = jobs[i].p;
 
-		pb_buf_addf(b, "%s\n{\"pid\":%d,\"ppid\":%d,\"user\":", i ? "," : "", p->st.pid, p->st.ppid);
+		pb_buf_adds(b, i ? ",\n{" : "\n{");
+		pb_json_proc_ident(b, t, p);
+		pb_buf_addf(b, ",\"ppid\":%d,\"user\":", p->st.ppid);
 		pb_buf_json_str(b, pb_user(t, p), strlen(pb_user(t, p)));
-		d = pb_starttime(t, p);
-		if (d < 0)
-			pb_buf_adds(b, ",\"start_time\":null");
-		else
-			pb_buf_addf(b, ",\"start_time\":%.2f", d);
-		d = pb_runtime(t, p);
-		if (d < 0)
+		secs = pb_runtime(t, p);
+		if (secs < 0)
 			pb_buf_adds(b, ",\"runtime\":null");
 		else
-			pb_buf_addf(b, ",\"runtime\":%.2f", d);
+			pb_buf_addf(b, ",\"runtime\":%.2f", secs);
 		pb_buf_addf(b, ",\"found_by\":\"%s\",\"cmdline\":", found_by_names[jobs[i].by]);
 		add_command(b, t, p, 1, 0, &cut);
 		pb_buf_adds(b, cut ? ",\"cmdline_truncated\":true}" : ",\"cmdline_truncated\":false}");
 		flush_output(b);
 	}
-	pb_buf_adds(b, n ? "\n]\n" : "]\n");
+	pb_buf_adds(b, n ? "\n]}\n" : "]}\n");
 }
 
 /* ---- running a hook or a stop command ---- */
@@ -1343,7 +1351,7 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 	pb_buf_init(&out);
 	if (o->list) {
 		if (o->json)
-			print_jobs_json(&out, t, f.jobs, f.njobs);
+			print_jobs_json(&out, t, d, f.jobs, f.njobs);
 		else
 			print_jobs_text(&out, t, f.jobs, f.njobs, "");
 		if (!f.njobs)
@@ -1463,8 +1471,8 @@ int cron_graceful_main(int argc, char **argv)
 			o.exe_name = optarg;
 			break;
 		case O_PID:
-			if (applet_parse_int(optarg, 1, INT_MAX, &o.pid))
-				return applet_usage_error("bad pid '%s'", optarg);
+			if (applet_parse_ident(optarg, &o.pid, &o.exact))
+				return EXIT_USAGE;
 			break;
 		case O_PIDFILE: o.pidfile = optarg; break;
 		case O_HOOK: o.hook = optarg; break;
@@ -1483,7 +1491,7 @@ int cron_graceful_main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return applet_usage_error("unexpected argument '%s'", argv[optind]);
-	if (o.pid && o.pidfile)
+	if (o.pid.pid && o.pidfile)
 		return applet_usage_error("--pid and --pidfile exclude each other");
 	if (format_given && !o.list)
 		return applet_usage_error("--format goes with --list");
@@ -1499,6 +1507,10 @@ int cron_graceful_main(int argc, char **argv)
 	}
 	if (applet_open_root(&root))
 		return EXIT_NO;
+	if ((r = applet_check_idents(&root, &o.pid, &o.exact, 1))) {
+		pb_root_close(&root);
+		return r;
+	}
 	r = EXIT_NO;
 	if (real && !root.is_live) {
 		applet_warn("%s is not the live /proc: refusing to signal (use --dry-run)", root.path);
@@ -1508,8 +1520,8 @@ int cron_graceful_main(int argc, char **argv)
 	} else {
 		self_pid = self_pid_in(&root);
 		r = find_daemon(&t, &o, &d);
-		if (r > 0)
-			r = o.list && o.json && write(1, "[]\n", 3) != 3;
+		if (r > 0) /* not running: no job runs, in the list's usual shape */
+			r = o.list && o.json ? applet_print(1, PB_JSON_OPEN ",\"daemon\":null,\"jobs\":[]}\n") : 0;
 		else if (r < 0)
 			r = EXIT_NO;
 		else if (o.resume)

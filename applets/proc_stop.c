@@ -52,7 +52,7 @@ static int write_json(struct targets *ts)
 	const char *sig = applet_signal_name(ts->sig);
 
 	pb_buf_init(&b);
-	pb_buf_adds(&b, "{\"signal\":");
+	pb_buf_adds(&b, PB_JSON_OPEN ",\"signal\":");
 	pb_buf_json_str(&b, sig, strlen(sig));
 	pb_buf_addf(&b, ",\"timeout\":%.3f,\"kill\":%s,\"tree\":%s,\"dry_run\":%s", (double)ts->timeout_ms / 1000,
 		    ts->no_kill ? "false" : "true", ts->sel.tree ? "true" : "false", ts->dry_run ? "true" : "false");

@@ -14,24 +14,24 @@ static const char usage[] =
 	"\n"
 	"The process tree, below PID when given; see proc-tree(1).\n"
 	"\n"
-	"  -p, --pid PID          only this process (repeatable)\n"
+	"  -p, --pid PID          only this process, PID or PID@STARTTIME (repeatable)\n"
 	"  -e, --exe-name NAME    only this executable name (repeatable)\n"
 	"  -u, --user USER        only this user, name or uid (repeatable)\n"
 	"  -o, --fields LIST      fields, comma-separated: pid ppid pgrp session state comm user group\n"
-	"                         uids gids starttime runtime vsize rss exe exe_path exe_name cwd cgroup\n"
-	"                         cmdline environ status\n"
+	"                         uids gids starttime started runtime vsize rss exe exe_path exe_name cwd\n"
+	"                         cgroup cmdline environ status\n"
 	"  -f, --format FORMAT    text (default) or json\n"
 	"  -h, --help             show this help\n";
 
 enum field {
-	PID, PPID, PGRP, SESSION, STATE, COMM, USER, GROUP, UIDS, GIDS, STARTTIME, RUNTIME, VSIZE, RSS,
+	PID, PPID, PGRP, SESSION, STATE, COMM, USER, GROUP, UIDS, GIDS, STARTTIME, STARTED, RUNTIME, VSIZE, RSS,
 	EXE, EXE_PATH, EXE_NAME, CWD, CGROUP, CMDLINE, ENVIRON, STATUS, NFIELDS
 };
 
 /* file: the bit of what a field needs read beyond stat, for eager_files */
 #define F(file) (1u << PB_F_##file)
 static const struct {
-	char name[10], header[9];
+	char name[10], header[10];
 	signed char width; /* text column width; negative: left-aligned */
 	unsigned short file;
 } fields[NFIELDS] = {
@@ -40,7 +40,8 @@ static const struct {
 	[STATE] = {"state", "S", 1, 0},         [COMM] = {"comm", "COMM", -15, 0},
 	[USER] = {"user", "USER", -10, F(STATUS)},      [GROUP] = {"group", "GROUP", -10, F(STATUS)},
 	[UIDS] = {"uids", "UIDS", -23, F(STATUS)},      [GIDS] = {"gids", "GIDS", -23, F(STATUS)},
-	[STARTTIME] = {"starttime", "STARTED", -19, 0}, [RUNTIME] = {"runtime", "TIME", 11, 0},
+	[STARTTIME] = {"starttime", "STARTTIME", 10, 0}, [STARTED] = {"started", "STARTED", -19, 0},
+	[RUNTIME] = {"runtime", "TIME", 11, 0},
 	[VSIZE] = {"vsize", "VSZ", 6, 0},       [RSS] = {"rss", "RSS", 6, 0},
 	[EXE] = {"exe", "EXE", -30, F(EXE)},    [EXE_PATH] = {"exe_path", "EXE_PATH", -30, F(EXE)},
 	[EXE_NAME] = {"exe_name", "EXE_NAME", -15, F(EXE)}, [CWD] = {"cwd", "CWD", -30, 0},
@@ -49,7 +50,8 @@ static const struct {
 };
 
 struct opts {
-	long *pids; /* argc slots, then the uids' argc slots */
+	struct pb_ident *pids; /* -p: argc slots, then the PID operand */
+	unsigned char *exact;  /* a start time was given, per slot of pids */
 	int npids;
 	char **exe_names;
 	int nexe;
@@ -92,7 +94,7 @@ static int selected(struct pb_table *t, struct pb_proc *p, const struct opts *o)
 
 	if (o->npids) {
 		for (ok = 0, i = 0; i < o->npids && !ok; i++)
-			ok = p->st.pid == o->pids[i];
+			ok = p->st.pid == o->pids[i].pid && (!o->exact[i] || p->st.starttime == o->pids[i].starttime);
 		if (!ok)
 			return 0;
 	}
@@ -180,21 +182,6 @@ static void add_size(struct pb_buf *b, unsigned long long bytes)
 	pb_buf_addc(b, units[u]);
 }
 
-/* local time in the zone of TZ (or /etc/localtime), as the C library reads it */
-static void add_time(struct pb_buf *b, double when)
-{
-	time_t t = (time_t)when;
-	struct tm tm;
-	char text[64];
-
-	if (!(when >= 0 && when < 1e17) || !localtime_r(&t, &tm) ||
-	    !strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm)) {
-		pb_buf_adds(b, "-");
-		return;
-	}
-	pb_buf_adds(b, text);
-}
-
 static void add_ids(struct pb_buf *b, const struct pb_ids *ids, int json)
 {
 	pb_buf_addf(b, json ? "[%u,%u,%u,%u]" : "%u,%u,%u,%u", ids->real, ids->effective, ids->saved, ids->fs);
@@ -224,67 +211,75 @@ static void add_vec(struct pb_buf *b, const char *buf, size_t len, int json)
 		pb_buf_addc(b, ']');
 }
 
-static void add_environ_json(struct pb_buf *b, const char *buf, size_t len)
-{
-	struct pb_vec_iter it;
-	const char *item, *eq;
-	size_t n;
-	int first = 1;
+/* one member of an object made from a process's file: name and value point into that file */
+struct member {
+	const char *name, *value;
+	size_t name_len, value_len;
+	int dup; /* a member before it has the same name */
+};
 
-	pb_buf_addc(b, '{');
-	pb_vec_iter_init(&it, buf, len);
-	while (pb_vec_next(&it, &item, &n)) {
-		if (!(eq = memchr(item, '=', n)) || eq == item)
-			continue; /* not a variable */
-		if (!first)
-			pb_buf_addc(b, ',');
-		first = 0;
-		pb_buf_json_str(b, item, (size_t)(eq - item));
-		pb_buf_addc(b, ':');
-		pb_buf_json_str(b, eq + 1, n - (size_t)(eq - item) - 1);
-	}
-	pb_buf_addc(b, '}');
+static int by_name_then_place(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+	int c = memcmp(x->name, y->name, x->name_len < y->name_len ? x->name_len : y->name_len);
+
+	if (!c)
+		c = (x->name_len > y->name_len) - (x->name_len < y->name_len);
+	return c ? c : (x->name > y->name) - (x->name < y->name);
 }
 
-/* Did a line before this one have the same key? (status has ~60 lines: a plain scan is fine) */
-static int key_seen_before(const char *buf, const char *line, size_t klen)
+static int by_place(const void *a, const void *b)
 {
-	const char *p = buf, *nl;
+	const struct member *x = a, *y = b;
 
-	for (; p < line; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(line - p));
-		if (!nl)
-			return 0;
-		if ((size_t)(nl - p) > klen && p[klen] == ':' && !memcmp(p, line, klen))
-			return 1;
-	}
-	return 0;
+	return (x->name > y->name) - (x->name < y->name);
 }
 
-static void add_status_json(struct pb_buf *b, const char *buf, size_t len)
+/*
+ * environ (entries ending in NUL, NAME=value) or status (lines, Key:<blanks>value) as one JSON object. A name
+ * given twice appears once, with its first value: the one getenv() and the uids field take. A second DISPLAY= in
+ * an environment must not decide what a script reads (a parser keeps the last of duplicated keys); sorting finds
+ * them in n log n, where a look back per entry would be quadratic in a 2 MiB environment.
+ */
+static void add_object_json(struct pb_buf *b, const char *buf, size_t len, char end_char, char sep)
 {
-	const char *line = buf, *end = buf + len, *nl, *colon, *v;
+	const char *p, *end = buf + len, *next, *at, *v;
+	struct member *m;
+	size_t n = 1, k = 0, i;
 	int first = 1;
 
-	pb_buf_addc(b, '{');
-	for (; line < end; line = nl + 1) {
-		if (!(nl = memchr(line, '\n', (size_t)(end - line))))
-			nl = end;
-		if (!(colon = memchr(line, ':', (size_t)(nl - line))) || colon == line)
-			continue;
-		/* a key twice (a broken kernel, a forged tree): the first wins, as in the uids and gids fields */
-		if (key_seen_before(buf, line, (size_t)(colon - line)))
-			continue;
-		for (v = colon + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
+	for (p = buf; p < end; p++)
+		n += *p == end_char;
+	if (!(m = malloc(n * sizeof *m))) {
+		b->failed = 1;
+		return;
+	}
+	for (p = buf; p < end; p = next + 1) {
+		if (!(next = memchr(p, end_char, (size_t)(end - p))))
+			next = end;
+		if (!(at = memchr(p, sep, (size_t)(next - p))) || at == p)
+			continue; /* not a variable, not a field */
+		for (v = at + 1; sep == ':' && v < next && (*v == ' ' || *v == '\t'); v++)
 			;
+		m[k++] = (struct member){p, v, (size_t)(at - p), (size_t)(next - v), 0};
+	}
+	qsort(m, k, sizeof *m, by_name_then_place);
+	for (i = 1; i < k; i++)
+		m[i].dup = m[i].name_len == m[i - 1].name_len && !memcmp(m[i].name, m[i - 1].name, m[i].name_len);
+	qsort(m, k, sizeof *m, by_place);
+	pb_buf_addc(b, '{');
+	for (i = 0; i < k; i++) {
+		if (m[i].dup)
+			continue;
 		if (!first)
 			pb_buf_addc(b, ',');
 		first = 0;
-		pb_buf_json_str(b, line, (size_t)(colon - line));
+		pb_buf_json_str(b, m[i].name, m[i].name_len);
 		pb_buf_addc(b, ':');
-		pb_buf_json_str(b, v, (size_t)(nl - v));
+		pb_buf_json_str(b, m[i].value, m[i].value_len);
 	}
 	pb_buf_addc(b, '}');
+	free(m);
 }
 
 static void add_str(struct pb_buf *b, const char *s, int json)
@@ -332,11 +327,15 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 		else
 			pb_buf_adds(b, json ? "null" : "-");
 		break;
-	case STARTTIME:
+	case STARTTIME: pb_buf_addu(b, p->st.starttime); break;
+	case STARTED: /* text only: JSON has it in the identity */
+		/* local time in the zone of TZ (or /etc/localtime), as the C library reads it */
+		add_str(b, pb_started_text(cwd, sizeof cwd, t->root, pb_table_btime(t), p->st.starttime, 0) ? cwd : "", 0);
+		break;
 	case RUNTIME:
-		d = f == STARTTIME ? pb_starttime(t, p) : pb_runtime(t, p);
+		d = pb_runtime(t, p);
 		if (!json)
-			(f == STARTTIME ? add_time : add_duration)(b, d);
+			add_duration(b, d);
 		else if (d < 0)
 			pb_buf_adds(b, "null");
 		else
@@ -381,14 +380,14 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 	case ENVIRON:
 		s = pb_environ(t, p, &len);
 		if (json)
-			add_environ_json(b, s, len);
+			add_object_json(b, s, len, 0, '=');
 		else
 			add_vec(b, s, len, 0);
 		break;
 	case STATUS:
 		s = pb_status_raw(t, p, &len);
 		if (json)
-			add_status_json(b, s, len);
+			add_object_json(b, s, len, '\n', ':');
 		else
 			pb_buf_text_str(b, s, len); /* newlines become '?': one line per process */
 		break;
@@ -461,15 +460,17 @@ static void text_row(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, co
 	pb_buf_addc(b, '\n');
 }
 
+/* the identity first, whatever -o says: what proc-wait and proc-stop take back as PID@STARTTIME */
 static void json_row(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, const struct opts *o, int first)
 {
 	int i;
 
 	pb_buf_adds(b, first ? "\n{" : ",\n{");
+	pb_json_proc_ident(b, t, p);
 	for (i = 0; i < o->nshow; i++) {
-		if (i)
-			pb_buf_addc(b, ',');
-		pb_buf_addc(b, '"');
+		if (o->show[i] == PID || o->show[i] == STARTTIME || o->show[i] == STARTED)
+			continue;
+		pb_buf_adds(b, ",\"");
 		pb_buf_adds(b, fields[o->show[i]].name);
 		pb_buf_adds(b, "\":");
 		add_field(b, t, p, o->show[i], 1);
@@ -578,7 +579,7 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 		}
 	}
 	if (o->json)
-		pb_buf_adds(&out, "{\"processes\":[");
+		pb_buf_adds(&out, PB_JSON_OPEN ",\"processes\":[");
 	else
 		text_header(&out, o);
 	/* depth-first, iterative: hostile trees can be deeper than any C stack */
@@ -659,14 +660,17 @@ int proc_tree_main(int argc, char **argv)
 	struct pb_root root;
 	struct pb_table t;
 	struct pb_proc *top = NULL;
+	struct pb_ident *top_id;
 	char note_buf[640];
 	long v, top_pid = 0;
 	int c, r = EXIT_USAGE, fields_given = 0;
 
-	o.pids = calloc(2 * (size_t)argc, sizeof *o.pids);
-	o.uids = o.pids + argc;
-	o.exe_names = calloc((size_t)argc, sizeof *o.exe_names);
-	if (!o.pids || !o.exe_names) {
+	/* -p's pids and the operand, -u's uids, -e's names and the exact flags: argc + 1 slots each */
+	o.pids = calloc((size_t)argc + 1, sizeof *o.pids + sizeof *o.uids + sizeof *o.exe_names + 1);
+	o.uids = (long *)(o.pids + argc + 1);
+	o.exe_names = (char **)(o.uids + argc + 1);
+	o.exact = (unsigned char *)(o.exe_names + argc + 1);
+	if (!o.pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
 		goto out;
@@ -674,10 +678,8 @@ int proc_tree_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (applet_parse_int(optarg, 1, 0x7fffffff, &o.pids[o.npids])) {
-				applet_usage_error("bad pid '%s'", optarg);
+			if (applet_parse_ident(optarg, &o.pids[o.npids], &o.exact[o.npids]))
 				goto out;
-			}
 			o.npids++;
 			break;
 		case 'e': o.exe_names[o.nexe++] = optarg; break;
@@ -709,9 +711,12 @@ int proc_tree_main(int argc, char **argv)
 		applet_usage_error("at most one PID");
 		goto out;
 	}
-	if (optind == argc - 1 && applet_parse_int(argv[optind], 1, 0x7fffffff, &top_pid)) {
-		applet_usage_error("bad pid '%s'", argv[optind]);
-		goto out;
+	/* the operand in the slot after -p's, so that one look at the clock checks them all */
+	top_id = &o.pids[o.npids];
+	if (optind == argc - 1) {
+		if (applet_parse_ident(argv[optind], top_id, &o.exact[o.npids]))
+			goto out;
+		top_pid = top_id->pid;
 	}
 	if (!fields_given) {
 		if (o.json) {
@@ -726,14 +731,20 @@ int proc_tree_main(int argc, char **argv)
 	r = EXIT_NO;
 	if (applet_open_root(&root))
 		goto out;
+	if ((c = applet_check_idents(&root, o.pids, o.exact, (size_t)o.npids + (top_pid != 0)))) {
+		r = c;
+		pb_root_close(&root);
+		goto out;
+	}
 	if (pb_scan_with(&root, &t, eager_files(&o, top_pid))) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 		pb_root_close(&root);
 		goto out;
 	}
-	if (top_pid && !(top = pb_find_pid(&t, (int)top_pid))) {
+	if (top_pid && (!(top = pb_find_pid(&t, (int)top_pid)) ||
+			(o.exact[o.npids] && top->st.starttime != top_id->starttime))) {
 		const char *note = applet_visibility_note(&t, note_buf, sizeof note_buf);
-		applet_warn("no process %ld%s%s", top_pid, note ? ": " : "", note ? note : "");
+		applet_warn("no process %s%s%s", argv[argc - 1], note ? ": " : "", note ? note : "");
 	} else {
 		r = show(&t, &o, top);
 	}
@@ -741,6 +752,5 @@ int proc_tree_main(int argc, char **argv)
 	pb_root_close(&root);
 out:
 	free(o.pids);
-	free(o.exe_names);
 	return r;
 }

@@ -38,7 +38,8 @@ static int write_json(struct targets *ts)
 	struct pb_buf b;
 
 	pb_buf_init(&b);
-	pb_buf_addf(&b, ts->timeout_ms >= 0 ? "{\"timeout\":%.3f" : "{\"timeout\":null", (double)ts->timeout_ms / 1000);
+	pb_buf_addf(&b, ts->timeout_ms >= 0 ? PB_JSON_OPEN ",\"timeout\":%.3f" : PB_JSON_OPEN ",\"timeout\":null",
+		    (double)ts->timeout_ms / 1000);
 	pb_buf_addf(&b, ",\"timed_out\":%s,\"seconds\":%.3f", ts->timed_out ? "true" : "false",
 		    (double)(pb_now_ms() - ts->start_ms) / 1000);
 	return targets_write_json(ts, &b, "ended", "running");

@@ -359,25 +359,21 @@ static void json_str(struct pb_buf *b, const char *key, const char *s)
 		pb_buf_adds(b, "null");
 }
 
-/* ,"key":number or ,"key":null */
-static void json_uint(struct pb_buf *b, const char *key, int known, unsigned long long v)
-{
-	pb_buf_addf(b, known ? ",\"%s\":%llu" : ",\"%s\":null", key, v);
-}
-
 static const char *json_bool(int v)
 {
 	return v ? "true" : "false";
 }
 
-static void json_target(struct pb_buf *b, const struct targets *ts, const struct target *t, int first)
+/* btime: the boot time for "started", -1 when unknown */
+static void json_target(struct pb_buf *b, const struct targets *ts, const struct target *t, long long btime, int first)
 {
 	long long from = ts->start_ms;
 	const char *reason = t->why;
 
-	pb_buf_addf(b, "%s{\"pid\":%d", first ? "\n" : ",\n", t->id.pid);
-	json_uint(b, "starttime", t->state != 0 || t->asked_start, t->id.starttime);
-	json_uint(b, "ppid", t->state != 0, (unsigned long long)t->ppid);
+	/* the identity every applet prints; a requested pid never found has no start time unless one was asked */
+	pb_buf_adds(b, first ? "\n{" : ",\n{");
+	pb_json_ident(b, &ts->root, btime, t->id, t->state != 0 || t->asked_start);
+	pb_buf_addf(b, t->state ? ",\"ppid\":%d" : ",\"ppid\":null", t->ppid);
 	json_str(b, "comm", t->state ? t->comm : NULL);
 	json_str(b, "exe_name", t->exe_name);
 	json_str(b, "user", t->user);
@@ -405,10 +401,13 @@ static int by_pid(const void *a, const void *b)
 int targets_write_json(struct targets *ts, struct pb_buf *head, const char *done, const char *still)
 {
 	size_t i, left = 0;
+	long long btime = -1;
 
+	if (ts->n)
+		pb_root_btime(&ts->root, &btime);
 	pb_buf_adds(head, ",\"processes\":[");
 	for (i = 0; i < ts->n; i++) {
-		json_target(head, ts, &ts->tg[i], i == 0);
+		json_target(head, ts, &ts->tg[i], btime, i == 0);
 		left += (STILL_THERE >> ts->tg[i].outcome) & 1;
 	}
 	pb_buf_addf(head, "\n],\n\"%s\":%zu,\"%s\":%zu}\n", done, ts->n - left, still, left);

@@ -637,6 +637,26 @@ void pb_selection_free(struct pb_selection *s);
  */
 long pb_select_new_descendants(struct pb_table *t, const struct pb_ident *ids, size_t n, int self,
 			       struct pb_ident **out);
+/* ---- one process identity and one JSON contract for every applet (core/identity.c) ---- */
+/* Every JSON document opens with it, the version of its contract: PB_JSON_OPEN ",\"processes\":[..." */
+#define PB_JSON_OPEN "{\"version\":1"
+#define PB_TIME_MAX 253402300799LL /* 9999-12-31 23:59:59 UTC: later is no time a process started */
+/* When a process started, btime (the boot, pb_root_btime; negative: unknown) + starttime / clk_tck, as local time
+ * in the zone of TZ: "2026-12-04 16:27:57", or with iso "2026-12-04T16:27:57+01:00" (ISO 8601 with its offset).
+ * Its length, 0 (and "") when it cannot be told. */
+size_t pb_started_text(char *out, size_t size, const struct pb_root *root, long long btime,
+		       unsigned long long starttime, int iso);
+/* The boot time of the table's root, read once; negative when unknown. */
+long long pb_table_btime(struct pb_table *t);
+/*
+ * The members "pid":N,"starttime":N,"started":"..." that stand for a process in every applet's JSON: starttime
+ * in clock ticks since boot (field 22 of stat, what PID@STARTTIME takes), started its local time with offset
+ * (pb_started_text), null when the boot time btime is unknown (negative). known 0 (a pid never found):
+ * starttime and started are null.
+ */
+void pb_json_ident(struct pb_buf *b, const struct pb_root *root, long long btime, struct pb_ident id, int known);
+/* The same for a process of a table. */
+void pb_json_proc_ident(struct pb_buf *b, struct pb_table *t, const struct pb_proc *p);
 /* ---- reliability: visibility of other users' processes (core/visibility.c) ---- */
 /* hidepid= of a proc mount (proc(5)): directories listed but closed, hidden, or shown only when ptraceable */
 #define PB_HIDEPID_OFF 0

@@ -76,18 +76,33 @@ if is_root; then
 	expect_status 1 "real mode refuses a proc root that is not the live /proc"
 	one_error_line "cron-graceful: $F is not the live /proc"
 fi
-PROCBOX_PROC=$F run cg --list --format json
+PROCBOX_PROC=$F TZ=UTC0 run cg --list --format json
 expect_status 0 "--list --format json on the fixture tree"
-check "the JSON validates" jq -e . "$T/out" >/dev/null
+check "the JSON matches the cron-graceful schema" json_valid cron-graceful "$T/out"
 check "the jobs: descendants, their sessions (also a zombie's), the service cgroup; not sshd, not a look-alike cgroup" \
-	[ "$(jq -c '[.[].pid]' "$T/out")" = "[501,502,503,510,520,521,531,560]" ]
+	[ "$(jq -c '[.jobs[].pid]' "$T/out")" = "[501,502,503,510,520,521,531,560]" ]
 check "a job's child that left the tree is found by its session" \
-	jq -e '.[] | select(.pid == 510) | .found_by == "session" and .ppid == 1' "$T/out" >/dev/null
+	jq -e '.jobs[] | select(.pid == 510) | .found_by == "session" and .ppid == 1' "$T/out" >/dev/null
 check "a process that left the session is found by the cgroup" \
-	jq -e '.[] | select(.pid == 520) | .found_by == "cgroup"' "$T/out" >/dev/null
-check "JSON fields: pid, ppid, user, start_time, runtime, cmdline, cmdline_truncated" jq -e '.[] | select(.pid == 502) |
-	.user == "root" and .start_time == 1700000900.1 and .runtime == 100.4 and .cmdline == ["/bin/sh","-c","backup.sh"]
-	and .cmdline_truncated == false' "$T/out" >/dev/null
+	jq -e '.jobs[] | select(.pid == 520) | .found_by == "cgroup"' "$T/out" >/dev/null
+check "JSON fields: the identity (pid, starttime in ticks, started), ppid, user, runtime, cmdline, cmdline_truncated" \
+	jq -e '.jobs[] | select(.pid == 502) | keys_unsorted[0:3] == ["pid","starttime","started"] and .starttime == 90010 and
+	.started == "2023-11-14T22:28:20+00:00" and .user == "root" and .runtime == 100.4 and
+	.cmdline == ["/bin/sh","-c","backup.sh"] and .cmdline_truncated == false' "$T/out" >/dev/null
+check "JSON: the daemon's identity" jq -e '.daemon == {"pid":500,"starttime":5000,"started":"2023-11-14T22:14:10+00:00"}' "$T/out" >/dev/null
+# --pid PID@STARTTIME: the daemon with that start time; another start time is not the daemon
+PROCBOX_PROC=$F run cg --list --format json --pid 500@5000
+check "--pid PID@STARTTIME of the daemon lists its jobs" jq -e '.daemon.pid == 500 and (.jobs | length) == 8' "$T/out" >/dev/null
+PROCBOX_PROC=$F run cg --list --format json --pid 500@4999
+expect_status 0 "--pid PID@STARTTIME with another start time: cron is not running"
+one_error_line "cron-graceful: cron is not running (no process 500 with that start time)"
+check "not running: the same shape, no daemon, no job" [ "$(cat "$T/out")" = '{"version":1,"daemon":null,"jobs":[]}' ]
+check "not running: the JSON matches the schema" json_valid cron-graceful "$T/out"
+PROCBOX_PROC=$F run cg --list --pid 500@1700000050
+expect_status 2 "--pid with a start time after now (seconds since the epoch)"
+one_error_line "cron-graceful: start time 1700000050 of pid 500 lies after now"
+run cg --list --pid 1@12.5
+expect_status 2 "--pid with a start time that is no whole number of ticks"
 PROCBOX_PROC=$F run cg --dry-run
 expect_status 0 "--dry-run on the fixture tree"
 check "the daemon is the topmost cron, not the per-job CRON children" has "^cron daemon: pid 500, /usr/sbin/cron" "$T/out"
@@ -107,7 +122,8 @@ if [ $NS = 1 ]; then
 	expect_status 0 "cron not running: nothing to do"
 	one_error_line "cron-graceful: cron is not running"
 	run unshare -pf --mount-proc "$PB" cron-graceful --list --format json
-	check "cron not running: --list --format json prints []" [ "$(cat "$T/out")" = "[]" ]
+	check "cron not running: --list --format json prints its usual shape, empty" \
+		[ "$(cat "$T/out")" = '{"version":1,"daemon":null,"jobs":[]}' ]
 	run unshare -pf --mount-proc "$PB" cron-graceful --resume
 	expect_status 0 "--resume with cron not running"
 elif [ -z "$(ps -e -o stat=,comm= | awk '($2 == "cron" || $2 == "crond") && $1 !~ /^Z/')" ]; then
@@ -190,9 +206,13 @@ if is_root; then
 
 	run cg --pid "$F1" --list --format json
 	expect_status 0 "--list --format json"
-	check "JSON: the two jobs and their workers" [ "$(jq length "$T/out")" = 4 ]
-	check "JSON: a job with its fields" jq -e --argjson p "$J1" '.[] | select(.pid == $p) | .cmdline == ["sleep","86400"]
-		and .user == "root" and .found_by == "descendant" and .runtime >= 0 and .start_time > 1000000000' "$T/out" >/dev/null
+	check "JSON: the cron-graceful schema" json_valid cron-graceful "$T/out"
+	check "JSON: the two jobs and their workers" [ "$(jq '.jobs | length' "$T/out")" = 4 ]
+	J1_START=$(sed 's/.*) //' "/proc/$J1/stat" | cut -d' ' -f20)
+	check "JSON: a job with its fields, starttime field 22 of its stat" jq -e --argjson p "$J1" --argjson st "$J1_START" \
+		'.jobs[] | select(.pid == $p) | .cmdline == ["sleep","86400"] and .user == "root" and .found_by == "descendant"
+		and .runtime >= 0 and .starttime == $st' "$T/out" >/dev/null
+	check "JSON: the daemon is the fake cron" jq -e --argjson p "$F1" '.daemon.pid == $p' "$T/out" >/dev/null
 	check "--list changed nothing" running "$F1"
 	run cg --pid "$F1" --list
 	check "--list text shows the job" grep -Eq "^ *$J2 +[0-9]+ root .* sleep 86400$" "$T/out"
@@ -490,7 +510,8 @@ if [ $HAVE_DEB = 1 ]; then
 		check "the dry run changed nothing: the daemon runs" running "$DEB"
 		check "the dry run changed nothing: the job runs" running "$JOB"
 		run cg --exe-name cron --list --format json
-		check "--list JSON holds the job" jq -e --argjson p "$JOB" 'map(select(.pid == $p)) | length == 1' "$T/out" >/dev/null
+		check "--list JSON holds the job" jq -e --argjson p "$JOB" '.jobs | map(select(.pid == $p)) | length == 1' "$T/out" >/dev/null
+		check "--list JSON of the real cron: the cron-graceful schema" json_valid cron-graceful "$T/out"
 
 		run setpriv --reuid=65534 --regid=65534 --clear-groups "$PB" cron-graceful --exe-name cron
 		expect_status 1 "not root, cron running"

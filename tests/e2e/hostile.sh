@@ -27,6 +27,7 @@ errors_are_clear proc-tree "$T/err" && ok "text: stderr clean" || not_ok "text: 
 PROCBOX_PROC="$H" run "$PB" proc-tree --format json -o pid,ppid,comm,uids,exe,cwd,cgroup,cmdline,environ,status
 expect_status 0 "proc-tree JSON on the hostile tree"
 check "JSON: valid, in valid UTF-8" json_is_clean "$T/out"
+check "JSON: the proc-tree schema" json_valid proc-tree "$T/out"
 check "JSON: no raw C1 control (U+0080..U+009F)" sh -c "! LC_ALL=C grep -qP '\\xc2[\\x80-\\x9f]' '$T/out'"
 jqc() { jq -e "$1" "$T/out" >/dev/null; }
 check "JSON: the name with a newline comes back exactly" jqc '.processes[] | select(.pid == 42) | .comm == ") 9\n9 9 ("'
@@ -64,7 +65,10 @@ while read -r line; do
 		continue
 	fi
 	case " $args " in
-	*" json "* | *"=json "*) check "$label: valid JSON (exit $RC)" sh -c "[ $RC != 0 ] || jq -e . '$T/out' >/dev/null && iconv -f UTF-8 -t UTF-8 '$T/out' >/dev/null" ;;
+	*" json "* | *"=json "*)
+		check "$label: valid JSON (exit $RC)" sh -c "[ $RC != 0 ] || jq -e . '$T/out' >/dev/null && iconv -f UTF-8 -t UTF-8 '$T/out' >/dev/null"
+		[ ! -s "$T/out" ] || check "$label: the $applet schema" json_valid "$applet" "$T/out"
+		;;
 	*) check "$label: clean text (exit $RC)" text_is_clean "$T/out" ;;
 	esac
 	if [ "$RC" != 0 ] && [ ! -s "$T/err" ]; then

@@ -174,6 +174,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# json_valid SCHEMA FILE: FILE is one JSON document, without a key twice in an object, whose first key is
+# "version", and that tests/schema/SCHEMA.json accepts (python3-jsonschema, JSON Schema draft 2020-12); else the
+# first reasons on stderr. Debian's python3 first: the package installs the module for it.
+JSON_PY=/usr/bin/python3
+[ -x "$JSON_PY" ] || JSON_PY=python3
+json_valid() {
+	"$JSON_PY" -c 'import json, sys
+from jsonschema import Draft202012Validator as V
+def pairs(kv):
+	if len(set(k for k, _ in kv)) != len(kv):
+		sys.exit("    %s: a key twice in %s" % (sys.argv[2], [k for k, _ in kv]))
+	return dict(kv)
+schema = json.load(open(sys.argv[1]))
+V.check_schema(schema)
+doc = json.load(open(sys.argv[2]), object_pairs_hook=pairs)
+bad = ["    %s: %s at /%s" % (sys.argv[2], e.message[:300], "/".join(map(str, e.absolute_path)))
+	for e in V(schema).iter_errors(doc)][:3]
+if not bad and list(doc)[:1] != ["version"]:
+	bad = ["    %s: the first key is not \"version\"" % sys.argv[2]]
+sys.exit("\n".join(bad) or None)' "$TOP/tests/schema/$1.json" "$2"
+}
+
 # wait_for SECONDS COMMAND...: polls until the command succeeds (SECONDS times PB_SLOWDOWN)
 wait_for() {
 	limit=$(($1 * 20 * PB_SLOWDOWN))

@@ -31,6 +31,7 @@ usage_error() {
 
 PROCBOX_PROC=$NORMAL "$PB" proc-tree -f json -o pid,comm,user >"$T/tree.json" || not_ok "proc-tree -f json on the fixture"
 check "the reference output is JSON" sh -c "jq -e . '$T/tree.json' >/dev/null"
+check "the reference output matches the proc-tree schema" json_valid proc-tree "$T/tree.json"
 same_output "long option with a separate argument" "$T/tree.json" env PROCBOX_PROC="$NORMAL" "$PB" proc-tree --format json --fields pid,comm,user
 same_output "--option=value" "$T/tree.json" env PROCBOX_PROC="$NORMAL" "$PB" proc-tree --format=json --fields=pid,comm,user
 same_output "an unambiguous abbreviation (--form, --fi)" "$T/tree.json" env PROCBOX_PROC="$NORMAL" "$PB" proc-tree --form json --fi pid,comm,user
@@ -40,8 +41,11 @@ same_output "short options with attached arguments" "$T/tree.json" env PROCBOX_P
 sleep 300 &
 SLEEPER=$!
 track $SLEEPER
+# until it has exec'd sleep: the outputs compared must all see the same name
+wait_for 5 grep -qx sleep "/proc/$SLEEPER/comm"
 "$PB" proc-stop -n -f json $SLEEPER >"$T/stop.json" || not_ok "proc-stop -n -f json"
 check "the dry run names the sleeper" grep -q "\"pid\":$SLEEPER," "$T/stop.json"
+check "the dry run matches the proc-stop schema" json_valid proc-stop "$T/stop.json"
 same_output "options after the operand" "$T/stop.json" "$PB" proc-stop $SLEEPER -n -f json
 same_output "options around the operand" "$T/stop.json" "$PB" proc-stop -n $SLEEPER --format=json
 # a leading '+': options end at the first operand (proc-tree takes one PID, so a second word is an error)

@@ -107,6 +107,7 @@ started "$I" sleep
 run "$PB" proc-stop -t 0 -f json "$I"
 expect_status 0 "-t 0"
 check "-t 0 kills at once" jqt '.processes[0].result == "killed" and .processes[0].seconds < 1' "$T/out"
+check "-t 0: the proc-stop schema, version 1 first" json_valid proc-stop "$T/out"
 
 # ---- other signals by name and number
 cat >"$T/hup.sh" <<'EOF'
@@ -127,6 +128,8 @@ for sig in HUP SIGHUP hup 1; do
 done
 run "$PB" proc-stop -s USR1 -f json 2147483646
 check "JSON names the signal" jqt '.signal == "SIGUSR1"' "$T/out"
+check "JSON of a pid that does not exist: the proc-stop schema, no start time" \
+	jqt '.processes[0] | .starttime == null and .started == null and .ppid == null' "$T/out" && json_valid proc-stop "$T/out"
 
 # ---- a stopped process gets SIGCONT after the signal, so that its handler runs
 rm -f "$T/handled"
@@ -183,6 +186,9 @@ check "--tree: all three levels are gone" all_gone $LEVELS
 check "--tree: the top and the bottom terminated, the middle killed" jqt --argjson a "$L1" --argjson b "$L2" --argjson c "$L3" \
 	'[.processes[] | {(.pid | tostring): .result}] | add == {($a | tostring): "terminated", ($b | tostring): "killed", ($c | tostring): "terminated"}' "$T/out"
 check "--tree: JSON says so" jqt '.tree and .gone == 3 and .left == 0' "$T/out"
+check "--tree: the proc-stop schema" json_valid proc-stop "$T/out"
+check "--tree: each identity is the one taken before the stop" \
+	[ "$(jq -r '.processes[] | "\(.pid)@\(.starttime)"' "$T/out" | sort | tr '\n' ' ')" = "$(printf '%s\n' $LEVELS | sort | tr '\n' ' ')" ]
 
 # a supervisor that ignores SIGTERM and respawns its worker: the new worker is found and killed too
 cat >"$T/sup.sh" <<'EOF'
@@ -198,6 +204,7 @@ check "--tree: the supervisor was killed" jqt --argjson s "$SUP" '.processes[] |
 check "--tree: the worker it respawned was found during the stop and killed" \
 	jqt --argjson s "$SUP" '[.processes[] | select(.ppid == $s and .found_late and .result == "killed")] | length == 1' "$T/out"
 check "--tree: every process listed is gone" all_gone $(jq -r '.processes[] | "\(.pid)@\(.starttime)"' "$T/out")
+check "--tree of a supervisor: the proc-stop schema" json_valid proc-stop "$T/out"
 background sh "$T/sup.sh"
 SUP=$BG
 wait_for 5 sh -c "[ -n \"\$(cat /proc/$SUP/task/$SUP/children)\" ]"
@@ -216,6 +223,7 @@ run "$PB" proc-stop -f json -u $PBS_UID
 expect_status 0 "root stops another user's process"
 check "reported terminated with its user" jqt --argjson p "$OTHER" \
 	".processes[0].pid == \$p and .processes[0].result == \"terminated\" and .processes[0].user == \"$PBS_UID\"" "$T/out"
+check "another user's process: the proc-stop schema" json_valid proc-stop "$T/out"
 background sleep 86400
 ROOTS=$BG
 started "$ROOTS" sleep
@@ -225,6 +233,7 @@ one_error_line "proc-stop: cannot signal $ROOTS (sleep): Operation not permitted
 check "root's process still runs" alive "$ROOTS"
 run setpriv --reuid=65534 --regid=65534 --clear-groups "$PB" proc-stop -f json "$ROOTS"
 check "JSON: not permitted, with the reason" jqt '.processes[0].result == "not permitted" and (.processes[0].reason | test("not permitted"))' "$T/out"
+check "not permitted: the proc-stop schema" json_valid proc-stop "$T/out"
 
 # ---- a pid that does not exist: reported, counted as gone; an error with --strict (and nothing signalled)
 run "$PB" proc-stop 2147483646
@@ -280,6 +289,8 @@ A=$BG
 started "$A" sleep
 run "$PB" proc-stop -n -f json "$A"
 ST=$(jq -r '.processes[0].starttime' "$T/out")
+check "dry run: starttime is field 22 of stat" [ "$ST" = "$(sed 's/.*) //' "/proc/$A/stat" | cut -d' ' -f20)" ]
+check "dry run: the proc-stop schema" json_valid proc-stop "$T/out"
 kill "$A"
 wait "$A" 2>/dev/null
 cycle_to "$A"
@@ -288,6 +299,8 @@ if [ "$CYCLED" = 0 ]; then
 	run "$PB" proc-stop -f json "$A@$ST"
 	expect_status 0 "PID@STARTTIME whose pid was reused: that process is gone"
 	check "JSON says the pid was reused" jqt '.processes[0].result == "pid reused"' "$T/out"
+	check "a reused pid: the start time asked, the proc-stop schema" \
+		jqt --argjson st "$ST" '.processes[0].starttime == $st' "$T/out" && json_valid proc-stop "$T/out"
 	check "the new process with that pid was not signalled" alive "$A"
 	run "$PB" proc-stop --strict "$A@$ST"
 	expect_status 1 "with --strict a reused pid is an error"
@@ -313,6 +326,7 @@ if [ $STRACE = 1 ]; then
 	RC=$?
 	check "vanished after the scan: exit 0 (got $RC)" [ "$RC" = 0 ]
 	check "vanished after the scan: reported already gone" jqt '.processes[0].result == "already gone"' "$T/vanish.out"
+	check "vanished after the scan: the proc-stop schema" json_valid proc-stop "$T/vanish.out"
 else
 	skip "a process vanishing after the scan: strace cannot trace here"
 fi
@@ -363,6 +377,10 @@ PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-stop -n -s KILL -f json 202 103 9
 expect_status 0 "a dry run with JSON"
 check "dry run JSON: the zombie is gone, the sleep would be signalled, 999 missing" \
 	jqt '[.processes[].result] == ["would signal", "already gone", "no such process"] and .dry_run and .signal == "SIGKILL"' "$T/out"
+check "dry run JSON on a saved tree: the proc-stop schema" json_valid proc-stop "$T/out"
+PROCBOX_PROC="$FIXTURES/normal" TZ=UTC0 run "$PB" proc-stop -n -f json 103@90020
+check "the identity of a saved tree's process: pid, starttime in ticks, started from its btime" \
+	jqt '.processes[0] | .pid == 103 and .starttime == 90020 and .started == "2023-11-14T22:28:20+00:00"' "$T/out"
 PROCBOX_PROC="$FIXTURES/malformed" run "$PB" proc-stop -n 11 12
 check "malformed names stay on one line" [ "$(wc -l <"$T/out")" = 2 ]
 check "no control characters in the report" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$T/out'"

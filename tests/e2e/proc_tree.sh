@@ -23,7 +23,17 @@ check "and pid 1" grep -Eq "^ *1 " "$T/out"
 
 run "$PB" proc-tree --format json
 expect_status 0 "--format json"
-check "JSON validates" jq -e . "$T/out" >/dev/null
+check "JSON: the whole tree matches the proc-tree schema" json_valid proc-tree "$T/out"
+check "JSON: version 1 first" jq -e 'keys_unsorted[0] == "version" and .version == 1' "$T/out" >/dev/null
+check "JSON: every process leads with its identity (pid, starttime, started)" \
+	jq -e 'all(.processes[]; keys_unsorted[0:3] == ["pid","starttime","started"])' "$T/out" >/dev/null
+# starttime is field 22 of stat, clock ticks since boot; started is btime + starttime / CLK_TCK in local time
+GC_START=$(sed 's/.*) //' "/proc/$GC/stat" | cut -d' ' -f20)
+GC_STARTED=$(date -d "@$(($(awk '$1 == "btime" { print $2 }' /proc/stat) + GC_START / $(getconf CLK_TCK)))" +%Y-%m-%dT%H:%M:%S%:z)
+check "JSON: the grandchild's starttime is field 22 of its stat ($GC_START)" \
+	jq -e --argjson gc "$GC" --argjson st "$GC_START" '.processes[] | select(.pid == $gc) | .starttime == $st' "$T/out" >/dev/null
+check "JSON: and started its local time with the offset ($GC_STARTED)" \
+	jq -e --argjson gc "$GC" --arg s "$GC_STARTED" '.processes[] | select(.pid == $gc) | .started == $s' "$T/out" >/dev/null
 check "JSON has the grandchild with its parent" \
 	jq -e --argjson gc "$GC" --argjson c "$CHILD" '.processes[] | select(.pid == $gc) | .ppid == $c' "$T/out" >/dev/null
 check "JSON cmdline is an array of arguments" \
@@ -34,6 +44,24 @@ check "JSON leaves environ out by default" jq -e '[.processes[] | has("environ")
 run env PBTREE_MARK=visible "$PB" proc-tree -o pid,environ --format json
 check "-o environ shows the environment" \
 	jq -e '[.processes[] | select(.environ.PBTREE_MARK == "visible")] | length == 1' "$T/out" >/dev/null
+check "-o pid,environ: the identity and environ, schema-valid" json_valid proc-tree "$T/out"
+check "-o pid,environ: no other member" jq -e 'all(.processes[]; keys_unsorted == ["pid","starttime","started","environ"])' "$T/out" >/dev/null
+
+# PID@STARTTIME, as proc-wait and proc-stop take it: the process, or none when the start time is another's
+run "$PB" proc-tree -o pid,comm "$GC@$GC_START"
+expect_status 0 "PID@STARTTIME of the grandchild"
+check "PID@STARTTIME shows that process" grep -Eq "^ *$GC sleep$" "$T/out"
+run "$PB" proc-tree -o pid "$GC@$((GC_START - 1))"
+expect_status 1 "PID@STARTTIME with another start time: no such process"
+one_error_line "proc-tree: no process $GC@$((GC_START - 1))"
+run "$PB" proc-tree -f json -p "$GC@$GC_START" -p "$CHILD@$((GC_START + 1000000))"
+check "-p PID@STARTTIME: only the process with that start time" jq -e --argjson gc "$GC" '[.processes[].pid] == [$gc]' "$T/out" >/dev/null
+run "$PB" proc-tree "$GC@99999999999999"
+expect_status 2 "a start time after now (a date, another unit)"
+one_error_line "proc-tree: start time 99999999999999 of pid $GC lies after now"
+run "$PB" proc-tree -p "$GC@1796391835.45"
+expect_status 2 "a start time in seconds with a fraction"
+one_error_line "proc-tree: bad start time in '$GC@1796391835.45'"
 
 run "$PB" proc-tree --exe-name sleep --pid "$GC" -o pid,exe_name
 expect_status 0 "--exe-name and --pid"
@@ -64,17 +92,37 @@ fi
 PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree -o pid,ppid,state,comm,exe_name,cmdline
 expect_status 0 "fixture tree"
 check "fixture tree text matches the expected file" diff -u "$TOP/tests/e2e/expected/normal.txt" "$T/out"
-PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree --format json -o pid,ppid,comm,uids,starttime,runtime,rss,exe,exe_name,cgroup,cmdline
+PROCBOX_PROC="$FIXTURES/normal" TZ=UTC0 run "$PB" proc-tree --format json -o pid,ppid,comm,uids,starttime,runtime,rss,exe,exe_name,cgroup,cmdline
 jq -S . "$T/out" >"$T/normal.json"
 check "fixture tree JSON matches the expected file" diff -u "$TOP/tests/e2e/expected/normal.json" "$T/normal.json"
+check "fixture tree JSON matches the schema" json_valid proc-tree "$T/out"
+# the offset of started, with its colon, east and west of UTC; btime 1700000000 is 2023-11-14 22:13:20 UTC
+PROCBOX_PROC="$FIXTURES/normal" TZ="<+0530>-5:30" run "$PB" proc-tree --format json -p 1
+check "started: local time with the offset +05:30" jq -e '.processes[0].started == "2023-11-15T03:43:20+05:30"' "$T/out" >/dev/null
+PROCBOX_PROC="$FIXTURES/normal" TZ="<-03>3" run "$PB" proc-tree --format json -p 1
+check "started: local time with the offset -03:00" jq -e '.processes[0].started == "2023-11-14T19:13:20-03:00"' "$T/out" >/dev/null
+PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree -o pid,starttime,started -p 100
+check "text: starttime in ticks, started in local time" grep -Eq '^ +100 +5000 [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$' "$T/out"
+# every field at once, and a name given twice in environ and status: one member, the first value (as getenv)
+ALL=pid,ppid,pgrp,session,state,comm,user,group,uids,gids,starttime,started,runtime,vsize,rss,exe,exe_path,exe_name,cwd,cgroup,cmdline,environ,status
+PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree --format json -o "$ALL"
+check "every field: schema-valid, no name twice in an object" json_valid proc-tree "$T/out"
+check "a variable set twice: the first value, as getenv() finds it" \
+	jq -e '.processes[] | select(.pid == 200) | .environ == {"HOME":"/home/alice","DISPLAY":":0","XAUTHORITY":"/home/alice/.Xauthority"}' "$T/out" >/dev/null
+# a saved tree without btime: started is null, the start time in ticks is still known
+mkdir -p "$T/nobtime"
+cp -r "$FIXTURES/normal/1" "$FIXTURES/normal/uptime" "$T/nobtime/"
+PROCBOX_PROC="$T/nobtime" run "$PB" proc-tree --format json
+check "no btime: started is null, starttime still given" jq -e '.processes[0] | .started == null and .starttime == 1' "$T/out" >/dev/null
+check "no btime: still schema-valid" json_valid proc-tree "$T/out"
 
 # hostile names and broken files: no crash, no raw control bytes in text, exact bytes in JSON
 PROCBOX_PROC="$FIXTURES/malformed" run "$PB" proc-tree
 expect_status 0 "malformed tree"
 check "text output holds no control characters" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$T/out'"
 check "the name with a newline is shown as one line" grep -q '\[x?y\]' "$T/out"
-PROCBOX_PROC="$FIXTURES/malformed" run "$PB" proc-tree --format json
-check "malformed tree JSON validates" jq -e . "$T/out" >/dev/null
+PROCBOX_PROC="$FIXTURES/malformed" run "$PB" proc-tree --format json -o "$ALL"
+check "malformed tree JSON matches the schema" json_valid proc-tree "$T/out"
 check "JSON keeps the newline of a name" jq -e '.processes[] | select(.pid == 11) | .comm == "x\ny"' "$T/out" >/dev/null
 check "JSON keeps ') 9 9 9 ('" jq -e '.processes[] | select(.pid == 12) | .comm == ") 9 9 9 ("' "$T/out" >/dev/null
 check "JSON counts the malformed stat files" jq -e '.malformed == 6' "$T/out" >/dev/null

@@ -76,6 +76,7 @@ wait_for 5 sh -c "sed 's/.*) //' /proc/$Z/stat | grep -q '^Z'"
 run "$PB" proc-wait -f json "$Z"
 expect_status 0 "a zombie counts as ended"
 check "JSON says it had already ended" jqt '.processes[0].result == "already ended"' "$T/out"
+check "JSON of a zombie: the proc-wait schema" json_valid proc-wait "$T/out"
 
 # a pid that does not exist: reported, counted as ended; an error with --strict
 background sleep 1
@@ -96,6 +97,10 @@ expect_status 1 "--strict when nothing matched"
 one_error_line "proc-wait: no process matched"
 run "$PB" proc-wait -e no-such-program-pbw
 expect_status 0 "nothing matched: nothing to wait for"
+run "$PB" proc-wait -e no-such-program-pbw -f json
+check "nothing matched, JSON: the usual shape with an empty processes array" \
+	jqt '.processes == [] and .ended == 0 and .running == 0 and .timeout == null and (.timed_out | not)' "$T/out"
+check "nothing matched, JSON: the proc-wait schema" json_valid proc-wait "$T/out"
 
 # ---- timeouts
 run "$PB" proc-wait -t 0.5 "$LIVE"
@@ -104,12 +109,14 @@ one_error_line "proc-wait: timed out after 0.5 s: 1 of 1 processes still running
 check "what still runs is on stdout as 'PID NAME'" [ "$(cat "$T/out")" = "$LIVE sleep" ]
 run "$PB" proc-wait -t 0.3 -f json "$LIVE" 2147483646
 expect_status 124 "a timeout with JSON"
-check "JSON validates" jqt . "$T/out"
-check "JSON: timed out, the process still running with its identity" jqt --argjson p "$LIVE" \
-	'.timed_out and (.processes[] | select(.pid == $p) | .result == "running" and .starttime > 0 and .comm == "sleep" and .user == "root")' \
+check "JSON: the proc-wait schema, version 1 first" json_valid proc-wait "$T/out"
+LIVE_START=$(sed 's/.*) //' "/proc/$LIVE/stat" | cut -d' ' -f20)
+check "JSON: timed out, the process still running with its identity" jqt --argjson p "$LIVE" --argjson st "$LIVE_START" \
+	'.timed_out and (.processes[] | select(.pid == $p) | .result == "running" and .starttime == $st and
+	(.started | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9]{2}:[0-9]{2}$")) and .comm == "sleep" and .user == "root")' \
 	"$T/out"
-check "JSON: the missing pid reported" jqt \
-	'.processes[] | select(.pid == 2147483646) | .result == "no such process" and .starttime == null' "$T/out"
+check "JSON: the missing pid reported, without a start time" jqt \
+	'.processes[] | select(.pid == 2147483646) | .result == "no such process" and .starttime == null and .started == null' "$T/out"
 background sleep 0.3
 run "$PB" proc-wait -t 20 "$BG"
 expect_status 0 "a process ending before the timeout"
@@ -186,6 +193,8 @@ if [ "$CYCLED" = 0 ]; then
 	run "$PB" proc-wait -t 5 -f json "$A@$ST"
 	expect_status 0 "PID@STARTTIME of a process whose pid was reused: it has ended"
 	check "JSON says the pid was reused" jqt '.processes[0].result == "pid reused"' "$T/out"
+	check "JSON of a reused pid: the start time asked, the proc-wait schema" \
+		jqt --argjson st "$ST" '.processes[0].starttime == $st' "$T/out" && json_valid proc-wait "$T/out"
 	run "$PB" proc-wait --strict "$A@$ST"
 	expect_status 1 "with --strict, a reused pid is an error"
 	one_error_line "proc-wait: process $A@$ST has ended: the pid belongs to another process now"
@@ -228,6 +237,7 @@ for mode in pidfd polling; do
 	if [ "$CYCLED" = 0 ]; then
 		check "reuse during the wait ($mode): ended, exit 0 (got $RC)" [ "$RC" = 0 ]
 		check "reuse during the wait ($mode): JSON says ended" jqt '.processes[0].result == "ended"' "$T/reuse.out"
+		check "reuse during the wait ($mode): the proc-wait schema" json_valid proc-wait "$T/reuse.out"
 		check "reuse during the wait ($mode): the new process was left running" alive "$A"
 		if [ $mode = polling ]; then
 			check "the polling fallback was used" grep -q 'pidfd_open.*ENOSYS' "$T/trace.$mode"
@@ -252,6 +262,7 @@ if [ $STRACE = 1 ]; then
 	RC=$?
 	check "vanished after the scan: exit 0 (got $RC)" [ "$RC" = 0 ]
 	check "vanished after the scan: reported as already ended" jqt '.processes[0].result == "already ended"' "$T/vanish.out"
+	check "vanished after the scan: the proc-wait schema" json_valid proc-wait "$T/vanish.out"
 
 	# ---- no busy loop: the system calls of a 2 second wait
 	background sleep 2
@@ -286,7 +297,7 @@ check "fixture: both cron processes listed" [ "$(awk '{print $1}' "$T/out" | tr 
 PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-wait --strict 999
 expect_status 1 "fixture: --strict with a missing pid"
 PROCBOX_PROC="$FIXTURES/malformed" run "$PB" proc-wait -t 0.2 -f json --tree 24 11
-check "malformed fixture: JSON validates" jqt . "$T/out"
+check "malformed fixture: the proc-wait schema" json_valid proc-wait "$T/out"
 check "malformed fixture: the newline of a name is escaped in JSON" jqt '.processes[] | select(.pid == 11) | .comm == "x\ny"' "$T/out"
 PROCBOX_PROC="$FIXTURES/malformed" run "$PB" proc-wait -t 0 11
 check "malformed fixture: the name with a newline is one line of text" [ "$(cat "$T/out")" = "11 x?y" ]

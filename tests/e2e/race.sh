@@ -38,6 +38,7 @@ wait "$CHURN" 2>/dev/null
 check "ran proc-tree repeatedly for 10 s ($runs scans)" [ "$runs" -ge 3 ]
 check "no scan failed or crashed" [ "$crashed" = 0 ]
 check "every scan was valid JSON with sane entries" [ "$bad_json" = 0 ]
+check "the last scan matches the proc-tree schema" json_valid proc-tree "$T/scan.json"
 awk '{s+=$1; c+=$2; e+=$3; x+=$4; t+=$5} END {print s, c, e, x, t}' "$T/counts" >"$T/sum"
 read -r s c e x st <"$T/sum"
 echo "  vanished over $runs scans: stat $s cmdline $c environ $e exe $x status $st"

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -181,11 +182,110 @@ START_TEST(live_only_where_self_is_us)
 }
 END_TEST
 
+/* the identity members of pb_json_ident, as a string */
+static const char *ident_json(long long btime, struct pb_ident pi, int known)
+{
+	static struct pb_buf b;
+	struct pb_root r = {.clk_tck = 100};
+
+	pb_buf_free(&b);
+	pb_json_ident(&b, &r, btime, pi, known);
+	ck_assert(!b.failed);
+	return b.data;
+}
+
+START_TEST(json_identity)
+{
+	struct pb_ident pi = {4242, 150099}; /* 1500.99 s after boot: whole seconds, not rounded up */
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	ck_assert_str_eq(ident_json(1700000000, pi, 1),
+			 "\"pid\":4242,\"starttime\":150099,\"started\":\"2023-11-14T22:38:20+00:00\"");
+	/* the offset with its colon, east and west */
+	setenv("TZ", "<+0530>-5:30", 1);
+	tzset();
+	ck_assert_str_eq(ident_json(1700000000, pi, 1),
+			 "\"pid\":4242,\"starttime\":150099,\"started\":\"2023-11-15T04:08:20+05:30\"");
+	setenv("TZ", "<-0945>9:45", 1);
+	tzset();
+	ck_assert_str_eq(ident_json(1700000000, pi, 1),
+			 "\"pid\":4242,\"starttime\":150099,\"started\":\"2023-11-14T12:53:20-09:45\"");
+	/* a pid never found: no start time to give */
+	ck_assert_str_eq(ident_json(1700000000, pi, 0), "\"pid\":4242,\"starttime\":null,\"started\":null");
+	/* no boot time: the ticks are known, the date is not */
+	ck_assert_str_eq(ident_json(-1, pi, 1), "\"pid\":4242,\"starttime\":150099,\"started\":null");
+	/* a forged boot time or start time beyond year 9999: null, and no overflow of the sum */
+	ck_assert_str_eq(ident_json(LLONG_MAX, pi, 1), "\"pid\":4242,\"starttime\":150099,\"started\":null");
+	pi.starttime = ~0ULL;
+	ck_assert_str_eq(ident_json(1700000000, pi, 1),
+			 "\"pid\":4242,\"starttime\":18446744073709551615,\"started\":null");
+	unsetenv("TZ");
+	tzset();
+}
+END_TEST
+
+START_TEST(started_text)
+{
+	struct pb_root r = {.clk_tck = 100};
+	char out[40];
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	ck_assert_uint_eq(pb_started_text(out, sizeof out, &r, 1700000000, 1, 0), 19);
+	ck_assert_str_eq(out, "2023-11-14 22:13:20");
+	/* the last second of year 9999 is still a time; the next is not */
+	ck_assert_uint_eq(pb_started_text(out, sizeof out, &r, PB_TIME_MAX, 99, 1), 25);
+	ck_assert_str_eq(out, "9999-12-31T23:59:59+00:00");
+	ck_assert_uint_eq(pb_started_text(out, sizeof out, &r, PB_TIME_MAX, 100, 1), 0);
+	ck_assert_str_eq(out, "");
+	/* nor when the zone makes it year 10000 */
+	setenv("TZ", "<+14>-14", 1);
+	tzset();
+	ck_assert_uint_eq(pb_started_text(out, sizeof out, &r, PB_TIME_MAX, 0, 1), 0);
+	ck_assert_uint_eq(pb_started_text(out, sizeof out, &r, PB_TIME_MAX - 14 * 3600, 0, 1), 25);
+	ck_assert_str_eq(out, "9999-12-31T23:59:59+14:00");
+	/* the seconds of an offset are dropped, as strftime's %z drops them */
+	setenv("TZ", "<+053045>-5:30:45", 1);
+	tzset();
+	ck_assert_uint_eq(pb_started_text(out, sizeof out, &r, 1700000000, 0, 1), 25);
+	ck_assert_str_eq(out, "2023-11-15T03:44:05+05:30");
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	/* a buffer too small: nothing, never a cut string */
+	ck_assert_uint_eq(pb_started_text(out, 20, &r, 1700000000, 1, 1), 0);
+	ck_assert_uint_eq(pb_started_text(out, 25, &r, 1700000000, 1, 1), 0);
+	unsetenv("TZ");
+	tzset();
+}
+END_TEST
+
+START_TEST(btime_of_a_table)
+{
+	char dir[] = "/tmp/pb-unit-btime-XXXXXX";
+	struct pb_table t;
+
+	ck_assert_int_eq(pb_root_open(&root, FIXTURES "/normal"), 0);
+	ck_assert_int_eq(pb_scan(&root, &t), 0);
+	ck_assert_int_eq(pb_table_btime(&t), 1700000000);
+	unit_close(&root, &t);
+	/* a tree without stat: unknown, and asked again it stays so */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(pb_root_open(&root, dir), 0);
+	ck_assert_int_eq(pb_scan(&root, &t), 0);
+	ck_assert_int_lt(pb_table_btime(&t), 0);
+	ck_assert_int_lt(pb_table_btime(&t), 0);
+	unit_close(&root, &t);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *ident_suite(void)
 {
 	Suite *s = suite_create("ident");
 	TCase *tc = tcase_create("parse");
 	TCase *clock = tcase_create("clock");
+	TCase *json = tcase_create("json");
 
 	tcase_add_test(tc, pid_alone);
 	tcase_add_test(tc, pid_and_starttime);
@@ -198,6 +298,10 @@ static Suite *ident_suite(void)
 	tcase_add_test(clock, ticks_of_the_live_root);
 	tcase_add_test(clock, live_only_where_self_is_us);
 	suite_add_tcase(s, clock);
+	tcase_add_test(json, json_identity);
+	tcase_add_test(json, started_text);
+	tcase_add_test(json, btime_of_a_table);
+	suite_add_tcase(s, json);
 	return s;
 }
 
