@@ -99,10 +99,10 @@ check "net/unix shows the worker's TCP socket as a listening unix socket at $X/p
 
 run "$PB" apache-mem --pidfile "$D/httpd.pid" --format json
 expect_status 0 "apache-mem --format json"
-check "no group is named after the attacker's socket ($(jq -r '[.groups[].name] | join(" ")' "$T/out" 2>/dev/null))" \
+check "no group is named after the attacker's socket ($(jq -r '[.instances[].groups[].name] | join(" ")' "$T/out" 2>/dev/null))" \
 	sh -c "! grep -q pwned '$T/out'"
 check "worker $WORKER is counted among the workers" \
-	jqt --argjson w "${WORKER:-0}" 'any(.groups[] | select(.name == "workers") | .pids[]; . == $w)' "$T/out"
+	jqt --argjson w "${WORKER:-0}" 'any(.instances[].groups[] | select(.name == "workers") | .pids[]; . == $w)' "$T/out"
 run "$PB" apache-mem --pidfile "$D/httpd.pid"
 check "nor in the text output" sh -c "! grep -q pwned '$T/out'"
 
