@@ -27,6 +27,20 @@ static const char usage[] =
 	"  -q, --quiet         no warning without gpg-agent\n"
 	"  -h, --help          show this help\n";
 
+/* "+": options end at the command (with-gpg-agent ls -h) */
+static const char shortopts[] = "+t:vqh";
+enum { OPT_UPDATE_TTY = 256, OPT_PRINT };
+static const struct option longopts[] = {
+	{"timeout", required_argument, NULL, 't'},
+	{"update-tty", no_argument, NULL, OPT_UPDATE_TTY},
+	{"print", no_argument, NULL, OPT_PRINT},
+	{"sh", no_argument, NULL, OPT_PRINT},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
 #define AGENT_SOCKET "S.gpg-agent"
 #define SSH_SOCKET "S.gpg-agent.ssh"
 #define PATH_SIZE 4096
@@ -782,35 +796,19 @@ static int print_exports(void)
 	return r ? EXIT_NO : 0;
 }
 
-/*
- * The long options: the names in order, and the letter getopt_long returns for each, with ':' after those that
- * take an argument. U (--update-tty) and P (--print, --sh) have no short form: "+t:vqh" does not list them.
- */
-#define NOPTS 7
-static const char option_names[] = "timeout\0update-tty\0print\0sh\0verbose\0quiet\0help";
-static const char option_letters[] = "t:UPPvqh";
-
 int with_gpg_agent_main(int argc, char **argv)
 {
-	struct option longopts[NOPTS + 1];
-	const char *name = option_names, *letter = option_letters;
 	long long timeout_ms = 30000;
 	int c, update_tty = 0, print = 0, status;
 
-	for (c = 0; c < NOPTS; c++) {
-		longopts[c] = (struct option){name, letter[1] == ':', NULL, *letter};
-		name += strlen(name) + 1;
-		letter += 1 + longopts[c].has_arg;
-	}
-	longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
-	while ((c = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (applet_parse_seconds(optarg, &timeout_ms))
 				return applet_usage_error("bad timeout '%s'", optarg);
 			break;
-		case 'U': update_tty = 1; break;
-		case 'P': print = 1; break;
+		case OPT_UPDATE_TTY: update_tty = 1; break;
+		case OPT_PRINT: print = 1; break;
 		case 'v': applet_verbosity = 2; break;
 		case 'q': applet_verbosity = 0; break;
 		case 'h': return applet_help(usage);
