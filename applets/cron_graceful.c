@@ -19,6 +19,7 @@ static const char usage[] =
 	"Usage: cron-graceful [OPTIONS]\n"
 	"Pause cron, run the hook, wait for its running jobs, then stop it. Needs root.\n"
 	"  -n, --dry-run        show what would be done\n"
+	"  -w, --wait-only      only wait for the jobs running now; cron keeps running\n"
 	"      --list           print the running jobs\n"
 	"      --format FMT     with --list: text or json\n"
 	"  -t, --timeout SECS   resume cron and exit 124 after SECS (3600; 0: none)\n"
@@ -45,8 +46,8 @@ static const char usage[] =
 #define CMDLINE_SHOWN 4096
 
 struct opts {
-	int dry_run, list, json, resume, use_syslog; /* use_syslog: -1 until chosen */
-	long long timeout_ms, hook_timeout_ms;      /* timeout_ms -1: none (--timeout 0) */
+	int dry_run, list, json, resume, wait_only, use_syslog; /* use_syslog: -1 until chosen */
+	long long timeout_ms, hook_timeout_ms;                 /* timeout_ms -1: none (--timeout 0) */
 	const char *exe_name, *pidfile, *hook;
 	struct pb_ident pid;  /* --pid; pid 0: not given */
 	unsigned char exact;  /* --pid PID@STARTTIME */
@@ -524,6 +525,8 @@ struct finder {
 	struct job *jobs;
 	size_t njobs;
 	int daemon_alive;
+	int wait_only;              /* --wait-only: after the first scan, only what the jobs found then lead to */
+	int frozen;                 /* that first scan is done */
 };
 
 static struct group_id *group_find(const struct group_list *g, int id)
@@ -569,12 +572,39 @@ static int group_has(const struct group_list *g, const struct pb_table *t, int i
  * started from a shell shares the shell's). */
 static int note_groups(struct finder *f, const struct pb_table *t, const struct pb_proc *p)
 {
+	/* frozen: the daemon's own session and group are where its next jobs start (busybox crond) */
+	int lead_counts = !f->frozen, r = 0;
+
+	if (p->st.session != f->d->sid || (lead_counts && f->d->sid == f->d->id.pid))
+		r |= group_add(&f->sessions, t, p->st.session);
+	if ((p->st.pgrp != f->d->pgrp || (lead_counts && f->d->pgrp == f->d->id.pid)) && p->st.pgrp != f->own_pgrp)
+		r |= group_add(&f->pgrps, t, p->st.pgrp);
+	return r;
+}
+
+/* frozen: p descends from a job of an earlier scan; a job cron started since descends from cron alone */
+static int from_known_job(const struct finder *f, struct pb_table *t, struct pb_proc *daemon, struct pb_proc *p)
+{
+	size_t i;
+
+	for (; p && p != daemon; p = pb_parent(t, p))
+		for (i = 0; i < f->nknown; i++)
+			if (f->known[i].pid == p->st.pid && f->known[i].starttime == p->st.starttime)
+				return 1;
+	return 0;
+}
+
+/* --wait-only, after the first scan: the jobs found then are the ones waited for. The sessions and groups
+ * that lead to more are from then on only theirs, never the daemon's own. */
+static int freeze(struct finder *f, const struct pb_table *t)
+{
+	size_t i;
 	int r = 0;
 
-	if (p->st.session != f->d->sid || f->d->sid == f->d->id.pid)
-		r |= group_add(&f->sessions, t, p->st.session);
-	if ((p->st.pgrp != f->d->pgrp || f->d->pgrp == f->d->id.pid) && p->st.pgrp != f->own_pgrp)
-		r |= group_add(&f->pgrps, t, p->st.pgrp);
+	f->frozen = 1;
+	f->sessions.n = f->pgrps.n = 0;
+	for (i = 0; i < f->njobs; i++)
+		r |= note_groups(f, t, f->jobs[i].p);
 	return r;
 }
 
@@ -652,11 +682,11 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 			mark[i] = M_EXCLUDED;
 	}
 	/* the daemon's own session and group, when it leads them */
-	err = note_groups(f, t, f->d->p);
+	err = f->frozen ? 0 : note_groups(f, t, f->d->p);
 
 	/* everything below the daemon; zombies have ended, but still tell which groups were jobs' */
 	for (p = daemon; p && (p = pb_next_descendant(t, daemon, p));)
-		if (!mark[pb_index(t, p)])
+		if (!mark[pb_index(t, p)] && (!f->frozen || from_known_job(f, t, daemon, p)))
 			err |= is_live_process(p) ? take_job(f, t, mark, p, BY_DESCENDANT) : note_groups(f, t, p);
 	/* jobs of earlier scans that still run, wherever they went (the daemon may be gone) */
 	for (i = 0; i < f->nknown; i++)
@@ -673,7 +703,7 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 				by = BY_SESSION;
 			else if (group_has(&f->pgrps, t, p->st.pgrp))
 				by = BY_PGRP;
-			else if (f->d->unit[0] && in_cgroup(t, p, f->d->cgroup))
+			else if (!f->frozen && f->d->unit[0] && in_cgroup(t, p, f->d->cgroup))
 				by = BY_CGROUP;
 			else
 				continue;
@@ -682,6 +712,8 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 		}
 	} while (changed);
 	free(mark);
+	if (f->wait_only && !f->frozen)
+		err |= freeze(f, t);
 	return err ? -1 : 0;
 }
 
@@ -1331,6 +1363,31 @@ static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d
 	return status;
 }
 
+/* --wait-only: the jobs running now, and what they start, waited for; cron left as it is */
+static int wait_only(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
+{
+	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+	struct finder f;
+	char secs[32];
+	int status;
+
+	memset(&f, 0, sizeof f);
+	f.d = d;
+	f.self_pid = self_pid;
+	f.wait_only = 1;
+	if (o->timeout_ms >= 0)
+		r.deadline = r.start + o->timeout_ms;
+	catch_signals();
+	applet_info("waiting %s%s for the jobs cron (pid %d) runs now; cron keeps running (--wait-only)",
+		    o->timeout_ms >= 0 ? "at most " : "without a time limit",
+		    o->timeout_ms >= 0 ? seconds_text(secs, o->timeout_ms) : "", d->id.pid);
+	status = wait_for_jobs(&r, &f);
+	if (!status)
+		applet_info("all jobs ended after %lld s", seconds_since(r.start));
+	free_finder(&f);
+	return status;
+}
+
 /* ---- the read-only modes ---- */
 
 static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daemon *d, int self_pid)
@@ -1367,6 +1424,14 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 		pb_buf_addf(&out, ", user %s, state %c\n", pb_user(t, d->p), d->state);
 		if (d->state == 'T' || d->state == 't')
 			pb_buf_adds(&out, "it is stopped now: cron-graceful --resume resumes it\n");
+		if (o->wait_only) {
+			pb_buf_addf(&out, "would wait for %zu running job%s, leaving cron as it is%s\n", f.njobs,
+				    f.njobs == 1 ? "" : "s", f.njobs ? ":" : "");
+			print_jobs_text(&out, t, f.jobs, f.njobs, "  ");
+			if (o->timeout_ms >= 0)
+				pb_buf_addf(&out, "would exit 124 if they still ran after %s\n", seconds_text(secs, o->timeout_ms));
+			goto write;
+		}
 		pb_buf_adds(&out, "would pause it (SIGSTOP) so that it starts no new jobs\n");
 		hook = hook_path(o, path, sizeof path);
 		if (hook < 0)
@@ -1388,6 +1453,7 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 			pb_buf_addf(&out, ": %s; if it still runs:", cmd);
 		pb_buf_addf(&out, " SIGTERM, SIGKILL after %d s\n", STOP_GRACE_MS / 1000);
 	}
+write:
 	if (pb_buf_write_fd(&out, 1) || output_failed) {
 		applet_warn("write error: %s", strerror(errno));
 		r = EXIT_NO;
@@ -1431,6 +1497,7 @@ int cron_graceful_main(int argc, char **argv)
 	enum { O_LIST = 256, O_FORMAT, O_EXE, O_PID, O_PIDFILE, O_HOOK, O_HOOK_TIMEOUT, O_RESUME, O_SYSLOG, O_NO_SYSLOG };
 	static const struct option longopts[] = {
 		{"dry-run", no_argument, NULL, 'n'},     {"list", no_argument, NULL, O_LIST},
+		{"wait-only", no_argument, NULL, 'w'},
 		{"format", required_argument, NULL, O_FORMAT}, {"timeout", required_argument, NULL, 't'},
 		{"exe-name", required_argument, NULL, O_EXE}, {"pid", required_argument, NULL, O_PID},
 		{"pidfile", required_argument, NULL, O_PIDFILE}, {"hook", required_argument, NULL, O_HOOK},
@@ -1443,14 +1510,15 @@ int cron_graceful_main(int argc, char **argv)
 	struct pb_root root;
 	struct pb_table t;
 	struct daemon d;
-	int c, r, format_given = 0, self_pid, real;
+	int c, r, format_given = 0, hook_given = 0, self_pid, real;
 
 	o.timeout_ms = TIMEOUT_MS;
 	o.hook_timeout_ms = 300000;
 	o.use_syslog = -1;
-	while ((c = getopt_long(argc, argv, "+nt:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+nwt:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o.dry_run = 1; break;
+		case 'w': o.wait_only = 1; break;
 		case O_LIST: o.list = 1; break;
 		case O_FORMAT:
 			format_given = 1;
@@ -1475,8 +1543,9 @@ int cron_graceful_main(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case O_PIDFILE: o.pidfile = optarg; break;
-		case O_HOOK: o.hook = optarg; break;
+		case O_HOOK: o.hook = optarg; hook_given = 1; break;
 		case O_HOOK_TIMEOUT:
+			hook_given = 1;
 			if (parse_seconds_option("--hook-timeout", optarg, &o.hook_timeout_ms))
 				return EXIT_USAGE;
 			break;
@@ -1495,9 +1564,13 @@ int cron_graceful_main(int argc, char **argv)
 		return applet_usage_error("--pid and --pidfile exclude each other");
 	if (format_given && !o.list)
 		return applet_usage_error("--format goes with --list");
-	if (o.list && (o.dry_run || o.resume))
+	if (o.list && (o.dry_run || o.resume || o.wait_only))
 		return applet_usage_error("--list goes alone");
-	real = !o.list && !o.dry_run;
+	if (o.wait_only && o.resume)
+		return applet_usage_error("--wait-only and --resume exclude each other");
+	if (o.wait_only && hook_given)
+		return applet_usage_error("--wait-only runs no hook: it does not pause cron");
+	real = !o.list && !o.dry_run && !o.wait_only;
 	applet_syslog(o.use_syslog < 0 ? real : o.use_syslog);
 
 	/* real mode: refuse before looking at anything, so that nothing is touched */
@@ -1512,8 +1585,9 @@ int cron_graceful_main(int argc, char **argv)
 		return r;
 	}
 	r = EXIT_NO;
-	if (real && !root.is_live) {
-		applet_warn("%s is not the live /proc: refusing to signal (use --dry-run)", root.path);
+	if ((real || (o.wait_only && !o.dry_run)) && !root.is_live) {
+		/* a saved tree's jobs never end, and its pids are not ours to signal */
+		applet_warn("%s is not the live /proc: only --dry-run and --list read it", root.path);
 	} else if (pb_scan_with(&root, &t, 1u << PB_F_EXE)) {
 		/* the daemon is found by its executable: every exe link, read during the scan */
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
@@ -1526,8 +1600,10 @@ int cron_graceful_main(int argc, char **argv)
 			r = EXIT_NO;
 		else if (o.resume)
 			r = resume_only(&o, &root, &d);
-		else if (!real)
+		else if (!real && !(o.wait_only && !o.dry_run))
 			r = list_or_dry_run(&o, &t, &d, self_pid);
+		else if (o.wait_only)
+			r = wait_only(&o, &root, &d, self_pid);
 		else /* the table of the search is stale by now: the run scans afresh (d's strings stay in it) */
 			r = real_run(&o, &root, &d, self_pid);
 		pb_table_free(&t);

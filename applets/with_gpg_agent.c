@@ -21,11 +21,27 @@ static const char usage[] =
 	"Run COMMAND connected to your gpg-agent, started if none runs.\n"
 	"\n"
 	"  -t, --timeout SECS  wait for a started agent (default 30)\n"
+	"      --no-start      only a running agent; exit 1 when none runs\n"
 	"      --update-tty    make the agent use this terminal\n"
 	"      --print, --sh   print export lines instead\n"
 	"  -v, --verbose       say which agent was chosen\n"
 	"  -q, --quiet         no warning without gpg-agent\n"
 	"  -h, --help          show this help\n";
+
+/* "+": options end at the command (with-gpg-agent ls -h) */
+static const char shortopts[] = "+t:vqh";
+enum { OPT_UPDATE_TTY = 256, OPT_PRINT, OPT_NO_START };
+static const struct option longopts[] = {
+	{"timeout", required_argument, NULL, 't'},
+	{"no-start", no_argument, NULL, OPT_NO_START},
+	{"update-tty", no_argument, NULL, OPT_UPDATE_TTY},
+	{"print", no_argument, NULL, OPT_PRINT},
+	{"sh", no_argument, NULL, OPT_PRINT},
+	{"verbose", no_argument, NULL, 'v'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
 
 #define AGENT_SOCKET "S.gpg-agent"
 #define SSH_SOCKET "S.gpg-agent.ssh"
@@ -41,6 +57,7 @@ struct agent {
 struct wanted {
 	char socket[PATH_SIZE]; /* "" when nothing is known */
 	char ssh[PATH_SIZE];    /* "": beside the socket, as GnuPG puts it */
+	char home[PATH_SIZE];   /* GnuPG's home directory as gpgconf names it; "" when it names none */
 	int named;              /* gpgconf named them: no other path counts */
 };
 
@@ -354,7 +371,7 @@ static int gpgconf_dirs(struct wanted *w)
 	ssize_t r;
 	pid_t pid;
 
-	w->socket[0] = w->ssh[0] = 0;
+	w->socket[0] = w->ssh[0] = w->home[0] = 0;
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
 	pid = spawn(argv, fds[1], applet_verbosity > 1);
@@ -383,6 +400,9 @@ static int gpgconf_dirs(struct wanted *w)
 		else if (colon - line == 16 && !memcmp(line, "agent-ssh-socket", 16) &&
 			 gpgconf_value(colon + 1, (size_t)((nl ? nl : out.data + out.len) - colon - 1), w->ssh))
 			w->ssh[0] = 0;
+		else if (colon - line == 7 && !memcmp(line, "homedir", 7) &&
+			 gpgconf_value(colon + 1, (size_t)((nl ? nl : out.data + out.len) - colon - 1), w->home))
+			w->home[0] = 0;
 	}
 	pb_buf_free(&out);
 	if (!ok)
@@ -603,6 +623,71 @@ static int fixed_agent_socket(struct wanted *w)
 }
 
 /*
+ * GnuPG's home directory, made as gpg makes it on first use: without it gpg-agent does not start, wherever its
+ * sockets go. The home gpgconf names, else GNUPGHOME, else ~/.gnupg. It is looked at and made relative to its
+ * parent, never through a symbolic link: one that exists must be a directory of the caller's that nobody else
+ * may write to; a new one (mode 700, the caller's) goes only into a directory of the caller's or root's, so
+ * that root never makes one inside another user's tree. 0, or EXIT_OWN_FAILURE after one error line.
+ */
+static int make_home(const char *named)
+{
+	const char *env = getenv("GNUPGHOME"), *user_home = getenv("HOME"), *why = NULL;
+	char home[PATH_SIZE], *slash, *base;
+	uid_t uid = getuid();
+	struct stat sb;
+	int dir, n;
+
+	if (*named)
+		n = snprintf(home, sizeof home, "%s", named);
+	else if (env && *env)
+		n = snprintf(home, sizeof home, "%s", env);
+	else if (user_home && *user_home)
+		n = snprintf(home, sizeof home, "%s/.gnupg", user_home);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= sizeof home) {
+		applet_warn("cannot tell GnuPG's home directory (no HOME, or a name too long)");
+		return EXIT_OWN_FAILURE;
+	}
+	while (n > 1 && home[n - 1] == '/')
+		home[--n] = 0;
+	slash = strrchr(home, '/');
+	base = slash ? slash + 1 : home;
+	if (slash)
+		*slash = 0;
+	dir = open(!slash ? "." : slash == home ? "/" : home, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (slash)
+		*slash = '/';
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		why = "no name of a directory of its own";
+	else if (dir < 0)
+		why = strerror(errno);
+	else if (fstatat(dir, base, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		; /* it exists: checked below */
+	else if (errno != ENOENT)
+		why = strerror(errno);
+	else if (fstat(dir, &sb) || (sb.st_uid != uid && sb.st_uid != 0))
+		why = "the directory it would go in belongs to another user";
+	else if ((mkdirat(dir, base, 0700) && errno != EEXIST) || fstatat(dir, base, &sb, AT_SYMLINK_NOFOLLOW))
+		why = strerror(errno);
+	else
+		applet_debug("made GnuPG's home directory %s", home);
+	if (dir >= 0)
+		close(dir);
+	if (why) {
+		applet_warn("cannot make GnuPG's home directory %s: %s", home, why);
+		return EXIT_OWN_FAILURE;
+	}
+	why = S_ISLNK(sb.st_mode) ? "a symbolic link, not followed" : !S_ISDIR(sb.st_mode) ? "not a directory" :
+	      sb.st_uid != uid ? "it belongs to another user" : sb.st_mode & 022 ? "others may write to it" : NULL;
+	if (why) {
+		applet_warn("refusing GnuPG's home directory %s: %s", home, why);
+		return EXIT_OWN_FAILURE;
+	}
+	return 0;
+}
+
+/*
  * Starts an agent (gpgconf --launch, which knows the socket layout; else gpg-agent --daemon) and polls /proc
  * until it holds its socket. 1 with *found set; after one error line EXIT_TIMEOUT, or EXIT_OWN_FAILURE when
  * the launcher failed. The error lines clear the progress line themselves.
@@ -674,10 +759,11 @@ static int start_agent(const struct pb_root *root, struct wanted *w, int have_gp
 }
 
 /*
- * Sets GPG_AGENT_INFO and SSH_AUTH_SOCK from a working variable, a running agent or a started one: 0, or the
- * exit status of a failure (EXIT_TIMEOUT, EXIT_OWN_FAILURE) after one error line.
+ * Sets GPG_AGENT_INFO and SSH_AUTH_SOCK from a working variable, a running agent or (unless no_start) a started
+ * one: 0, or the exit status of a failure (EXIT_NO: none runs and no_start; EXIT_TIMEOUT, EXIT_OWN_FAILURE)
+ * after one error line.
  */
-static int connect_agent(long long timeout_ms)
+static int connect_agent(long long timeout_ms, int no_start)
 {
 	char info[PATH_SIZE + 32], gpgconf[PATH_SIZE];
 	const char *old = getenv("GPG_AGENT_INFO");
@@ -699,6 +785,7 @@ static int connect_agent(long long timeout_ms)
 		if (applet_open_root(&root))
 			return EXIT_OWN_FAILURE;
 		have_gpgconf = pb_find_program("gpgconf", gpgconf, sizeof gpgconf) == 0;
+		w.home[0] = 0;
 		w.named = have_gpgconf && gpgconf_dirs(&w) == 0;
 		/* without gpgconf the fixed places are only a guess: an agent of ours in a directory of ours will do */
 		if (!w.named && fixed_agent_socket(&w))
@@ -706,6 +793,11 @@ static int connect_agent(long long timeout_ms)
 		if (have_gpgconf && !w.named)
 			applet_debug("gpgconf names no agent socket: an agent of ours in a directory of ours will do");
 		r = find_agent(&root, &w, &a);
+		if (r == 0 && no_start) {
+			applet_warn("no gpg-agent of yours runs (--no-start: none is started)");
+			pb_root_close(&root);
+			return EXIT_NO;
+		}
 		if (r == 0) {
 			/* gpgconf starts the gpg-agent beside it, which need not be on PATH */
 			if (pb_find_program("gpg-agent", NULL, 0) &&
@@ -716,7 +808,7 @@ static int connect_agent(long long timeout_ms)
 				applet_warn("no gpg-agent in %s, and none is started outside /proc",
 					    root.path);
 				r = -1;
-			} else {
+			} else if ((r = make_home(w.home)) == 0) {
 				r = start_agent(&root, &w, have_gpgconf, timeout_ms, &a);
 			}
 		}
@@ -782,35 +874,20 @@ static int print_exports(void)
 	return r ? EXIT_NO : 0;
 }
 
-/*
- * The long options: the names in order, and the letter getopt_long returns for each, with ':' after those that
- * take an argument. U (--update-tty) and P (--print, --sh) have no short form: "+t:vqh" does not list them.
- */
-#define NOPTS 7
-static const char option_names[] = "timeout\0update-tty\0print\0sh\0verbose\0quiet\0help";
-static const char option_letters[] = "t:UPPvqh";
-
 int with_gpg_agent_main(int argc, char **argv)
 {
-	struct option longopts[NOPTS + 1];
-	const char *name = option_names, *letter = option_letters;
 	long long timeout_ms = 30000;
-	int c, update_tty = 0, print = 0, status;
+	int c, update_tty = 0, print = 0, no_start = 0, status;
 
-	for (c = 0; c < NOPTS; c++) {
-		longopts[c] = (struct option){name, letter[1] == ':', NULL, *letter};
-		name += strlen(name) + 1;
-		letter += 1 + longopts[c].has_arg;
-	}
-	longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
-	while ((c = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (applet_parse_seconds(optarg, &timeout_ms))
 				return applet_usage_error("bad timeout '%s'", optarg);
 			break;
-		case 'U': update_tty = 1; break;
-		case 'P': print = 1; break;
+		case OPT_NO_START: no_start = 1; break;
+		case OPT_UPDATE_TTY: update_tty = 1; break;
+		case OPT_PRINT: print = 1; break;
 		case 'v': applet_verbosity = 2; break;
 		case 'q': applet_verbosity = 0; break;
 		case 'h': return applet_help(usage);
@@ -825,7 +902,7 @@ int with_gpg_agent_main(int argc, char **argv)
 	}
 	/* first, so that an agent started from here gets the terminal as its default */
 	set_gpg_tty();
-	if ((status = connect_agent(timeout_ms)))
+	if ((status = connect_agent(timeout_ms, no_start)))
 		return status;
 	if (update_tty && getenv("GPG_AGENT_INFO"))
 		update_startup_tty();

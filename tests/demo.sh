@@ -14,8 +14,8 @@ echo
 echo "### PROCBOX_PROC=tests/fixtures/malformed procbox proc-tree   (hostile names, broken files)"
 PROCBOX_PROC=tests/fixtures/malformed $PB proc-tree -o pid,ppid,state,comm,cmdline
 echo
-echo "### procbox with-gpg-agent --print   (the current user's agent; one is started when none runs)"
-$PB with-gpg-agent --print || true
+echo "### procbox with-gpg-agent --print   (the current user's agent; one is started when none runs, and ~/.gnupg made on a new account)"
+$PB with-gpg-agent --print
 echo
 echo "### PROCBOX_PROC=tests/fixtures/gui PROCBOX_FILES=tests/fixtures/gui-files procbox with-gui-environment -v --print-env   (the session vote, saved tree: four users pass, so it refuses)"
 PROCBOX_PROC=tests/fixtures/gui PROCBOX_FILES=tests/fixtures/gui-files $PB with-gui-environment -v --print-env 2>&1 || true

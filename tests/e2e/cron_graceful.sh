@@ -6,6 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 
 E2E_START=$(date +%s)
+WO_MS=0 # the time the --wait-only cases take
+now_ms() { date +%s%3N; }
 TAG=pbcron-e2e-$$
 CRONFILE=/etc/cron.d/$TAG
 DEB= BB= DEL= SYSLOGD=
@@ -68,6 +70,17 @@ run cg extra
 expect_status 2 "an argument"
 run cg --timeout -1
 expect_status 2 "a negative --timeout"
+run cg --wait-only --list
+expect_status 2 "--wait-only with --list"
+one_error_line "cron-graceful: --list goes alone"
+run cg -w --resume
+expect_status 2 "--wait-only with --resume"
+one_error_line "cron-graceful: --wait-only and --resume exclude each other"
+run cg --wait-only --hook /bin/true
+expect_status 2 "--wait-only with --hook"
+one_error_line "cron-graceful: --wait-only runs no hook"
+run cg --wait-only --hook-timeout 5
+expect_status 2 "--wait-only with --hook-timeout"
 
 # ---- a saved tree: the job search, exactly ----
 F=$FIXTURES/cron
@@ -113,6 +126,14 @@ PROCBOX_PROC=$F run cg --dry-run --timeout 0
 check "--timeout 0: no limit" has "^would wait as long as the hook and the jobs run (--timeout 0)" "$T/out"
 PROCBOX_PROC=$F run cg --list
 check "--list text has a header and a line per job" [ "$(wc -l <"$T/out")" = 9 ]
+PROCBOX_PROC=$F run cg --wait-only --dry-run --timeout 60
+expect_status 0 "--wait-only --dry-run on the fixture tree"
+check "it would wait for the 8 jobs, leaving cron as it is" has "^would wait for 8 running jobs, leaving cron as it is:" "$T/out"
+check "it names its time limit" has "^would exit 124 if they still ran after 60 s" "$T/out"
+check "it would neither pause nor stop cron" sh -c "! grep -qE 'would (pause|stop|run the hook)' '$T/out'"
+PROCBOX_PROC=$F run cg --wait-only
+expect_status 1 "--wait-only on a saved tree: its jobs never end"
+one_error_line "cron-graceful: $F is not the live /proc"
 
 # ---- no cron at all: a PID namespace of our own holds nothing else ----
 NS=0
@@ -170,8 +191,10 @@ else
 		skip "another cron runs (pid $OLD): Debian cron allows one at a time"
 	else
 		rm -f /run/crond.pid
-		# the job writes its pid, then runs until the test lets it end (at most 2 minutes)
-		printf '%s\n' "* * * * * root echo \$\$ >> $T/deb.jobs; i=0; while [ ! -e $T/deb.go ] && [ \$i -lt 600 ]; do sleep 0.2; i=\$((i+1)); done; echo end >> $T/deb.end" >"$CRONFILE"
+		# two jobs that write their pids, then run until the test lets them end (at most 2 minutes). The
+		# second first runs cron-graceful --wait-only, which waits for the first while cron runs on
+		printf '%s\n' "* * * * * root echo \$\$ >> $T/deb.a; i=0; while [ ! -e $T/deb.goA ] && [ \$i -lt 600 ]; do sleep 0.2; i=\$((i+1)); done; echo end >> $T/deb.a.end" \
+			"* * * * * root echo \$\$ >> $T/deb.jobs; sleep 1; $PB cron-graceful --wait-only --pidfile /run/crond.pid --timeout 100 --no-syslog -v > $T/deb.wo.\$\$ 2>&1; echo \$? > $T/deb.worc.\$\$; i=0; while [ ! -e $T/deb.go ] && [ \$i -lt 600 ]; do sleep 0.2; i=\$((i+1)); done; echo end >> $T/deb.end" >"$CRONFILE"
 		/usr/sbin/cron # it forks into the background and writes /run/crond.pid
 		if wait_for 10 cron_pidfile_daemon >/dev/null; then
 			DEB=$(cron_pidfile_daemon)
@@ -282,6 +305,39 @@ if is_root; then
 	check "--resume says it is not stopped" has "is not stopped" "$T/err"
 	kill "$J1" "$J2"
 	wait_for 5 gone "$J1" && wait_for 5 gone "$J2" && untrack "$J1" && untrack "$J2"
+
+	# --wait-only: the jobs running when it starts, not one cron starts meanwhile. Jobs in the daemon's own
+	# session and group (busybox crond), the hardest case: the session does not tell a new job from an old one
+	WO_START=$(now_ms)
+	"$T/fk/cron" -d -p "$T/f14.pid" "echo \$\$ >> $T/f14.jobs; while [ ! -e $T/f14.go.\$\$ ]; do sleep 0.05; done" &
+	F14=$!
+	track "$F14"
+	wait_for 5 test -s "$T/f14.jobs"
+	W1=$(head -n 1 "$T/f14.jobs")
+	track "$W1"
+	"$PB" cron-graceful --pid "$F14" --wait-only -v --no-syslog >"$T/f14.log" 2>&1 &
+	G=$!
+	# the job is logged once the first scan has found it: only then may cron start another
+	wait_for 5 has "job $W1 (" "$T/f14.log"
+	kill -USR1 "$F14"
+	wait_for 5 test "$(wc -l <"$T/f14.jobs")" -ge 2
+	W2=$(sed -n 2p "$T/f14.jobs")
+	track "$W2"
+	check "--wait-only: the daemon is not stopped while it waits" running "$F14"
+	sleep 1.2
+	check "--wait-only waits for the job running when it started" alive "$G"
+	touch "$T/f14.go.$W1"
+	bg_status "$G" 10
+	expect_status 0 "--wait-only: that job ended"
+	check "the job started while it waited is not waited for" running "$W2"
+	check "nor named" sh -c "! grep -q 'job $W2 ' '$T/f14.log'"
+	check "it says the jobs ended" has "all jobs ended after" "$T/f14.log"
+	check "and the daemon runs on" running "$F14"
+	touch "$T/f14.go.$W2"
+	kill "$F14"
+	wait_for 5 gone "$W2" && untrack "$W2"
+	wait_for 5 gone "$F14" && untrack "$F14"
+	WO_MS=$((WO_MS + $(now_ms) - WO_START))
 
 	# the exe-name, and a real run without jobs: SIGTERM (no service manager for it)
 	cp "$FAKE" "$T/fk/pbfk$$"
@@ -501,6 +557,10 @@ if [ $HAVE_DEB = 1 ]; then
 		JOB=$(head -n 1 "$T/deb.jobs")
 		track "$JOB"
 		check "the Debian cron job runs" running "$JOB"
+		# cron's state from /proc, every 50 ms, until the --wait-only cases are done
+		(while [ ! -e "$T/states.stop" ]; do state "$DEB" >>"$T/deb.states"; sleep 0.05; done) &
+		SAMPLER=$!
+		track "$SAMPLER"
 
 		run cg --exe-name cron --dry-run
 		expect_status 0 "dry run"
@@ -512,6 +572,37 @@ if [ $HAVE_DEB = 1 ]; then
 		run cg --exe-name cron --list --format json
 		check "--list JSON holds the job" jq -e --argjson p "$JOB" '.jobs | map(select(.pid == $p)) | length == 1' "$T/out" >/dev/null
 		check "--list JSON of the real cron: the cron-graceful schema" json_valid cron-graceful "$T/out"
+
+		WO_START=$(now_ms)
+		wait_for 10 test -s "$T/deb.a"
+		JOB_A=$(head -n 1 "$T/deb.a")
+		track "$JOB_A"
+		run cg --exe-name cron --wait-only --timeout 2 --no-syslog
+		expect_status 124 "--wait-only: the timeout runs out"
+		check "--wait-only: the timeout names the jobs still running" has "timed out after [0-9]* s; [0-9]* jobs still running" "$T/err"
+		check "--wait-only: it resumed nothing, it paused nothing" sh -c "! grep -qE 'resumed|paused' '$T/err'"
+		check "--wait-only: after the timeout cron still runs" running "$DEB"
+		both_running() { running "$1" && running "$2"; }
+		check "--wait-only: after the timeout the jobs still run" both_running "$JOB" "$JOB_A"
+		WO_LOG=$T/deb.wo.$JOB
+		wait_for 10 has "waiting for" "$WO_LOG"
+		check "--wait-only from a cron job waits for the other job" has "job $JOB_A (root, running" "$WO_LOG"
+		check "and not for its own" sh -c "! grep -q 'job $JOB ' '$WO_LOG'"
+		sleep 1
+		check "--wait-only still waits while that job runs" [ ! -e "$T/deb.worc.$JOB" ]
+		touch "$T/deb.goA"
+		wait_for 20 test -s "$T/deb.worc.$JOB"
+		check "--wait-only ended with the job (exit 0)" [ "$(cat "$T/deb.worc.$JOB" 2>/dev/null)" = 0 ]
+		check "the job ended by itself (its end marker is written)" test -s "$T/deb.a.end"
+		check "--wait-only said so" has "all jobs ended after" "$WO_LOG"
+		touch "$T/states.stop"
+		wait "$SAMPLER" 2>/dev/null
+		untrack "$SAMPLER"
+		check "cron was never stopped during the --wait-only cases ($(sort "$T/deb.states" | uniq -c | tr -s ' \n' ' '))" \
+			sh -c "[ \"\$(wc -l <'$T/deb.states')\" -ge 20 ] && ! grep -qv '^[SR]\$' '$T/deb.states'"
+		check "cron runs on after --wait-only" running "$DEB"
+		gone "$JOB_A" && untrack "$JOB_A"
+		WO_MS=$((WO_MS + $(now_ms) - WO_START))
 
 		run setpriv --reuid=65534 --regid=65534 --clear-groups "$PB" cron-graceful --exe-name cron
 		expect_status 1 "not root, cron running"
@@ -598,5 +689,5 @@ if [ $HAVE_DEB = 1 ]; then
 	fi
 fi
 
-echo "  (cron_graceful.sh took $(($(date +%s) - E2E_START)) s)"
+echo "  (cron_graceful.sh took $(($(date +%s) - E2E_START)) s, the --wait-only cases $((WO_MS / 1000)).$((WO_MS % 1000 / 100)) s of it)"
 finish

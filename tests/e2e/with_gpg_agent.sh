@@ -35,10 +35,11 @@ if [ "$(id -u)" != 0 ]; then
 	exit
 fi
 
-# ---- test users with their own homes: A keeps its sockets in ~/.gnupg, B in /run/user/UID/gnupg ----
-A=pbgpga$$ B=pbgpgb$$
+# ---- test users with their own homes: A keeps its sockets in ~/.gnupg, B in /run/user/UID/gnupg; C and D are
+# new accounts that never ran gpg (no ~/.gnupg), C with its sockets in its home, D in /run/user/UID/gnupg ----
+A=pbgpga$$ B=pbgpgb$$ C=pbgpgc$$ D=pbgpgd$$
 USERS=""
-RUNDIR_B=""
+RUNDIRS=""
 make_user() { # NAME HOME
 	useradd -m -d "$2" -s /bin/sh "$1" >/dev/null 2>&1 || return 1
 	USERS="$USERS $1"
@@ -86,22 +87,26 @@ stop_users() {
 remove_users() {
 	stop_users
 	for u in $USERS; do userdel -r "$u" >/dev/null 2>&1; done
-	[ -n "$RUNDIR_B" ] && rm -rf "$RUNDIR_B"
+	for d in $RUNDIRS; do rm -rf "$d"; done
 	USERS=""
 }
 trap 'remove_users; cleanup' EXIT
 
 make_user "$A" "$T/home a" || { not_ok "useradd $A"; finish; exit; }
 make_user "$B" "$T/homeb" || { not_ok "useradd $B"; finish; exit; }
-HA="$T/home a" HB="$T/homeb"
-UA=$(uid_of "$A") UB=$(uid_of "$B")
+make_user "$C" "$T/homec" || { not_ok "useradd $C"; finish; exit; }
+make_user "$D" "$T/homed" || { not_ok "useradd $D"; finish; exit; }
+HA="$T/home a" HB="$T/homeb" HC="$T/homec" HD="$T/homed"
+UA=$(uid_of "$A") UB=$(uid_of "$B") UC=$(uid_of "$C") UD=$(uid_of "$D")
 mkdir -p -m 700 "$HA/.gnupg"
 # A's agent logs what it is told (for --update-tty) and serves ssh
 printf 'enable-ssh-support\nlog-file %s/agent.log\ndebug ipc\n' "$HA" >"$HA/.gnupg/gpg-agent.conf"
 chown -R "$A:" "$HA/.gnupg"
 mkdir -p /run/user
-RUNDIR_B=/run/user/$UB
+RUNDIR_B=/run/user/$UB RUNDIR_D=/run/user/$UD
+RUNDIRS="$RUNDIR_B $RUNDIR_D"
 mkdir -m 700 "$RUNDIR_B" && chown "$B:" "$RUNDIR_B"
+mkdir -m 700 "$RUNDIR_D" && chown "$D:" "$RUNDIR_D"
 
 # a bin directory with a shell and printenv but no GnuPG, and one with gpg-agent but no gpgconf
 mkdir "$T/nognupg" "$T/nogpgconf"
@@ -335,8 +340,22 @@ check "--print prints nothing then" [ ! -s "$T/out" ]
 run as_user "$A" PATH="$T/fakebin:$STD_PATH" script -qec "$WGA -t 2 true" /dev/null </dev/null
 check "on a terminal the wait shows progress" grep -q "waiting for gpg-agent to come up" "$T/out"
 run as_user "$A" GNUPGHOME="$T/no-such-gnupg-home" $WGA true </dev/null
+expect_status 125 "a GnuPG home that cannot be made (in a directory of root's, mode 755)"
+one_error_line "with-gpg-agent: cannot make GnuPG's home directory $T/no-such-gnupg-home: Permission denied"
+check "nothing was made" [ ! -e "$T/no-such-gnupg-home" ]
+mkdir "$T/failbin"
+cat >"$T/failbin/gpgconf" <<'EOF'
+#!/bin/sh
+# a launcher that fails
+case "$1" in
+--list-dirs) printf 'agent-socket:%s/fail/S.gpg-agent\nhomedir:%s/fail\n' "$HOME" "$HOME" ;;
+--launch) exit 1 ;;
+esac
+EOF
+chmod 755 "$T/failbin/gpgconf"
+run as_user "$A" PATH="$T/failbin:$STD_PATH" $WGA true </dev/null
 expect_status 125 "an agent that cannot start"
-one_error_line "with-gpg-agent: gpgconf --launch gpg-agent failed"
+one_error_line "with-gpg-agent: gpgconf --launch gpg-agent failed (exit 1)"
 check "no agent was left behind" [ "$(count_agents "$A")" = 2 ]
 
 # ---- a killed agent leaves a dead socket: it is not believed, a new agent is started ----
@@ -391,6 +410,90 @@ check "the d.HASH socket of GNUPGHOME ($SOCK_ALT)" sh -c "echo '$SOCK_ALT' | gre
 check "GPG_AGENT_INFO names it" [ "$INFO" = "$SOCK_ALT:$PID_ALT:1" ]
 check "gpg-connect-agent inside reports that agent" grep -qx "D $PID_ALT" "$T/out"
 check "two agents of $B" [ "$(count_agents "$B")" = 2 ]
+
+# ---- new accounts (no ~/.gnupg): it is made, 700 and the user's, as gpg makes it, then the agent is started ----
+NEW_START=$(date +%s)
+check "$C and $D never ran gpg: no ~/.gnupg" sh -c "[ ! -e '$HC/.gnupg' ] && [ ! -e '$HD/.gnupg' ]"
+run as_user "$C" $WGA --no-start sh -c 'echo ran' </dev/null
+expect_status 1 "--no-start without an agent"
+one_error_line "with-gpg-agent: no gpg-agent of yours runs (--no-start: none is started)"
+check "--no-start: the command did not run" [ ! -s "$T/out" ]
+check "--no-start: no agent of $C was started" [ "$(count_agents "$C")" = 0 ]
+check "--no-start: no ~/.gnupg was made" [ ! -e "$HC/.gnupg" ]
+run as_user "$C" $WGA --no-start --print </dev/null
+expect_status 1 "--no-start --print without an agent"
+check "--no-start --print: nothing printed" [ ! -s "$T/out" ]
+check "--no-start --print: no agent started" [ "$(count_agents "$C")" = 0 ]
+
+run as_user "$C" $WGA --print </dev/null
+expect_status 0 "a new account: --print"
+INFO=$(sed -n "s/^export GPG_AGENT_INFO='\(.*\)'\$/\1/p" "$T/out")
+PID_C=${INFO%:1}
+PID_C=${PID_C##*:}
+track_pid "$PID_C"
+check "--print exports the agent started, its sockets in ~/.gnupg ($INFO)" [ "$INFO" = "$HC/.gnupg/S.gpg-agent:$PID_C:1" ]
+check "~/.gnupg was made: a directory, mode 700, of $C" [ "$(stat -c '%F %a %u' "$HC/.gnupg")" = "directory 700 $UC" ]
+check "the agent is a gpg-agent of $C" [ "$(proc_comm "$PID_C") $(proc_uid "$PID_C")" = "gpg-agent $UC" ]
+check "and it answers" [ "$(as_user "$C" gpg-connect-agent 'GETINFO pid' /bye | sed -n 's/^D //p')" = "$PID_C" ]
+check "one agent of $C" [ "$(count_agents "$C")" = 1 ]
+run as_user "$C" $WGA --no-start sh -c "$SHOW" </dev/null
+expect_status 0 "--no-start with an agent running"
+check "--no-start hands out that agent" [ "$(var INFO)" = "$HC/.gnupg/S.gpg-agent:$PID_C:1" ]
+check "--no-start started no other" [ "$(count_agents "$C")" = 1 ]
+
+run as_user "$D" $WGA sh -c "$SHOW; gpg-connect-agent 'GETINFO pid' /bye" </dev/null
+expect_status 0 "a new account with /run/user/$UD: the command runs"
+INFO=$(var INFO)
+PID_D=${INFO%:1}
+PID_D=${PID_D##*:}
+track_pid "$PID_D"
+check "its sockets in /run/user/$UD/gnupg ($INFO)" [ "$INFO" = "$RUNDIR_D/gnupg/S.gpg-agent:$PID_D:1" ]
+check "~/.gnupg was made: a directory, mode 700, of $D" [ "$(stat -c '%F %a %u' "$HD/.gnupg")" = "directory 700 $UD" ]
+check "GnuPG made /run/user/$UD/gnupg itself, 700 and $D's" [ "$(stat -c '%a %u' "$RUNDIR_D/gnupg")" = "700 $UD" ]
+check "the agent answers inside the command" grep -qx "D $PID_D" "$T/out"
+check "no warning on stderr" [ ! -s "$T/err" ]
+
+# a GNUPGHOME that is a symbolic link, another user's directory, or one others may write to: refused, and
+# nothing is made there, nor where a link leads
+mkdir -m 1777 "$T/shared"
+as_user "$B" ln -s "$HC/target" "$T/shared/link-of-b"
+run as_user "$C" GNUPGHOME="$T/shared/link-of-b" $WGA true </dev/null
+expect_status 125 "GNUPGHOME a symbolic link of another user's"
+one_error_line "with-gpg-agent: refusing GnuPG's home directory $T/shared/link-of-b: a symbolic link, not followed"
+check "nothing was made where it leads" sh -c "[ ! -e '$HC/target' ] && [ ! -L '$HC/target' ]"
+as_user "$C" mkdir -m 700 "$HC/real"
+as_user "$C" ln -s "$HC/real" "$HC/link"
+run as_user "$C" GNUPGHOME="$HC/link" $WGA --print </dev/null
+expect_status 125 "GNUPGHOME a symbolic link of $C's own"
+check "nothing was made in the directory it leads to" [ -z "$(ls -A "$HC/real")" ]
+as_user "$B" mkdir -m 755 "$T/shared/dir-of-b"
+run as_user "$C" GNUPGHOME="$T/shared/dir-of-b" $WGA true </dev/null
+expect_status 125 "GNUPGHOME a directory of another user's"
+one_error_line "with-gpg-agent: refusing GnuPG's home directory $T/shared/dir-of-b: it belongs to another user"
+check "nothing was made in it" [ -z "$(ls -A "$T/shared/dir-of-b")" ]
+as_user "$C" mkdir "$HC/open-home"
+chmod 777 "$HC/open-home"
+run as_user "$C" GNUPGHOME="$HC/open-home" $WGA true </dev/null
+expect_status 125 "GNUPGHOME writable by everyone"
+one_error_line "with-gpg-agent: refusing GnuPG's home directory $HC/open-home: others may write to it"
+check "nothing was made in it" [ -z "$(ls -A "$HC/open-home")" ]
+check "no agent of $C was started for any of them" [ "$(count_agents "$C")" = 1 ]
+# root with a user's directories as GNUPGHOME or HOME (sudo keeping the environment): refused at once
+ROOT_AGENTS=$(pgrep -x -U 0 gpg-agent)
+run env -i HOME="$HC" PATH="$STD_PATH" GNUPGHOME="$HC/.gnupg" $WGA -t 2 true </dev/null
+expect_status 125 "root with $C's ~/.gnupg as GNUPGHOME"
+one_error_line "with-gpg-agent: refusing GnuPG's home directory $HC/.gnupg: it belongs to another user"
+check "root made nothing in $C's ~/.gnupg" [ -z "$(find "$HC/.gnupg" -user 0)" ]
+as_user "$C" rm -r "$HC/.gnupg"
+run env -i HOME="$HC" PATH="$STD_PATH" $WGA -t 2 true </dev/null
+expect_status 125 "root with $C's home as HOME, no ~/.gnupg in it"
+one_error_line "with-gpg-agent: cannot make GnuPG's home directory $HC/.gnupg: the directory it would go in belongs to another user"
+check "root made no ~/.gnupg in $C's home" [ ! -e "$HC/.gnupg" ]
+NEW_ROOT=""
+for p in $(pgrep -x -U 0 gpg-agent); do not_among "$p" $ROOT_AGENTS && NEW_ROOT="$NEW_ROOT $p"; done
+check "no agent of root's was started (${NEW_ROOT:-none})" [ -z "$NEW_ROOT" ]
+for p in $NEW_ROOT; do kill -TERM "$p"; done
+echo "  (the new-account cases took $(($(date +%s) - NEW_START)) s)"
 
 # ---- root may read every agent's fds: its own agent is found from /proc, nobody else's ----
 RG="$T/root-gnupg"

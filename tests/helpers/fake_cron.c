@@ -18,7 +18,8 @@ static const char usage[] =
 	"  -s          jobs start a session of their own (Debian cron); -g: a process group (busybox crond)\n"
 	"  -T          ignore SIGTERM, so that only SIGKILL stops it\n"
 	"  -p PIDFILE  write its pid there once it is ready (before the jobs start)\n"
-	"  -n NAME     then call itself NAME: comm and argv[0], so only its executable still says cron\n";
+	"  -n NAME     then call itself NAME: comm and argv[0], so only its executable still says cron\n"
+	"SIGUSR1 runs the JOBs again, as cron does when their next minute comes.\n";
 
 static int job_setsid, job_setpgrp;
 
@@ -32,8 +33,20 @@ static void reap(int sig)
 	errno = saved;
 }
 
+static volatile sig_atomic_t again;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	again = 1;
+}
+
 static void run_job(const char *cmd)
 {
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGCHLD, SIG_DFL);
 	if (job_setsid)
 		setsid();
@@ -71,6 +84,7 @@ int main(int argc, char **argv)
 {
 	const char *pidfile = NULL, *name = NULL;
 	int c, with_worker = 0, i;
+	sigset_t usr1, none;
 	FILE *f;
 
 	while ((c = getopt(argc, argv, "+dwsgTp:n:h")) != -1) {
@@ -104,8 +118,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	for (i = optind; i < argc; i++)
-		start_job(argv[i], with_worker);
-	for (;;)
-		pause();
+	/* blocked but while it sleeps: a SIGUSR1 between two rounds is not lost */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &none);
+	signal(SIGUSR1, on_usr1);
+	for (again = 1;; sigsuspend(&none)) {
+		for (i = optind; again && i < argc; i++)
+			start_job(argv[i], with_worker);
+		again = 0;
+	}
 }
