@@ -1,5 +1,5 @@
-/* The chosen processes of proc-wait and proc-stop: the selection options they share, choosing from one scan,
- * reporting what was asked for and not found, waiting, signalling through pidfds, and the JSON of the result. */
+/* The chosen processes of proc-wait and proc-stop: the options they share, choosing from one scan, reporting what
+ * was asked for and not found, waiting, signalling through pidfds, and the report and JSON of the result. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -221,6 +221,15 @@ size_t targets_settle(struct targets *ts, enum outcome from, enum outcome to)
 	return n;
 }
 
+size_t targets_count(const struct targets *ts, unsigned outcomes)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ts->n; i++)
+		n += (outcomes >> ts->tg[i].outcome) & 1;
+	return n;
+}
+
 /* fmt (with the pid), the name, then end, for up to max targets with outcome o; returns how many */
 size_t targets_list(struct pb_buf *b, const struct targets *ts, enum outcome o, size_t max, const char *fmt,
 		   const char *end)
@@ -248,6 +257,44 @@ int targets_flush(struct pb_buf *b)
 		applet_warn("write error: %s", strerror(errno));
 	pb_buf_free(b);
 	return r;
+}
+
+void targets_print(struct targets *ts)
+{
+	struct pb_buf b;
+	size_t i;
+	char name[96];
+
+	if (applet_verbosity < 1)
+		return;
+	pb_buf_init(&b);
+	for (i = 0; i < ts->n; i++) {
+		struct target *t = &ts->tg[i];
+		double secs = t->end_ms >= 0 ? (double)(t->end_ms - ts->start_ms) / 1000 : 0;
+		/* requests that found nothing and refusals have had their line on stderr */
+		if (!t->state || t->outcome == O_REFUSED || t->outcome == O_DENIED)
+			continue;
+		pb_buf_adds(&b, targets_what(t, name, sizeof name));
+		pb_buf_adds(&b, ": ");
+		switch (t->outcome) {
+		case O_TERMINATED:
+		case O_KILLED: pb_buf_addf(&b, "%s after %.2f s", targets_outcome_name(ts, t->outcome), secs); break;
+		case O_ALREADY:
+			pb_buf_adds(&b, t->state == 'Z' ? "already gone (a zombie its parent has not collected)"
+							: "already gone");
+			break;
+		case O_REUSED: pb_buf_adds(&b, "already gone (its pid belongs to another process now: not signalled)"); break;
+		case O_SURVIVED:
+			pb_buf_adds(&b, ts->no_kill || ts->sig == SIGKILL ? "still running" : "still running after SIGKILL");
+			break;
+		case O_DRY_RUN: pb_buf_addf(&b, "would get %s", applet_signal_name(ts->sig)); break;
+		default: pb_buf_adds(&b, targets_outcome_name(ts, t->outcome)); break;
+		}
+		if (t->found_late)
+			pb_buf_addf(&b, " (forked during the %s)", ts->verb);
+		pb_buf_addc(&b, '\n');
+	}
+	targets_flush(&b);
 }
 
 /* ---- waiting ---- */
@@ -550,7 +597,21 @@ void targets_signal_all(struct targets *ts, int sig)
 
 /* ---- the options and operands every such applet takes ---- */
 
-int targets_init(struct targets *ts, int signals, int argc)
+/* the selection's lines of every such applet's usage, after its own */
+static const char selection_usage[] =
+	"  -e, --exe-name NAME       executable called NAME\n"
+	"      --exe-path PATH       executable at PATH\n"
+	"  -u, --user USER           processes of USER\n"
+	"  -d, --descendants-of PID  processes below PID\n"
+	"      --depth|--level N     down to / just N levels below it\n"
+	"      --tree                add their descendants\n"
+	"      --strict              a PID not found or no match: exit 1\n"
+	"  -f, --format text|json    output format\n"
+	"  -q, --quiet               errors only\n"
+	"  -v, --verbose             tell what happens\n"
+	"  -h, --help                show this help\n";
+
+static int init(struct targets *ts, int signals, int argc)
 {
 	size_t room = (size_t)argc + 1;
 
@@ -559,28 +620,52 @@ int targets_init(struct targets *ts, int signals, int argc)
 	ts->sig = SIGTERM;
 	ts->timeout_ms = -1;
 	/* room for every argument in each list, in one allocation (the flags last: of 8-byte alignment before) */
-	ts->pids = calloc(room, 2 * sizeof *ts->pids + sizeof *ts->exe_names + sizeof *ts->uids + 2);
+	ts->pids = calloc(room, 2 * sizeof *ts->pids + 2 * sizeof *ts->exe_names + sizeof *ts->uids + 2);
 	if (!ts->pids) {
 		applet_warn("out of memory");
 		return -1;
 	}
 	ts->below = ts->pids + room;
 	ts->exe_names = (const char **)(ts->below + room);
-	ts->uids = (long *)(ts->exe_names + room);
+	ts->exe_paths = ts->exe_names + room;
+	ts->uids = (long *)(ts->exe_paths + room);
 	ts->pids_exact = (unsigned char *)(ts->uids + room);
 	ts->below_exact = ts->pids_exact + room;
 	ts->sel.pids = ts->pids;
 	ts->sel.below = ts->below;
 	ts->sel.exe_names = ts->exe_names;
+	ts->sel.exe_paths = ts->exe_paths;
 	ts->sel.uids = ts->uids;
 	ts->sel.pids_exact = ts->pids_exact;
 	ts->sel.below_exact = ts->below_exact;
 	return 0;
 }
 
-int targets_option(struct targets *ts, int c, const char *arg)
+int targets_select_option(struct pb_select *sel, const char **paths, int c, const char *arg)
+{
+	if (c == TARGETS_OPT_EXE_PATH) {
+		/* the kernel's exe link is absolute: anything else would match nothing */
+		if (*arg != '/')
+			return applet_usage_error("--exe-path needs an absolute path: '%s'", arg);
+		paths[sel->nexe_paths++] = arg;
+		return 0;
+	}
+	if (c != TARGETS_OPT_DEPTH && c != TARGETS_OPT_LEVEL)
+		return -1;
+	if (applet_parse_int(arg, 1, 1000000000, c == TARGETS_OPT_DEPTH ? &sel->depth : &sel->level))
+		return applet_usage_error("bad number of levels '%s' (1 or more)", arg);
+	return 0;
+}
+
+/* the options every such applet shares: 0, EXIT_USAGE after its line, -1 when c is none of them */
+static int option(struct targets *ts, int c, const char *arg)
 {
 	switch (c) {
+	case 't':
+		if (applet_parse_seconds(arg, &ts->timeout_ms))
+			return applet_usage_error("bad timeout '%s' (seconds)", arg);
+		return 0;
+	case 'n': ts->dry_run = 1; return 0;
 	case 'e': ts->exe_names[ts->sel.nexe++] = arg; return 0;
 	case 'u':
 		if ((ts->uids[ts->sel.nuids++] = pb_user_lookup(arg)) < 0)
@@ -602,19 +687,24 @@ int targets_option(struct targets *ts, int c, const char *arg)
 	case 'q': applet_verbosity = 0; return 0;
 	case 'v': applet_verbosity = 2; return 0;
 	}
-	return -1;
+	return targets_select_option(&ts->sel, ts->exe_paths, c, arg);
 }
 
-int targets_start(struct targets *ts, int argc, char **argv, const char *verb)
+/* After the options: the PID[@STARTTIME] operands from optind, the checks, the root, one scan and the choice,
+ * with a line for each request not found. 0 to go on, else the exit status (after its line). */
+static int start(struct targets *ts, int argc, char **argv)
 {
+	const char *verb = ts->verb;
 	size_t i;
 	int r;
 
 	for (; optind < argc; optind++, ts->sel.npids++)
 		if (applet_parse_ident(argv[optind], &ts->pids[ts->sel.npids], &ts->pids_exact[ts->sel.npids]))
 			return EXIT_USAGE;
-	if (!ts->sel.npids && !ts->sel.nexe && !ts->sel.nuids && !ts->sel.nbelow)
-		return applet_usage_error("nothing to %s: give PIDs, -e NAME, -u USER or -d PID", verb);
+	if (!ts->sel.npids && !ts->sel.nexe && !ts->sel.nexe_paths && !ts->sel.nuids && !ts->sel.nbelow)
+		return applet_usage_error("nothing to %s: give PIDs, -e, --exe-path, -u or -d", verb);
+	if ((ts->sel.depth || ts->sel.level) && !ts->sel.nbelow)
+		return applet_usage_error("--depth and --level need -d PID");
 	/* the tree of init is every process on the machine */
 	for (i = 0; ts->signals && i < ts->sel.npids + ts->sel.nbelow; i++) {
 		int pid = i < ts->sel.npids ? ts->pids[i].pid : ts->below[i - ts->sel.npids].pid;
@@ -640,7 +730,7 @@ int targets_start(struct targets *ts, int argc, char **argv, const char *verb)
 	return 0;
 }
 
-void targets_free(struct targets *ts)
+static void targets_free(struct targets *ts)
 {
 	size_t i;
 
@@ -652,5 +742,37 @@ void targets_free(struct targets *ts)
 	}
 	free(ts->tg);
 	free(ts->pids);
-	memset(ts, 0, sizeof *ts);
+}
+
+int targets_main(int argc, char **argv, int signals, const char *verb, const char *shortopts,
+		 const struct option *longopts, const char *usage, int (*own)(struct targets *, int, const char *),
+		 int (*run)(struct targets *))
+{
+	struct targets ts;
+	struct pb_buf b;
+	int c, r = EXIT_NO;
+
+	if (init(&ts, signals, argc))
+		return EXIT_NO;
+	ts.verb = verb;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			pb_buf_init(&b);
+			pb_buf_addf(&b, "Usage: %s [OPTIONS] PID[@STARTTIME]... | -e NAME | --exe-path PATH | -u USER | -d PID\n",
+				    applet_name);
+			pb_buf_adds(&b, usage);
+			pb_buf_adds(&b, selection_usage);
+			r = targets_flush(&b);
+			goto out;
+		}
+		if ((!own || (r = own(&ts, c, optarg)) < 0) && (r = option(&ts, c, optarg)) < 0)
+			r = applet_bad_option(argc, argv);
+		if (r)
+			goto out;
+	}
+	if (!(r = start(&ts, argc, argv)))
+		r = run(&ts);
+out:
+	targets_free(&ts);
+	return r;
 }
