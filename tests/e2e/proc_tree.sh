@@ -1,5 +1,6 @@
 #!/bin/sh
-# proc-tree: the live tree, filters, fields, JSON, fixture trees, hostile names, failure paths.
+# proc-tree: the live tree, filters (executable paths, levels below a PID), fields, JSON, fixture trees, hostile
+# names, failure paths.
 . "$(dirname "$0")/lib.sh"
 
 # a child and a grandchild of our own
@@ -169,6 +170,83 @@ else
 	not_ok "the chain helper did not build a chain 40 deep"
 fi
 kill "$CHAIN"
+
+# ---- levels below a PID (or the top), on chains the test builds: 5 deep, and a fork of two
+: >"$T/chain5"
+"$HELPERS/chain" 5 >"$T/chain5" &
+CH=$!
+track "$CH"
+if wait_for 10 grep -q ready "$T/chain5"; then
+	set -- $(grep -v ready "$T/chain5")
+	track "$@"
+	run "$PB" proc-tree -o pid --level 2 "$CH"
+	expect_status 0 "--level 2 below the chain's top"
+	check "--level 2: exactly the third of the chain" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$3" ]
+	run "$PB" proc-tree -o pid --depth 2 "$CH"
+	check "--depth 2: the top and two levels below it" [ "$(tail -n +2 "$T/out" | tr -d ' ' | tr '\n' ' ')" = "$1 $2 $3 " ]
+	run "$PB" proc-tree -o pid --level 4 --depth 5 "$CH"
+	check "--level and --depth together: both hold" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$5" ]
+	run "$PB" proc-tree -o pid --level 5 "$CH"
+	expect_status 1 "--level below the deepest"
+	one_error_line "proc-tree: no process matched"
+	run "$PB" proc-tree -o pid,ppid --level 1 --format json "$2"
+	check "--level 1 in JSON: the one child" jq -e --argjson c "$3" --argjson p "$2" '.processes == [{"pid": $c, "ppid": $p}]' "$T/out" >/dev/null
+	run "$PB" proc-tree -o pid --depth 1
+	check "--depth 1 without PID: init and its children" sh -c "tail -n +2 '$T/out' | grep -qx ' *1' && ! tail -n +2 '$T/out' | grep -qx ' *$CH'"
+	kill "$CH"
+else
+	not_ok "the chain helper did not build a chain 5 deep"
+fi
+run "$PB" proc-tree --level 0 1
+expect_status 2 "--level 0"
+one_error_line "proc-tree: bad number of levels '0' (1 or more)"
+run "$PB" proc-tree --depth -1 1
+expect_status 2 "--depth -1"
+
+# ---- by executable path: a copy of sleep, then deleted (an upgrade), a symbolic link, argv[0] not believed
+cp "$(command -v sleep)" "$T/pbt-sleeper"
+"$T/pbt-sleeper" 86400 &
+X=$!
+track "$X"
+wait_for 5 grep -qx pbt-sleeper "/proc/$X/comm"
+run "$PB" proc-tree -o pid,exe --exe-path "$T/pbt-sleeper"
+expect_status 0 "--exe-path"
+check "--exe-path: that process alone" [ "$(tail -n +2 "$T/out" | awk '{print $1}')" = "$X" ]
+rm "$T/pbt-sleeper"
+run "$PB" proc-tree -o pid,exe --exe-path "$T/pbt-sleeper"
+expect_status 0 "--exe-path of a deleted executable"
+check "the deleted executable's process, shown deleted" grep -Eq "^ *$X $T/pbt-sleeper \(deleted\)$" "$T/out"
+run "$PB" proc-tree -o pid --exe-path "$T/pbt-sleeper" --exe-path /nonexistent -u root "$CHILD"
+expect_status 1 "--exe-path, -u and a PID together all hold: that process is not below the PID"
+ln -s "$(command -v sleep)" "$T/pbt-link"
+"$T/pbt-link" 86400 &
+L=$!
+track "$L"
+wait_for 5 grep -qx pbt-link "/proc/$L/comm"
+run "$PB" proc-tree -o pid --exe-path "$T/pbt-link"
+expect_status 1 "--exe-path of a symbolic link: the kernel shows what it leads to"
+run "$PB" proc-tree -o pid --exe-path "$(readlink -f "$T/pbt-link")" "$L"
+check "the path the link leads to matches" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$L" ]
+run "$PB" proc-tree --exe-path sleep
+expect_status 2 "--exe-path that is not absolute"
+one_error_line "proc-tree: --exe-path needs an absolute path: 'sleep'"
+if test_user "pbtr$$"; then
+	cp "$(command -v sleep)" "$T/pbt-root"
+	"$T/pbt-root" 86400 &
+	RX=$!
+	track "$RX"
+	wait_for 5 grep -qx pbt-root "/proc/$RX/comm"
+	run run_as "pbtr$$" "$PB" proc-tree -o pid,exe_path "$RX"
+	check "another user sees root's exe_path only from its argv[0]" grep -Eq "^ *$RX $T/pbt-root$" "$T/out"
+	run run_as "pbtr$$" "$PB" proc-tree -o pid --exe-path "$T/pbt-root"
+	expect_status 1 "but --exe-path never believes argv[0]: no match for that user"
+	run "$PB" proc-tree -o pid --exe-path "$T/pbt-root"
+	check "root reads the link: a match" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$RX" ]
+else
+	skip "another user: useradd failed"
+fi
+PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree -o pid --exe-path /usr/sbin/cron --depth 2 1
+check "a saved tree: --exe-path of the replaced cron and --depth 2 below init" [ "$(tail -n +2 "$T/out" | tr -d ' ' | tr '\n' ' ')" = "100 101 " ]
 
 # a process that vanishes: the tree of a child killed right after the scan starts is just smaller
 ( "$PB" proc-tree >/dev/null; echo $? >"$T/rc" ) &
