@@ -1,5 +1,6 @@
-/* The chosen processes of proc-wait and proc-stop: the options they share, choosing from one scan, reporting what
- * was asked for and not found, waiting, signalling through pidfds, and the report and JSON of the result. */
+/* The chosen processes of proc-wait, proc-stop, proc-pause and proc-resume: the selection options they share,
+ * choosing from one scan, reporting what was asked for and not found, waiting, signalling through pidfds (the
+ * freeze of a tree), and the report and JSON of the result. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,15 +11,14 @@
 
 #include "applet.h"
 
-/* rescans of a --tree for what it forked meanwhile; a fork bomb could outrun any number */
-#define FREEZE_ROUNDS 10
-
 /* the names in --format json (proc-wait says "already ended" where proc-stop says "already gone") */
 static const char *const outcome_names[O_COUNT] = {
 	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already gone", [O_RUNNING] = "running",
 	[O_TERMINATED] = "terminated", [O_KILLED] = "killed", [O_SURVIVED] = "survived", [O_REFUSED] = "refused",
 	[O_DENIED] = "not permitted", [O_DRY_RUN] = "would signal", [O_NO_PROCESS] = "no such process",
-	[O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
+	[O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched", [O_PAUSED] = "paused",
+	[O_WAS_STOPPED] = "already stopped", [O_STOP_PENDING] = "stop pending", [O_RESUMED] = "resumed",
+	[O_NOT_STOPPED] = "not stopped",
 };
 
 const char *targets_outcome_name(const struct targets *ts, enum outcome o)
@@ -230,6 +230,16 @@ size_t targets_count(const struct targets *ts, unsigned outcomes)
 	return n;
 }
 
+char targets_state(struct targets *ts, struct target *t)
+{
+	char s = pb_state(&ts->root, t->id);
+
+	if (s && s != 'Z' && s != 'X' && s != 'x')
+		return s;
+	t->outcome = O_ALREADY;
+	return 0;
+}
+
 /* fmt (with the pid), the name, then end, for up to max targets with outcome o; returns how many */
 size_t targets_list(struct pb_buf *b, const struct targets *ts, enum outcome o, size_t max, const char *fmt,
 		   const char *end)
@@ -306,7 +316,9 @@ static void progress(struct targets *ts, long long deadline, int changed)
 	long long now = pb_now_ms();
 
 	pb_buf_init(&b);
-	if (ts->signals)
+	if (ts->sig == SIGSTOP)
+		pb_buf_addf(&b, "%zu %s paused", left, left == 1 ? "process" : "processes");
+	else if (ts->signals)
 		pb_buf_addf(&b, "%zu %s still running after %s", left, left == 1 ? "process" : "processes",
 			    applet_signal_name(ts->signalled_with));
 	else
@@ -517,29 +529,34 @@ int targets_send(struct targets *ts, struct target *t, int sig)
 }
 
 /*
- * --tree: SIGSTOP every pending target, then rescan for what they forked meanwhile and stop that too, until a
- * rescan finds nothing new. A frozen tree cannot fork or respawn workers while we signal it.
+ * SIGSTOP to every pending target not frozen yet; with --tree, then a rescan for what they forked meanwhile, which
+ * is stopped too, until a rescan finds nothing new. A frozen tree cannot fork or respawn workers while we signal
+ * it. before(ts, from), when given, runs before the targets from index `from` on get their SIGSTOP; when it
+ * fails, they get none and the freeze ends (-1).
  */
-static void freeze(struct targets *ts)
+int targets_freeze(struct targets *ts, int (*before)(struct targets *ts, size_t from))
 {
 	struct pb_ident *ids, *found = NULL;
 	struct pb_table tab;
-	size_t i, k;
+	size_t i, k, from = 0;
 	long n = 0;
 	int round;
 
-	for (round = 0; round < FREEZE_ROUNDS; round++) {
-		for (i = 0; i < ts->n; i++)
+	for (round = 0; round < TARGETS_FREEZE_ROUNDS; round++) {
+		if (before && before(ts, from))
+			return -1;
+		for (i = from; i < ts->n; i++)
 			if (ts->tg[i].outcome == O_PENDING && !ts->tg[i].frozen && targets_send(ts, &ts->tg[i], SIGSTOP) == 0)
 				ts->tg[i].frozen = 1;
-		if (!(ids = malloc((ts->n + 1) * sizeof *ids)))
-			return;
+		from = ts->n;
+		if (!ts->sel.tree || !(ids = malloc((ts->n + 1) * sizeof *ids)))
+			return 0;
 		for (i = 0, k = 0; i < ts->n; i++)
 			if (ts->tg[i].outcome == O_PENDING)
 				ids[k++] = ts->tg[i].id;
 		if (pb_scan(&ts->root, &tab)) {
 			free(ids);
-			return;
+			return 0;
 		}
 		n = pb_select_new_descendants(&tab, ids, k, ts->sel.self, &found);
 		for (i = 0; i < (size_t)(n > 0 ? n : 0); i++) {
@@ -551,9 +568,10 @@ static void freeze(struct targets *ts)
 		free(ids);
 		pb_table_free(&tab);
 		if (n <= 0)
-			return;
+			return 0;
 	}
-	applet_warn("the tree kept forking through %d rescans; stopping what was found", FREEZE_ROUNDS);
+	applet_warn("the tree kept forking through %d rescans; stopping what was found", TARGETS_FREEZE_ROUNDS);
+	return 0;
 }
 
 /* the first signal (or SIGKILL) to every pending target, with SIGCONT for those that are stopped */
@@ -569,7 +587,7 @@ void targets_signal_all(struct targets *ts, int sig)
 		sigaddset(&block, held[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (ts->sel.tree)
-		freeze(ts);
+		targets_freeze(ts, NULL);
 	for (i = 0; i < ts->n; i++) {
 		struct target *t = &ts->tg[i];
 		char s;
