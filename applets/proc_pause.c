@@ -128,7 +128,8 @@ static int write_json(struct targets *ts)
 	struct pb_buf b;
 
 	pb_buf_init(&b);
-	pb_buf_addf(&b, "{\"tree\":%s,\"dry_run\":%s", ts->sel.tree ? "true" : "false", ts->dry_run ? "true" : "false");
+	pb_buf_addf(&b, PB_JSON_OPEN ",\"tree\":%s,\"dry_run\":%s", ts->sel.tree ? "true" : "false",
+		    ts->dry_run ? "true" : "false");
 	pb_buf_addf(&b, ts->timeout_ms >= 0 ? ",\"timeout\":%.3f" : ",\"timeout\":null", (double)ts->timeout_ms / 1000);
 	return targets_write_json(ts, &b, "paused", "left");
 }

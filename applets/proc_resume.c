@@ -52,7 +52,7 @@ static int resume_run(struct targets *ts)
 	targets_sort(ts);
 	if (ts->json) {
 		pb_buf_init(&b);
-		pb_buf_addf(&b, "{\"tree\":%s,\"dry_run\":%s", ts->sel.tree ? "true" : "false",
+		pb_buf_addf(&b, PB_JSON_OPEN ",\"tree\":%s,\"dry_run\":%s", ts->sel.tree ? "true" : "false",
 			    ts->dry_run ? "true" : "false");
 		r = targets_write_json(ts, &b, "resumed", "left");
 	} else {
