@@ -32,7 +32,7 @@ safely() {
 }
 if strace -f -qq -o /dev/null true 2>/dev/null; then STRACE=1; else STRACE=0; fi
 
-# tree NAME: a tree of four, its pids in TOP (sh), A (sleep) and B (sh) below it, C (sleep) below B
+# tree NAME: a tree of four, its pids in ROOTP (sh), A (sleep) and B (sh) below it, C (sleep) below B
 cat >"$T/tree.sh" <<'EOF'
 sleep 86400 &
 echo $! >"$1.a"
@@ -48,8 +48,8 @@ EOF
 tree() {
 	rm -f "$T/$1.a" "$T/$1.b" "$T/$1.c"
 	sh "$T/tree.sh" "$T/$1" "$T/leaf.sh" &
-	TOP=$!
-	track "$TOP"
+	ROOTP=$!
+	track "$ROOTP"
 	wait_for 5 sh -c "test -s '$T/$1.a' && test -s '$T/$1.b' && test -s '$T/$1.c'"
 	A=$(cat "$T/$1.a") B=$(cat "$T/$1.b") C=$(cat "$T/$1.c")
 	track "$A" "$B" "$C"
@@ -91,27 +91,28 @@ expect_status 2 "an unknown format"
 
 # ---- a tree: paused, states read back, resumed
 tree t1
-run "$PB" proc-pause --tree "$TOP"
+run "$PB" proc-pause --tree "$ROOTP"
 expect_status 0 "--tree of four processes"
-check "all four are stopped (T in /proc)" stopped "$TOP" "$A" "$B" "$C"
+check "all four are stopped (T in /proc)" stopped "$ROOTP" "$A" "$B" "$C"
 check "the report has four lines, all paused" [ "$(grep -c ': paused$' "$T/out")" = 4 ]
-check "the report names the top" grep -q "^$TOP (sh): paused$" "$T/out"
+check "the report names the top" grep -q "^$ROOTP (sh): paused$" "$T/out"
 run "$PB" proc-pause "$A"
 expect_status 0 "pausing a paused process again"
 check "it is reported stopped already" grep -q "^$A (sleep): already stopped$" "$T/out"
-run "$PB" proc-resume --tree "$TOP"
+run "$PB" proc-resume --tree "$ROOTP"
 expect_status 0 "proc-resume --tree"
-check "all four run again (S in /proc)" wait_for 5 running "$TOP" "$A" "$B" "$C"
+check "all four run again (S in /proc)" wait_for 5 running "$ROOTP" "$A" "$B" "$C"
 check "the resume report has four lines" [ "$(grep -c ': resumed$' "$T/out")" = 4 ]
 
-run "$PB" proc-pause -f json --tree "$TOP"
+run "$PB" proc-pause -f json --tree "$ROOTP"
 expect_status 0 "--tree with JSON"
+check "JSON: the proc-pause schema" json_valid proc-pause "$T/out"
 check "JSON: four paused, none left, tree, no timeout" \
 	jqt '[.processes[].result] == ["paused","paused","paused","paused"] and .paused == 4 and .left == 0 and .tree and .timeout == null and (.dry_run | not)' "$T/out"
 check "JSON: identities as /proc has them" jqt --argjson a "$A" --arg st "$(ident "$A")" \
 	'.processes[] | select(.pid == $a) | "\(.pid)@\(.starttime)" == $st' "$T/out"
-"$PB" proc-resume -q --tree "$TOP"
-check "(resumed)" wait_for 5 running "$TOP" "$A" "$B" "$C"
+"$PB" proc-resume -q --tree "$ROOTP"
+check "(resumed)" wait_for 5 running "$ROOTP" "$A" "$B" "$C"
 
 # -q: nothing said, but done
 run "$PB" proc-pause -q "$A"
@@ -160,10 +161,10 @@ fi
 
 # ---- -t: the pause ends at the deadline; proc-pause stays until then
 START=$(date +%s%N)
-"$PB" proc-pause -t 1.5 --tree "$TOP" >"$T/t.out" 2>"$T/t.err" &
+"$PB" proc-pause -t 1.5 --tree "$ROOTP" >"$T/t.out" 2>"$T/t.err" &
 P=$!
 track "$P"
-check "-t: the tree is paused" wait_for 5 stopped "$TOP" "$A" "$B" "$C"
+check "-t: the tree is paused" wait_for 5 stopped "$ROOTP" "$A" "$B" "$C"
 check "-t: proc-pause stays while the pause lasts" kill -0 "$P"
 check "-t: its report is out before the wait" wait_for 5 grep -q "^$C (sleep): paused$" "$T/t.out"
 wait "$P"
@@ -171,21 +172,21 @@ RC=$?
 MS=$((($(date +%s%N) - START) / 1000000))
 check "-t: exit 0 once the time is up (got $RC)" [ "$RC" = 0 ]
 check "-t: it took the time ($MS ms)" [ "$MS" -ge 1400 ]
-check "-t: the tree runs again" wait_for 2 running "$TOP" "$A" "$B" "$C"
+check "-t: the tree runs again" wait_for 2 running "$ROOTP" "$A" "$B" "$C"
 check "-t: it says it resumed them" grep -q "^proc-pause: resumed 4$" "$T/t.err"
 
 # SIGKILL of proc-pause: the guardian resumes the tree at once, long before the deadline
-"$PB" proc-pause -t 600 --tree "$TOP" >/dev/null 2>&1 &
+"$PB" proc-pause -t 600 --tree "$ROOTP" >/dev/null 2>&1 &
 P=$!
 track "$P"
-check "-t 600: paused" wait_for 5 stopped "$TOP" "$A" "$B" "$C"
+check "-t 600: paused" wait_for 5 stopped "$ROOTP" "$A" "$B" "$C"
 GUARDIAN=$(cat "/proc/$P/task/$P/children" 2>/dev/null | awk '{print $1}')
 check "-t 600: proc-pause has a guardian child" [ -n "$GUARDIAN" ]
 track $GUARDIAN
 check "the guardian leads a session of its own" [ "$(field "${GUARDIAN:-0}" 6)" = "${GUARDIAN:-x}" ]
 kill -KILL "$P"
 wait "$P" 2>/dev/null
-check "proc-pause killed by SIGKILL: the guardian resumed the tree" wait_for 5 running "$TOP" "$A" "$B" "$C"
+check "proc-pause killed by SIGKILL: the guardian resumed the tree" wait_for 5 running "$ROOTP" "$A" "$B" "$C"
 check "the guardian is gone after its work" wait_for 5 gone "${GUARDIAN:-0}"
 
 # proc-pause stopped itself (SIGSTOP: it can do nothing): the guardian resumes at the deadline all the same
@@ -229,24 +230,24 @@ else
 fi
 
 # ---- levels below -d: the children only, then down to the grandchildren
-run "$PB" proc-pause -d "$TOP" --level 1
-expect_status 0 "-d TOP --level 1"
+run "$PB" proc-pause -d "$ROOTP" --level 1
+expect_status 0 "-d ROOTP --level 1"
 check "--level 1: the children are stopped" stopped "$A" "$B"
-check "--level 1: the top and the grandchild are not" running "$TOP" "$C"
-run "$PB" proc-resume -d "$TOP" --depth 2
-expect_status 0 "proc-resume -d TOP --depth 2"
+check "--level 1: the top and the grandchild are not" running "$ROOTP" "$C"
+run "$PB" proc-resume -d "$ROOTP" --depth 2
+expect_status 0 "proc-resume -d ROOTP --depth 2"
 check "--depth 2: both children resumed, the grandchild was not stopped" \
 	sh -c "grep -q '^$A (sleep): resumed$' '$T/out' && grep -q '^$B (sh): resumed$' '$T/out' && grep -q '^$C (sleep): not stopped$' '$T/out'"
 check "--depth 2: they run" wait_for 5 running "$A" "$B"
-run "$PB" proc-pause -d "$TOP" --level 2 -f json
+run "$PB" proc-pause -d "$ROOTP" --level 2 -f json
 check "--level 2: the grandchild alone" jqt --argjson c "$C" '[.processes[].pid] == [$c]' "$T/out"
 check "--level 2: it is stopped" stopped "$C"
 kill -CONT "$C"
 # the same options in proc-wait and proc-stop (the selection they share)
-run "$PB" proc-wait -t 0 -d "$TOP" --level 2
-expect_status 124 "proc-wait -d TOP --level 2 -t 0: the grandchild still runs"
+run "$PB" proc-wait -t 0 -d "$ROOTP" --level 2
+expect_status 124 "proc-wait -d ROOTP --level 2 -t 0: the grandchild still runs"
 check "proc-wait lists the grandchild alone" [ "$(cat "$T/out")" = "$C sleep" ]
-run "$PB" proc-stop -n -d "$TOP" --depth 1
+run "$PB" proc-stop -n -d "$ROOTP" --depth 1
 check "proc-stop -n --depth 1: the two children" [ "$(awk '{print $1}' "$T/out" | tr '\n' ' ')" = "$A $B " ]
 
 # ---- by executable path, a deleted one too
@@ -299,6 +300,7 @@ if [ "$CYCLED" = 0 ]; then
 	run "$PB" proc-pause -f json "$RID"
 	expect_status 0 "PID@STARTTIME whose pid was reused"
 	check "JSON says the pid was reused" jqt '.processes[0].result == "pid reused"' "$T/out"
+	check "pid reused: the proc-pause schema" json_valid proc-pause "$T/out"
 	check "the new process with that pid runs on" running "$R"
 	# should it have been stopped, it could not end: uncycle would wait for it forever
 	kill -CONT "$R" 2>/dev/null
@@ -373,6 +375,7 @@ if test_user "$U"; then
 	check "root's process still runs" running "$A"
 	run run_as "$U" "$PB" proc-pause -f json "$A"
 	check "JSON: not permitted, with the reason, left" jqt '.processes[0].result == "not permitted" and .left == 1' "$T/out"
+	check "not permitted: the proc-pause schema" json_valid proc-pause "$T/out"
 	# without privileges the exe link of root's process cannot be read: its argv[0] (the same path) is not
 	# believed
 	cp "$(command -v sleep)" "$T/pbp-mine"
@@ -398,6 +401,7 @@ check "the dry run names the signal" grep -q '^103 (sleep): would get SIGSTOP$' 
 PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-pause -n --exe-path /usr/sbin/cron -f json
 check "dry run by the path of a replaced binary (shown deleted): both crons" \
 	jqt '[.processes[].pid] == [100, 101] and .dry_run and .left == 2' "$T/out"
+check "dry run: the proc-pause schema" json_valid proc-pause "$T/out"
 PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-pause -n 2
 expect_status 1 "a kernel thread is refused"
 one_error_line "proc-pause: refusing to signal 2 (kthreadd): it is a kernel thread"

@@ -77,6 +77,7 @@ check "its SIGCONT handler never ran: no signal was sent" [ ! -e "$T/cont1" ]
 stop "$R1"
 run "$PB" proc-resume -f json "$R1"
 expect_status 0 "a stopped process"
+check "JSON: the proc-resume schema" json_valid proc-resume "$T/out"
 check "JSON: resumed, one resumed and none left" \
 	jqt '.processes[0].result == "resumed" and .resumed == 1 and .left == 0 and (.tree | not)' "$T/out"
 check "it runs again (S or R in /proc)" wait_for 5 running "$R1"
@@ -91,27 +92,27 @@ echo $! >"$1.b"
 wait
 EOF
 sh "$T/tree.sh" "$T/t" &
-TOP=$!
-track "$TOP"
+ROOTP=$!
+track "$ROOTP"
 wait_for 5 sh -c "test -s '$T/t.a' && test -s '$T/t.b' && test -s '$T/t.c'"
 A=$(cat "$T/t.a") B=$(cat "$T/t.b") C=$(cat "$T/t.c")
 track "$A" "$B" "$C"
 started "$A" sleep && started "$C" sleep
 stop "$A" "$C"
-run "$PB" proc-resume -d "$TOP" --level 2
-expect_status 0 "-d TOP --level 2"
+run "$PB" proc-resume -d "$ROOTP" --level 2
+expect_status 0 "-d ROOTP --level 2"
 check "--level 2: the grandchild alone, resumed" [ "$(cat "$T/out")" = "$C (sleep): resumed" ]
 check "--level 2: it runs again" wait_for 5 running "$C"
 check "the stopped child was left stopped" stopped "$A"
 stop "$C"
-run "$PB" proc-resume --tree "$TOP"
+run "$PB" proc-resume --tree "$ROOTP"
 expect_status 0 "--tree"
 check "--tree: the two stopped resumed, the two others not stopped" \
-	[ "$(sort "$T/out" | tr '\n' ';')" = "$(printf '%s\n' "$TOP (sh): not stopped" "$A (sleep): resumed" "$B (sh): not stopped" "$C (sleep): resumed" | sort | tr '\n' ';')" ]
-check "--tree: all four run" wait_for 5 running "$TOP" "$A" "$B" "$C"
+	[ "$(sort "$T/out" | tr '\n' ';')" = "$(printf '%s\n' "$ROOTP (sh): not stopped" "$A (sleep): resumed" "$B (sh): not stopped" "$C (sleep): resumed" | sort | tr '\n' ';')" ]
+check "--tree: all four run" wait_for 5 running "$ROOTP" "$A" "$B" "$C"
 stop "$A" "$B"
-run "$PB" proc-resume -d "$TOP" --depth 1 -e sleep
-expect_status 0 "-d TOP --depth 1 -e sleep"
+run "$PB" proc-resume -d "$ROOTP" --depth 1 -e sleep
+expect_status 0 "-d ROOTP --depth 1 -e sleep"
 check "filters and levels together: only the sleeping child" [ "$(cat "$T/out")" = "$A (sleep): resumed" ]
 check "the other child stays stopped" stopped "$B"
 kill -CONT "$B"
@@ -153,6 +154,7 @@ cp -r "$FIXTURES/normal" "$T/fx"
 sed -i 's/^103 (sleep) S /103 (sleep) T /' "$T/fx/103/stat"
 PROCBOX_PROC="$T/fx" run "$PB" proc-resume -n -f json --tree 101
 expect_status 0 "-n on a saved tree"
+check "-n JSON: the proc-resume schema" json_valid proc-resume "$T/out"
 check "-n on a saved tree: the stopped sleep would be resumed, the shell is not stopped" \
 	jqt '[.processes[] | "\(.pid) \(.result)"] == ["101 not stopped", "102 not stopped", "103 would signal"] and .dry_run and .left == 1' "$T/out"
 PROCBOX_PROC="$T/fx" run "$PB" proc-resume 103
@@ -208,6 +210,7 @@ if [ $STRACE = 1 ]; then
 	RC=$?
 	check "vanished before the signal: exit 0 (got $RC)" [ "$RC" = 0 ]
 	check "vanished before the signal: reported gone" jqt '.processes[0].result == "already gone"' "$T/vanish.out"
+	check "vanished: the proc-resume schema" json_valid proc-resume "$T/vanish.out"
 else
 	skip "refusals and a vanishing process: strace cannot trace here"
 fi
