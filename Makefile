@@ -62,6 +62,8 @@ APPLET_SRC = \
 	applets/desktop.c \
 	applets/main.c \
 	applets/notify_send_headless.c \
+	applets/proc_pause.c \
+	applets/proc_resume.c \
 	applets/proc_stop.c \
 	applets/proc_tree.c \
 	applets/proc_wait.c \
@@ -111,6 +113,8 @@ MAN_PAGES = \
 	man/apache-mem.8 \
 	man/cron-graceful.8 \
 	man/notify-send-headless.1 \
+	man/proc-pause.1 \
+	man/proc-resume.1 \
 	man/proc-stop.1 \
 	man/proc-tree.1 \
 	man/proc-wait.1 \
@@ -171,7 +175,8 @@ HELPERS = \
 	build/test-helpers/local_time \
 	build/test-helpers/max_rss \
 	build/test-helpers/pid_cycler \
-	build/test-helpers/unix_listener
+	build/test-helpers/unix_listener \
+	build/test-helpers/vfork_sleeper
 
 # the benchmark (tests/bench/): the floor, the idle-process spawner and the driver, built like procbox
 BENCH_BIN = build/bench/bench build/bench/empty build/bench/floor build/bench/spawn

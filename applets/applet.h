@@ -74,7 +74,7 @@ const char *applet_signal_name(int sig);
 /* TERM, SIGTERM, term or 15 into *sig; 0, or -1 when it names no signal */
 int applet_parse_signal(const char *s, int *sig);
 
-/* ---- chosen processes (applets/targets.c): what proc-wait and proc-stop share ---- */
+/* ---- chosen processes (applets/targets.c): what proc-wait, proc-stop, proc-pause and proc-resume share ---- */
 enum outcome {
 	O_PENDING,     /* chosen and still running as far as we know */
 	O_ENDED,       /* proc-wait: ended while we waited */
@@ -89,12 +89,18 @@ enum outcome {
 	O_NO_PROCESS,  /* requested, but no process has the pid */
 	O_REUSED,      /* requested or chosen, but the pid now belongs to another process */
 	O_NOT_MATCHED, /* requested, but it fails a filter */
+	O_PAUSED,      /* proc-pause: stopped (state T) by its SIGSTOP */
+	O_WAS_STOPPED, /* proc-pause: stopped already: left as it is */
+	O_STOP_PENDING, /* proc-pause: got SIGSTOP, not stopped yet (uninterruptible sleep) */
+	O_RESUMED,     /* proc-resume: it was stopped and got SIGCONT */
+	O_NOT_STOPPED, /* proc-resume: it was not stopped: left alone */
 	O_COUNT
 };
 
 /* the outcomes counted as "left" (proc-stop) or "running" (proc-wait) */
 #define STILL_THERE                                                                                            \
-	(1u << O_PENDING | 1u << O_RUNNING | 1u << O_SURVIVED | 1u << O_REFUSED | 1u << O_DENIED | 1u << O_DRY_RUN)
+	(1u << O_PENDING | 1u << O_RUNNING | 1u << O_SURVIVED | 1u << O_REFUSED | 1u << O_DENIED | 1u << O_DRY_RUN | \
+	 1u << O_STOP_PENDING)
 
 struct target {
 	struct pb_ident id;     /* starttime 0 for a requested pid that was never found */
@@ -117,7 +123,7 @@ struct targets {
 	/* the selection's lists, room for every argument (one allocation, at pids) */
 	struct pb_ident *pids, *below;
 	unsigned char *pids_exact, *below_exact;
-	const char **exe_names;
+	const char **exe_names, **exe_paths;
 	long *uids;
 	/* what was chosen */
 	struct pb_root root;
@@ -126,22 +132,30 @@ struct targets {
 	size_t n, cap;
 	long long start_ms; /* when the wait began (proc-stop: the first signal; 0 in a dry run) */
 	int timed_out, signalled_with;
+	const char *verb;
 	char why_self[64], why_ancestor[64];
 };
 
-/* the long-only options of the selection, as getopt_long returns them */
-enum { TARGETS_OPT_TREE = 256, TARGETS_OPT_STRICT };
+/* the long-only options of the selection, as getopt_long returns them; an applet's own start at TARGETS_OPT_OWN */
+enum { TARGETS_OPT_TREE = 256, TARGETS_OPT_STRICT, TARGETS_OPT_EXE_PATH, TARGETS_OPT_DEPTH, TARGETS_OPT_LEVEL,
+       TARGETS_OPT_OWN };
+/* rescans of a --tree for what it forked meanwhile; a fork bomb could outrun any number */
+#define TARGETS_FREEZE_ROUNDS 10
 
-/* Empty, with room for argc operands and options. 0, or -1 after an "out of memory" line. */
-int targets_init(struct targets *ts, int signals, int argc);
-/* The selection options (-e, -u, -d, --tree, --strict) and -f, -q, -v: 0 when c was one of them, EXIT_USAGE
- * after its usage line, -1 when c is not one of them. */
-int targets_option(struct targets *ts, int c, const char *arg);
-/* After the options: the PID[@STARTTIME] operands from optind, the checks, the root, one scan and the choice,
- * with a line for each request not found. 0 to go on, else the exit status (after its line). verb names the
- * action for the messages ("wait for", "stop"). */
-int targets_start(struct targets *ts, int argc, char **argv, const char *verb);
-void targets_free(struct targets *ts);
+/*
+ * An applet of chosen processes from its start to its exit status: the options (own, when not NULL, takes the
+ * applet's own ones first: 0, EXIT_USAGE after its line, -1 when c is none of them; the shared ones are -t into
+ * timeout_ms, -n, the selection -e, --exe-path, -u, -d, --depth, --level, --tree, --strict, and -f, -q, -v, -h
+ * with usage followed by the selection's lines), then the PID[@STARTTIME] operands, the checks, the root, one
+ * scan and the choice (with a line for each request not found), then run(). signals: the refusal rules apply.
+ * verb names the action in messages ("wait for", "stop").
+ */
+int targets_main(int argc, char **argv, int signals, const char *verb, const char *shortopts,
+		 const struct option *longopts, const char *usage, int (*own)(struct targets *ts, int c, const char *arg),
+		 int (*run)(struct targets *ts));
+/* --exe-path PATH (absolute) into paths[sel->nexe_paths++], --depth N and --level N (1 or more) into sel, as
+ * getopt_long returns them (TARGETS_OPT_*): 0, EXIT_USAGE after its usage line, -1 when c is none of them. */
+int targets_select_option(struct pb_select *sel, const char **paths, int c, const char *arg);
 /* Waits until every pending target has ended or the deadline (pb_now_ms() based, -1: none) passed: those
  * already ended when the wait starts become `already`, those that end while we wait `ended`. Returns how many
  * still run, or -1 after its line. */
@@ -150,8 +164,21 @@ long targets_wait(struct targets *ts, enum outcome already, enum outcome ended, 
 int targets_send(struct targets *ts, struct target *t, int sig);
 /* sig to every pending target (after freezing a --tree), then SIGCONT to those that were stopped. */
 void targets_signal_all(struct targets *ts, int sig);
+/* SIGSTOP to every pending target not frozen yet (each one stopped gets frozen set); with --tree, rescans for
+ * what they forked meanwhile (found_late) and stops that too, until a rescan finds nothing new. before(ts, from)
+ * (NULL: none) runs before the targets from index `from` on get their SIGSTOP, once per round; when it fails they
+ * get none and the freeze returns -1. 0 otherwise. */
+int targets_freeze(struct targets *ts, int (*before)(struct targets *ts, size_t from));
+/* "PID (comm): result" for each process of the scan (refused and denied ones aside: they had their line on
+ * stderr), with the time it took to end and the ones found late marked; on stdout, unless -q. */
+void targets_print(struct targets *ts);
 /* Targets with outcome `from` become `to` (the same: only counted); returns how many. */
 size_t targets_settle(struct targets *ts, enum outcome from, enum outcome to);
+/* Targets whose outcome is one of the bits (1u << O_...) of outcomes. */
+size_t targets_count(const struct targets *ts, unsigned outcomes);
+/* The state letter of a target now; 0 when it has ended or its pid went to another process (then its outcome
+ * becomes O_ALREADY). */
+char targets_state(struct targets *ts, struct target *t);
 /* Targets that were processes of the scan (not requested pids that were never found). */
 size_t targets_found(const struct targets *ts);
 /* fmt (with the pid), the name, then end, for up to max targets with outcome o; returns how many. */

@@ -2,6 +2,8 @@
 APPLET("apache-mem", apache_mem_main, "memory of Apache workers and mod_wsgi daemons: RSS, PSS, USS, swap")
 APPLET("cron-graceful", cron_graceful_main, "pause cron, wait for its running jobs to end, then stop it")
 APPLET("notify-send-headless", notify_send_headless_main, "send a desktop notification from cron, udev or root")
+APPLET("proc-pause", proc_pause_main, "pause processes (SIGSTOP) until resumed or for a time")
+APPLET("proc-resume", proc_resume_main, "resume stopped processes (SIGCONT)")
 APPLET("proc-stop", proc_stop_main, "stop processes politely, then firmly: a signal, a wait, then SIGKILL")
 APPLET("proc-tree", proc_tree_main, "show the process tree, or chosen fields of it as JSON")
 APPLET("proc-wait", proc_wait_main, "wait until processes end, whoever started them")

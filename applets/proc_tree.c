@@ -10,13 +10,15 @@
 #include "applet.h"
 
 static const char usage[] =
-	"Usage: proc-tree [-p PID]... [-e NAME]... [-u USER]... [-o LIST] [-f FORMAT] [PID]\n"
+	"Usage: proc-tree [OPTIONS] [PID]\n"
 	"\n"
 	"The process tree, below PID when given; see proc-tree(1).\n"
 	"\n"
 	"  -p, --pid PID          only this process, PID or PID@STARTTIME (repeatable)\n"
 	"  -e, --exe-name NAME    only this executable name (repeatable)\n"
+	"      --exe-path PATH    only the executable at PATH (repeatable)\n"
 	"  -u, --user USER        only this user, name or uid (repeatable)\n"
+	"      --depth|--level N  down to / just N levels below PID\n"
 	"  -o, --fields LIST      fields, comma-separated: pid ppid pgrp session state comm user group\n"
 	"                         uids gids starttime started runtime vsize rss exe exe_path exe_name cwd\n"
 	"                         cgroup cmdline environ status\n"
@@ -50,13 +52,11 @@ static const struct {
 };
 
 struct opts {
+	struct pb_select sel;  /* its lists have room for every argument, in one allocation (at pids) */
 	struct pb_ident *pids; /* -p: argc slots, then the PID operand */
 	unsigned char *exact;  /* a start time was given, per slot of pids */
-	int npids;
-	char **exe_names;
-	int nexe;
+	const char **names;    /* exe names, then exe paths */
 	long *uids;
-	int nuids;
 	enum field show[NFIELDS];
 	int nshow;
 	int json;
@@ -86,32 +86,6 @@ static int parse_fields(struct opts *o, const char *list)
 	if (!o->nshow)
 		return applet_usage_error("-o needs at least one field"), -1;
 	return 0;
-}
-
-static int selected(struct pb_table *t, struct pb_proc *p, const struct opts *o)
-{
-	int i, ok;
-
-	if (o->npids) {
-		for (ok = 0, i = 0; i < o->npids && !ok; i++)
-			ok = p->st.pid == o->pids[i].pid && (!o->exact[i] || p->st.starttime == o->pids[i].starttime);
-		if (!ok)
-			return 0;
-	}
-	if (o->nexe) {
-		for (ok = 0, i = 0; i < o->nexe && !ok; i++)
-			ok = !strcmp(pb_exe_name(t, p), o->exe_names[i]);
-		if (!ok)
-			return 0;
-	}
-	if (o->nuids) {
-		long uid = pb_uid(t, p);
-		for (ok = 0, i = 0; i < o->nuids && !ok; i++)
-			ok = uid == o->uids[i];
-		if (!ok)
-			return 0;
-	}
-	return 1;
 }
 
 /* two digits, zero-padded, of a value below 100 */
@@ -501,10 +475,10 @@ static unsigned int eager_files(const struct opts *o, long top_pid)
 	unsigned int files = 0;
 	int i, raw_status = 0;
 
-	if (top_pid || o->npids)
+	if (top_pid || o->sel.npids)
 		return 0;
-	if (o->nuids || o->nexe)
-		return (o->nuids ? 1u << PB_F_STATUS : 0) | (o->nexe ? 1u << PB_F_EXE : 0);
+	if (o->sel.nuids || o->sel.nexe || o->sel.nexe_paths)
+		return (o->sel.nuids ? 1u << PB_F_STATUS : 0) | (o->sel.nexe || o->sel.nexe_paths ? 1u << PB_F_EXE : 0);
 	for (i = 0; i < o->nshow; i++) {
 		files |= fields[o->show[i]].file;
 		raw_status |= o->show[i] == STATUS;
@@ -533,7 +507,7 @@ static void art_cut(struct pb_buf *art, int depth)
  * Display tree: the selected processes, each under its nearest parent when that parent is selected too, else at
  * the top. vis_first/vis_next are its child lists (indexes), built in O(n) like the core's own links.
  */
-static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
+static int show(struct pb_table *t, const struct opts *o)
 {
 	int *vis_first, *vis_next, *stack, top_first = -1, depth, tcol = tree_column(o), shown = 0, failed = 0;
 	unsigned char *sel;
@@ -557,15 +531,12 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 		applet_warn("out of memory");
 		goto done;
 	}
-	/* below top: one walk of its subtree (an ancestor test per process would cost the depth each) */
-	for (i = 0; i < n; i++) {
-		vis_first[i] = vis_next[i] = -1;
-		sel[i] = !top;
-	}
-	for (p = top; p; p = pb_next_descendant(t, top, p))
-		sel[pb_index(t, p)] = 1;
 	for (i = 0; i < n; i++)
-		sel[i] = sel[i] && selected(t, &t->procs[i], o);
+		vis_first[i] = vis_next[i] = -1;
+	if (pb_select_flags(t, &o->sel, sel)) {
+		applet_warn("out of memory");
+		goto done;
+	}
 	for (i = n; i-- > 0;) {
 		if (!sel[i])
 			continue;
@@ -626,8 +597,8 @@ static int show(struct pb_table *t, const struct opts *o, struct pb_proc *top)
 	note = applet_visibility_note(t, note_buf, sizeof note_buf);
 	if (!shown) {
 		out.len = 0;
-		applet_warn("%s%s%s", top || o->npids || o->nexe || o->nuids ? "no process matched" : "no process found",
-			    note ? ": " : "", note ? note : "");
+		/* processes were found, and shown unless a filter left them out */
+		applet_warn("%s%s%s", n ? "no process matched" : "no process found", note ? ": " : "", note ? note : "");
 	} else {
 		if (o->json)
 			json_tail(&out, t);
@@ -651,7 +622,9 @@ int proc_tree_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},   {"exe-name", required_argument, NULL, 'e'},
-		{"user", required_argument, NULL, 'u'},  {"fields", required_argument, NULL, 'o'},
+		{"exe-path", required_argument, NULL, TARGETS_OPT_EXE_PATH},
+		{"user", required_argument, NULL, 'u'},  {"depth", required_argument, NULL, TARGETS_OPT_DEPTH},
+		{"level", required_argument, NULL, TARGETS_OPT_LEVEL}, {"fields", required_argument, NULL, 'o'},
 		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -665,30 +638,39 @@ int proc_tree_main(int argc, char **argv)
 	long v, top_pid = 0;
 	int c, r = EXIT_USAGE, fields_given = 0;
 
-	/* -p's pids and the operand, -u's uids, -e's names and the exact flags: argc + 1 slots each */
-	o.pids = calloc((size_t)argc + 1, sizeof *o.pids + sizeof *o.uids + sizeof *o.exe_names + 1);
-	o.uids = (long *)(o.pids + argc + 1);
-	o.exe_names = (char **)(o.uids + argc + 1);
-	o.exact = (unsigned char *)(o.exe_names + argc + 1);
+	/* -p's pids and the operand, -u's uids, the names (-e's from the start, --exe-path's after argc + 1) and the
+	 * exact flags: argc + 1 slots each */
+	o.pids = calloc((size_t)argc + 1, sizeof *o.pids + sizeof *o.uids + 2 * sizeof *o.names + 1);
 	if (!o.pids) {
 		applet_warn("out of memory");
 		r = EXIT_NO;
 		goto out;
 	}
+	o.uids = (long *)(o.pids + argc + 1);
+	o.names = (const char **)(o.uids + argc + 1);
+	o.exact = (unsigned char *)(o.names + 2 * ((size_t)argc + 1));
+	o.sel.pids = o.pids;
+	o.sel.pids_exact = o.exact;
+	o.sel.exe_names = o.names;
+	o.sel.exe_paths = o.names + argc + 1;
+	o.sel.uids = o.uids;
+	/* a reader shows every process: kernel threads, zombies, itself */
+	o.sel.any_process = 1;
+	o.sel.below_too = 1;
 	while ((c = getopt_long(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (applet_parse_ident(optarg, &o.pids[o.npids], &o.exact[o.npids]))
+			if (applet_parse_ident(optarg, &o.pids[o.sel.npids], &o.exact[o.sel.npids]))
 				goto out;
-			o.npids++;
+			o.sel.npids++;
 			break;
-		case 'e': o.exe_names[o.nexe++] = optarg; break;
+		case 'e': o.names[o.sel.nexe++] = optarg; break;
 		case 'u':
 			if ((v = pb_user_lookup(optarg)) < 0) {
 				applet_usage_error("unknown user '%s'", optarg);
 				goto out;
 			}
-			o.uids[o.nuids++] = v;
+			o.uids[o.sel.nuids++] = v;
 			break;
 		case 'o':
 			if (parse_fields(&o, optarg))
@@ -704,7 +686,12 @@ int proc_tree_main(int argc, char **argv)
 			}
 			break;
 		case 'h': r = applet_help(usage); goto out;
-		default: applet_bad_option(argc, argv); goto out;
+		default:
+			/* --exe-path, --depth, --level: the selection of the applets that choose processes (c: the result) */
+			if ((c = targets_select_option(&o.sel, o.names + argc + 1, c, optarg)) < 0)
+				applet_bad_option(argc, argv);
+			if (c)
+				goto out;
 		}
 	}
 	if (optind < argc - 1) {
@@ -712,9 +699,9 @@ int proc_tree_main(int argc, char **argv)
 		goto out;
 	}
 	/* the operand in the slot after -p's, so that one look at the clock checks them all */
-	top_id = &o.pids[o.npids];
+	top_id = &o.pids[o.sel.npids];
 	if (optind == argc - 1) {
-		if (applet_parse_ident(argv[optind], top_id, &o.exact[o.npids]))
+		if (applet_parse_ident(argv[optind], top_id, &o.exact[o.sel.npids]))
 			goto out;
 		top_pid = top_id->pid;
 	}
@@ -731,7 +718,7 @@ int proc_tree_main(int argc, char **argv)
 	r = EXIT_NO;
 	if (applet_open_root(&root))
 		goto out;
-	if ((c = applet_check_idents(&root, o.pids, o.exact, (size_t)o.npids + (top_pid != 0)))) {
+	if ((c = applet_check_idents(&root, o.pids, o.exact, o.sel.npids + (top_pid != 0)))) {
 		r = c;
 		pb_root_close(&root);
 		goto out;
@@ -742,11 +729,15 @@ int proc_tree_main(int argc, char **argv)
 		goto out;
 	}
 	if (top_pid && (!(top = pb_find_pid(&t, (int)top_pid)) ||
-			(o.exact[o.npids] && top->st.starttime != top_id->starttime))) {
+			(o.exact[o.sel.npids] && top->st.starttime != top_id->starttime))) {
 		const char *note = applet_visibility_note(&t, note_buf, sizeof note_buf);
 		applet_warn("no process %s%s%s", argv[argc - 1], note ? ": " : "", note ? note : "");
 	} else {
-		r = show(&t, &o, top);
+		/* the subtree of PID, its top included: the levels count from it */
+		o.sel.below = top_id;
+		o.sel.below_exact = &o.exact[o.sel.npids];
+		o.sel.nbelow = top_pid != 0;
+		r = show(&t, &o);
 	}
 	pb_table_free(&t);
 	pb_root_close(&root);

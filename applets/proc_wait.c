@@ -4,26 +4,20 @@
 
 #include "applet.h"
 
+/* after the usage line, its own options; targets_main adds the selection's */
 static const char usage[] =
-	"Usage: proc-wait [OPTIONS] PID[@STARTTIME]... | -e NAME | -u USER | -d PID\n"
 	"Wait until the chosen processes have ended (see proc-wait(1)).\n\n"
-	"  -t, --timeout SECS        give up after SECS (exit 124)\n"
-	"  -e, --exe-name NAME       executable called NAME\n"
-	"  -u, --user USER           processes of USER\n"
-	"  -d, --descendants-of PID  processes below PID\n"
-	"      --tree                add their descendants\n"
-	"      --strict              a PID not found or no match: exit 1\n"
-	"  -f, --format text|json    output format\n"
-	"  -q, --quiet               errors only\n"
-	"  -v, --verbose             tell what happens\n"
-	"  -h, --help                show this help\n";
+	"  -t, --timeout SECS        give up after SECS (exit 124)\n";
 
 static const char shortopts[] = "t:e:u:d:f:qvh";
 static const struct option longopts[] = {
 	{"timeout", required_argument, NULL, 't'},
 	{"exe-name", required_argument, NULL, 'e'},
+	{"exe-path", required_argument, NULL, TARGETS_OPT_EXE_PATH},
 	{"user", required_argument, NULL, 'u'},
 	{"descendants-of", required_argument, NULL, 'd'},
+	{"depth", required_argument, NULL, TARGETS_OPT_DEPTH},
+	{"level", required_argument, NULL, TARGETS_OPT_LEVEL},
 	{"tree", no_argument, NULL, TARGETS_OPT_TREE},
 	{"strict", no_argument, NULL, TARGETS_OPT_STRICT},
 	{"format", required_argument, NULL, 'f'},
@@ -76,30 +70,5 @@ static int wait_run(struct targets *ts)
 
 int proc_wait_main(int argc, char **argv)
 {
-	struct targets ts;
-	int c, r;
-
-	if (targets_init(&ts, 0, argc))
-		return EXIT_NO;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (applet_parse_seconds(optarg, &ts.timeout_ms)) {
-				r = applet_usage_error("bad timeout '%s' (seconds)", optarg);
-				goto out;
-			}
-			break;
-		case 'h': r = applet_help(usage); goto out;
-		default:
-			if ((r = targets_option(&ts, c, optarg)) < 0)
-				r = applet_bad_option(argc, argv);
-			if (r)
-				goto out;
-		}
-	}
-	if (!(r = targets_start(&ts, argc, argv, "wait for")))
-		r = wait_run(&ts);
-out:
-	targets_free(&ts);
-	return r;
+	return targets_main(argc, argv, 0, "wait for", shortopts, longopts, usage, NULL, wait_run);
 }

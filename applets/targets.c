@@ -1,5 +1,6 @@
-/* The chosen processes of proc-wait and proc-stop: the selection options they share, choosing from one scan,
- * reporting what was asked for and not found, waiting, signalling through pidfds, and the JSON of the result. */
+/* The chosen processes of proc-wait, proc-stop, proc-pause and proc-resume: the selection options they share,
+ * choosing from one scan, reporting what was asked for and not found, waiting, signalling through pidfds (the
+ * freeze of a tree), and the report and JSON of the result. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,15 +11,14 @@
 
 #include "applet.h"
 
-/* rescans of a --tree for what it forked meanwhile; a fork bomb could outrun any number */
-#define FREEZE_ROUNDS 10
-
 /* the names in --format json (proc-wait says "already ended" where proc-stop says "already gone") */
 static const char *const outcome_names[O_COUNT] = {
 	[O_PENDING] = "running", [O_ENDED] = "ended", [O_ALREADY] = "already gone", [O_RUNNING] = "running",
 	[O_TERMINATED] = "terminated", [O_KILLED] = "killed", [O_SURVIVED] = "survived", [O_REFUSED] = "refused",
 	[O_DENIED] = "not permitted", [O_DRY_RUN] = "would signal", [O_NO_PROCESS] = "no such process",
-	[O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched",
+	[O_REUSED] = "pid reused", [O_NOT_MATCHED] = "not matched", [O_PAUSED] = "paused",
+	[O_WAS_STOPPED] = "already stopped", [O_STOP_PENDING] = "stop pending", [O_RESUMED] = "resumed",
+	[O_NOT_STOPPED] = "not stopped",
 };
 
 const char *targets_outcome_name(const struct targets *ts, enum outcome o)
@@ -221,6 +221,25 @@ size_t targets_settle(struct targets *ts, enum outcome from, enum outcome to)
 	return n;
 }
 
+size_t targets_count(const struct targets *ts, unsigned outcomes)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ts->n; i++)
+		n += (outcomes >> ts->tg[i].outcome) & 1;
+	return n;
+}
+
+char targets_state(struct targets *ts, struct target *t)
+{
+	char s = pb_state(&ts->root, t->id);
+
+	if (s && s != 'Z' && s != 'X' && s != 'x')
+		return s;
+	t->outcome = O_ALREADY;
+	return 0;
+}
+
 /* fmt (with the pid), the name, then end, for up to max targets with outcome o; returns how many */
 size_t targets_list(struct pb_buf *b, const struct targets *ts, enum outcome o, size_t max, const char *fmt,
 		   const char *end)
@@ -250,6 +269,44 @@ int targets_flush(struct pb_buf *b)
 	return r;
 }
 
+void targets_print(struct targets *ts)
+{
+	struct pb_buf b;
+	size_t i;
+	char name[96];
+
+	if (applet_verbosity < 1)
+		return;
+	pb_buf_init(&b);
+	for (i = 0; i < ts->n; i++) {
+		struct target *t = &ts->tg[i];
+		double secs = t->end_ms >= 0 ? (double)(t->end_ms - ts->start_ms) / 1000 : 0;
+		/* requests that found nothing and refusals have had their line on stderr */
+		if (!t->state || t->outcome == O_REFUSED || t->outcome == O_DENIED)
+			continue;
+		pb_buf_adds(&b, targets_what(t, name, sizeof name));
+		pb_buf_adds(&b, ": ");
+		switch (t->outcome) {
+		case O_TERMINATED:
+		case O_KILLED: pb_buf_addf(&b, "%s after %.2f s", targets_outcome_name(ts, t->outcome), secs); break;
+		case O_ALREADY:
+			pb_buf_adds(&b, t->state == 'Z' ? "already gone (a zombie its parent has not collected)"
+							: "already gone");
+			break;
+		case O_REUSED: pb_buf_adds(&b, "already gone (its pid belongs to another process now: not signalled)"); break;
+		case O_SURVIVED:
+			pb_buf_adds(&b, ts->no_kill || ts->sig == SIGKILL ? "still running" : "still running after SIGKILL");
+			break;
+		case O_DRY_RUN: pb_buf_addf(&b, "would get %s", applet_signal_name(ts->sig)); break;
+		default: pb_buf_adds(&b, targets_outcome_name(ts, t->outcome)); break;
+		}
+		if (t->found_late)
+			pb_buf_addf(&b, " (forked during the %s)", ts->verb);
+		pb_buf_addc(&b, '\n');
+	}
+	targets_flush(&b);
+}
+
 /* ---- waiting ---- */
 
 static void progress(struct targets *ts, long long deadline, int changed)
@@ -259,7 +316,9 @@ static void progress(struct targets *ts, long long deadline, int changed)
 	long long now = pb_now_ms();
 
 	pb_buf_init(&b);
-	if (ts->signals)
+	if (ts->sig == SIGSTOP)
+		pb_buf_addf(&b, "%zu %s paused", left, left == 1 ? "process" : "processes");
+	else if (ts->signals)
 		pb_buf_addf(&b, "%zu %s still running after %s", left, left == 1 ? "process" : "processes",
 			    applet_signal_name(ts->signalled_with));
 	else
@@ -470,29 +529,34 @@ int targets_send(struct targets *ts, struct target *t, int sig)
 }
 
 /*
- * --tree: SIGSTOP every pending target, then rescan for what they forked meanwhile and stop that too, until a
- * rescan finds nothing new. A frozen tree cannot fork or respawn workers while we signal it.
+ * SIGSTOP to every pending target not frozen yet; with --tree, then a rescan for what they forked meanwhile, which
+ * is stopped too, until a rescan finds nothing new. A frozen tree cannot fork or respawn workers while we signal
+ * it. before(ts, from), when given, runs before the targets from index `from` on get their SIGSTOP; when it
+ * fails, they get none and the freeze ends (-1).
  */
-static void freeze(struct targets *ts)
+int targets_freeze(struct targets *ts, int (*before)(struct targets *ts, size_t from))
 {
 	struct pb_ident *ids, *found = NULL;
 	struct pb_table tab;
-	size_t i, k;
+	size_t i, k, from = 0;
 	long n = 0;
 	int round;
 
-	for (round = 0; round < FREEZE_ROUNDS; round++) {
-		for (i = 0; i < ts->n; i++)
+	for (round = 0; round < TARGETS_FREEZE_ROUNDS; round++) {
+		if (before && before(ts, from))
+			return -1;
+		for (i = from; i < ts->n; i++)
 			if (ts->tg[i].outcome == O_PENDING && !ts->tg[i].frozen && targets_send(ts, &ts->tg[i], SIGSTOP) == 0)
 				ts->tg[i].frozen = 1;
-		if (!(ids = malloc((ts->n + 1) * sizeof *ids)))
-			return;
+		from = ts->n;
+		if (!ts->sel.tree || !(ids = malloc((ts->n + 1) * sizeof *ids)))
+			return 0;
 		for (i = 0, k = 0; i < ts->n; i++)
 			if (ts->tg[i].outcome == O_PENDING)
 				ids[k++] = ts->tg[i].id;
 		if (pb_scan(&ts->root, &tab)) {
 			free(ids);
-			return;
+			return 0;
 		}
 		n = pb_select_new_descendants(&tab, ids, k, ts->sel.self, &found);
 		for (i = 0; i < (size_t)(n > 0 ? n : 0); i++) {
@@ -504,9 +568,10 @@ static void freeze(struct targets *ts)
 		free(ids);
 		pb_table_free(&tab);
 		if (n <= 0)
-			return;
+			return 0;
 	}
-	applet_warn("the tree kept forking through %d rescans; stopping what was found", FREEZE_ROUNDS);
+	applet_warn("the tree kept forking through %d rescans; stopping what was found", TARGETS_FREEZE_ROUNDS);
+	return 0;
 }
 
 /* the first signal (or SIGKILL) to every pending target, with SIGCONT for those that are stopped */
@@ -522,7 +587,7 @@ void targets_signal_all(struct targets *ts, int sig)
 		sigaddset(&block, held[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
 	if (ts->sel.tree)
-		freeze(ts);
+		targets_freeze(ts, NULL);
 	for (i = 0; i < ts->n; i++) {
 		struct target *t = &ts->tg[i];
 		char s;
@@ -550,7 +615,21 @@ void targets_signal_all(struct targets *ts, int sig)
 
 /* ---- the options and operands every such applet takes ---- */
 
-int targets_init(struct targets *ts, int signals, int argc)
+/* the selection's lines of every such applet's usage, after its own */
+static const char selection_usage[] =
+	"  -e, --exe-name NAME       executable called NAME\n"
+	"      --exe-path PATH       executable at PATH\n"
+	"  -u, --user USER           processes of USER\n"
+	"  -d, --descendants-of PID  processes below PID\n"
+	"      --depth|--level N     down to / just N levels below it\n"
+	"      --tree                add their descendants\n"
+	"      --strict              a PID not found or no match: exit 1\n"
+	"  -f, --format text|json    output format\n"
+	"  -q, --quiet               errors only\n"
+	"  -v, --verbose             tell what happens\n"
+	"  -h, --help                show this help\n";
+
+static int init(struct targets *ts, int signals, int argc)
 {
 	size_t room = (size_t)argc + 1;
 
@@ -559,28 +638,52 @@ int targets_init(struct targets *ts, int signals, int argc)
 	ts->sig = SIGTERM;
 	ts->timeout_ms = -1;
 	/* room for every argument in each list, in one allocation (the flags last: of 8-byte alignment before) */
-	ts->pids = calloc(room, 2 * sizeof *ts->pids + sizeof *ts->exe_names + sizeof *ts->uids + 2);
+	ts->pids = calloc(room, 2 * sizeof *ts->pids + 2 * sizeof *ts->exe_names + sizeof *ts->uids + 2);
 	if (!ts->pids) {
 		applet_warn("out of memory");
 		return -1;
 	}
 	ts->below = ts->pids + room;
 	ts->exe_names = (const char **)(ts->below + room);
-	ts->uids = (long *)(ts->exe_names + room);
+	ts->exe_paths = ts->exe_names + room;
+	ts->uids = (long *)(ts->exe_paths + room);
 	ts->pids_exact = (unsigned char *)(ts->uids + room);
 	ts->below_exact = ts->pids_exact + room;
 	ts->sel.pids = ts->pids;
 	ts->sel.below = ts->below;
 	ts->sel.exe_names = ts->exe_names;
+	ts->sel.exe_paths = ts->exe_paths;
 	ts->sel.uids = ts->uids;
 	ts->sel.pids_exact = ts->pids_exact;
 	ts->sel.below_exact = ts->below_exact;
 	return 0;
 }
 
-int targets_option(struct targets *ts, int c, const char *arg)
+int targets_select_option(struct pb_select *sel, const char **paths, int c, const char *arg)
+{
+	if (c == TARGETS_OPT_EXE_PATH) {
+		/* the kernel's exe link is absolute: anything else would match nothing */
+		if (*arg != '/')
+			return applet_usage_error("--exe-path needs an absolute path: '%s'", arg);
+		paths[sel->nexe_paths++] = arg;
+		return 0;
+	}
+	if (c != TARGETS_OPT_DEPTH && c != TARGETS_OPT_LEVEL)
+		return -1;
+	if (applet_parse_int(arg, 1, 1000000000, c == TARGETS_OPT_DEPTH ? &sel->depth : &sel->level))
+		return applet_usage_error("bad number of levels '%s' (1 or more)", arg);
+	return 0;
+}
+
+/* the options every such applet shares: 0, EXIT_USAGE after its line, -1 when c is none of them */
+static int option(struct targets *ts, int c, const char *arg)
 {
 	switch (c) {
+	case 't':
+		if (applet_parse_seconds(arg, &ts->timeout_ms))
+			return applet_usage_error("bad timeout '%s' (seconds)", arg);
+		return 0;
+	case 'n': ts->dry_run = 1; return 0;
 	case 'e': ts->exe_names[ts->sel.nexe++] = arg; return 0;
 	case 'u':
 		if ((ts->uids[ts->sel.nuids++] = pb_user_lookup(arg)) < 0)
@@ -602,19 +705,24 @@ int targets_option(struct targets *ts, int c, const char *arg)
 	case 'q': applet_verbosity = 0; return 0;
 	case 'v': applet_verbosity = 2; return 0;
 	}
-	return -1;
+	return targets_select_option(&ts->sel, ts->exe_paths, c, arg);
 }
 
-int targets_start(struct targets *ts, int argc, char **argv, const char *verb)
+/* After the options: the PID[@STARTTIME] operands from optind, the checks, the root, one scan and the choice,
+ * with a line for each request not found. 0 to go on, else the exit status (after its line). */
+static int start(struct targets *ts, int argc, char **argv)
 {
+	const char *verb = ts->verb;
 	size_t i;
 	int r;
 
 	for (; optind < argc; optind++, ts->sel.npids++)
 		if (applet_parse_ident(argv[optind], &ts->pids[ts->sel.npids], &ts->pids_exact[ts->sel.npids]))
 			return EXIT_USAGE;
-	if (!ts->sel.npids && !ts->sel.nexe && !ts->sel.nuids && !ts->sel.nbelow)
-		return applet_usage_error("nothing to %s: give PIDs, -e NAME, -u USER or -d PID", verb);
+	if (!ts->sel.npids && !ts->sel.nexe && !ts->sel.nexe_paths && !ts->sel.nuids && !ts->sel.nbelow)
+		return applet_usage_error("nothing to %s: give PIDs, -e, --exe-path, -u or -d", verb);
+	if ((ts->sel.depth || ts->sel.level) && !ts->sel.nbelow)
+		return applet_usage_error("--depth and --level need -d PID");
 	/* the tree of init is every process on the machine */
 	for (i = 0; ts->signals && i < ts->sel.npids + ts->sel.nbelow; i++) {
 		int pid = i < ts->sel.npids ? ts->pids[i].pid : ts->below[i - ts->sel.npids].pid;
@@ -640,7 +748,7 @@ int targets_start(struct targets *ts, int argc, char **argv, const char *verb)
 	return 0;
 }
 
-void targets_free(struct targets *ts)
+static void targets_free(struct targets *ts)
 {
 	size_t i;
 
@@ -652,5 +760,37 @@ void targets_free(struct targets *ts)
 	}
 	free(ts->tg);
 	free(ts->pids);
-	memset(ts, 0, sizeof *ts);
+}
+
+int targets_main(int argc, char **argv, int signals, const char *verb, const char *shortopts,
+		 const struct option *longopts, const char *usage, int (*own)(struct targets *, int, const char *),
+		 int (*run)(struct targets *))
+{
+	struct targets ts;
+	struct pb_buf b;
+	int c, r = EXIT_NO;
+
+	if (init(&ts, signals, argc))
+		return EXIT_NO;
+	ts.verb = verb;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			pb_buf_init(&b);
+			pb_buf_addf(&b, "Usage: %s [OPTIONS] PID[@STARTTIME]... | -e NAME | --exe-path PATH | -u USER | -d PID\n",
+				    applet_name);
+			pb_buf_adds(&b, usage);
+			pb_buf_adds(&b, selection_usage);
+			r = targets_flush(&b);
+			goto out;
+		}
+		if ((!own || (r = own(&ts, c, optarg)) < 0) && (r = option(&ts, c, optarg)) < 0)
+			r = applet_bad_option(argc, argv);
+		if (r)
+			goto out;
+	}
+	if (!(r = start(&ts, argc, argv)))
+		r = run(&ts);
+out:
+	targets_free(&ts);
+	return r;
 }

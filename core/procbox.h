@@ -589,24 +589,34 @@ struct pb_apache {
  */
 int pb_apache_members(struct pb_table *t, struct pb_proc *master, struct pb_apache *a);
 void pb_apache_free(struct pb_apache *a);
-/* ---- choosing processes by pid, executable, user and ancestry (core/select.c; proc-wait, proc-stop) ---- */
+/* ---- choosing processes by pid, executable, user and ancestry (core/select.c; the applets that choose) ---- */
 /*
  * What to choose from one scan. Requested pids are kept as asked (each one found is selected when it passes the
  * filters, even a zombie or a kernel thread: the caller decides what to do with it). Without requested pids every
- * process is a candidate, except kernel threads, zombies, and `self` with its ancestors. Filters given together
- * must all match; the values of one filter are alternatives.
+ * process is a candidate, except kernel threads, zombies, and `self` with its ancestors (unless any_process).
+ * Filters given together must all match; the values of one filter are alternatives.
  */
 struct pb_select {
 	const struct pb_ident *pids;   /* requested; starttime 0 means whatever process has the pid now */
 	size_t npids;
 	const char *const *exe_names;  /* pb_exe_name() must be one of these */
 	size_t nexe;
+	/* pb_exe() must be one of these: the exe link alone, which its process cannot forge (never argv[0]), with
+	 * " (deleted)" stripped, so that a daemon whose binary was replaced by an upgrade still matches its path */
+	const char *const *exe_paths;
+	size_t nexe_paths;
 	const long *uids;              /* the real uid must be one of these */
 	size_t nuids;
 	const struct pb_ident *below;  /* must descend from one of these (starttime 0: any) */
 	size_t nbelow;
+	int below_too;                 /* or be one of them (a subtree with its top) */
+	/* Levels below one of them (1: children, 2: grandchildren; the process itself is level 0): at most depth,
+	 * exactly level; 0 (or less): any. Both given, both hold. With levels and no `below`, they count from the
+	 * processes without a parent in the table (init, kthreadd). */
+	long depth, level;
 	int tree;                      /* then add every descendant of what was chosen */
 	int self;                      /* a pid left out with its ancestors, unless requested; 0: none */
+	int any_process;               /* every process is a candidate (what a reader shows) */
 	/* NULL, or one flag per pids / below entry: its starttime was given (PID@STARTTIME), so 0 is a start time
 	 * to match, not "any" */
 	const unsigned char *pids_exact, *below_exact;
@@ -630,6 +640,9 @@ struct pb_selection {
 };
 int pb_select(struct pb_table *t, const struct pb_select *sel, struct pb_selection *out);
 void pb_selection_free(struct pb_selection *s);
+/* The same choice as one flag per table entry (chosen[i] for t->procs[i], t->n of them), for a caller that
+ * walks the table itself; requests not found are not reported. 0, or -1 with ENOMEM. */
+int pb_select_flags(struct pb_table *t, const struct pb_select *sel, unsigned char *chosen);
 /*
  * Descendants in t of the processes in ids (each matched by pid and starttime) that are not in ids themselves:
  * what they forked since ids were chosen. Kernel threads, zombies and `self` with its ancestors are left out.

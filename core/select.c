@@ -1,4 +1,4 @@
-/* Choosing processes from one scan by pid, executable name, user and ancestry (proc-wait and proc-stop). */
+/* Choosing processes from one scan by pid, executable, user, ancestry and level (the applets that choose). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +9,10 @@
 enum {
 	M_CHOSEN = 1,
 	M_US = 2,     /* the caller or one of its ancestors */
-	M_BELOW = 4,  /* descends from one of pb_select.below */
+	M_BELOW = 4,  /* within the levels asked for below one of pb_select.below (or the top) */
 	M_TOP = 8,    /* chosen before --tree added descendants */
-	M_WALKED = 16 /* its subtree was walked already */
+	M_WALKED = 16, /* below an M_TOP one */
+	M_BASE = 32   /* one of pb_select.below: levels count from it */
 };
 
 static int has_ended(const struct pb_proc *p)
@@ -51,14 +52,28 @@ static void mark_us(const struct pb_table *t, unsigned char *mark, int self)
 		mark[pb_index(t, p)] |= M_US;
 }
 
+static int one_of(const char *s, const char *const *list, size_t n)
+{
+	while (n--)
+		if (!strcmp(s, list[n]))
+			return 1;
+	return 0;
+}
+
+/* levels below some process are asked for: -d, or --depth/--level from the top */
+static int by_level(const struct pb_select *s)
+{
+	return s->nbelow || s->depth || s->level;
+}
+
 static int passes(struct pb_table *t, struct pb_proc *p, const struct pb_select *s, const unsigned char *mark)
 {
-	const char *name;
+	const char *exe;
 	size_t i;
 	long uid;
 	int ok;
 
-	if (s->nbelow && !(mark[pb_index(t, p)] & M_BELOW))
+	if (by_level(s) && !(mark[pb_index(t, p)] & M_BELOW))
 		return 0;
 	if (s->nuids) {
 		uid = pb_uid(t, p);
@@ -67,14 +82,10 @@ static int passes(struct pb_table *t, struct pb_proc *p, const struct pb_select 
 		if (!ok)
 			return 0;
 	}
-	if (s->nexe) {
-		name = pb_exe_name(t, p);
-		for (ok = 0, i = 0; i < s->nexe && !ok; i++)
-			ok = !strcmp(name, s->exe_names[i]);
-		if (!ok)
-			return 0;
-	}
-	return 1;
+	if (s->nexe && !one_of(pb_exe_name(t, p), s->exe_names, s->nexe))
+		return 0;
+	/* an unknown executable ("") is at no path */
+	return !s->nexe_paths || (*(exe = pb_exe(t, p)) && one_of(exe, s->exe_paths, s->nexe_paths));
 }
 
 static int same_ident(struct pb_ident a, struct pb_ident b)
@@ -86,6 +97,8 @@ static void add_miss(struct pb_selection *out, struct pb_ident id, enum pb_selec
 {
 	size_t i;
 
+	if (!out)
+		return;
 	/* a pid given twice is reported once */
 	for (i = 0; i < out->nmissed; i++)
 		if (same_ident(out->missed[i].id, id) && out->missed[i].below == below)
@@ -97,37 +110,50 @@ static void add_miss(struct pb_selection *out, struct pb_ident id, enum pb_selec
 }
 
 /*
- * Calls pick once for each process below an entry marked `from`: one pre-order pass over the whole forest, in
- * which a process is below one when its parent is marked or below one itself (parents come first). Walking
- * each marked entry's subtree instead would walk nested ones again, as often as the depth when a user's
- * chain of processes is marked whole.
+ * `out` for the processes from lo to hi levels below one marked `base` (level 0 is that process itself): one
+ * pre-order pass over the forest that keeps, along the path from the root to the current process, a running
+ * count of the base processes on it, so that "is there one between depth d - hi and d - lo" is a subtraction.
+ * Linear in the table however deep the tree (any user can fork a chain thousands deep) or nested the bases:
+ * walking each base's subtree instead would walk nested ones again, as often as their depth.
  */
-static void walk_below(struct pb_table *t, unsigned char *mark, unsigned char from,
-		       void (*pick)(struct pb_table *, unsigned char *, struct pb_proc *))
+static int mark_levels(struct pb_table *t, unsigned char *mark, unsigned char base, unsigned char out, size_t lo,
+		       size_t hi)
 {
+	unsigned *depth = malloc((2 * t->n + 1) * sizeof *depth), *count = depth + t->n;
+	size_t i, k, d;
 	struct pb_proc *r, *q;
-	size_t i;
 
+	if (!depth)
+		return -1;
 	for (i = 0; i < t->n; i++) {
 		r = &t->procs[i];
 		if (!pb_is_root_proc(r))
 			continue;
-		for (q = pb_next_descendant(t, r, r); q; q = pb_next_descendant(t, r, q))
-			if (mark[q->parent] & (from | M_WALKED)) {
-				mark[pb_index(t, q)] |= M_WALKED;
-				pick(t, mark, q);
-			}
+		for (q = r; q; q = pb_next_descendant(t, r, q)) {
+			k = (size_t)pb_index(t, q);
+			d = q == r ? 0 : depth[q->parent] + 1;
+			depth[k] = (unsigned)d;
+			count[d] = (d ? count[d - 1] : 0) + ((mark[k] & base) != 0);
+			/* the bases at depths d - hi to d - lo */
+			if (d >= lo && count[d - lo] - (hi < d ? count[d - hi - 1] : 0))
+				mark[k] |= out;
+		}
 	}
-	for (i = 0; i < t->n; i++)
-		mark[i] &= (unsigned char)~M_WALKED;
+	free(depth);
+	return 0;
 }
 
-static void pick_tree(struct pb_table *t, unsigned char *mark, struct pb_proc *q)
+/* with what is marked `top`, every descendant of it that may be picked (`top` ones aside when others_only) */
+static int pick_below(struct pb_table *t, unsigned char *mark, int others_only)
 {
-	size_t i = (size_t)pb_index(t, q);
+	size_t i;
 
-	if (may_pick(q, mark[i]))
-		mark[i] |= M_CHOSEN;
+	if (mark_levels(t, mark, M_TOP, M_WALKED, 1, (size_t)-1))
+		return -1;
+	for (i = 0; i < t->n; i++)
+		if ((mark[i] & M_WALKED) && !(others_only && (mark[i] & M_TOP)) && may_pick(&t->procs[i], mark[i]))
+			mark[i] |= M_CHOSEN;
+	return 0;
 }
 
 static struct pb_ident *collect(const struct pb_table *t, const unsigned char *mark, unsigned char bit, size_t *n)
@@ -151,26 +177,33 @@ static struct pb_ident *collect(const struct pb_table *t, const unsigned char *m
 	return ids;
 }
 
-int pb_select(struct pb_table *t, const struct pb_select *s, struct pb_selection *out)
+/* Marks M_CHOSEN on what s chooses; out (NULL: none) gets the requests that were not found or not chosen. */
+static int choose(struct pb_table *t, const struct pb_select *s, unsigned char *mark, struct pb_selection *out)
 {
-	unsigned char *mark;
 	enum pb_select_why why;
-	struct pb_proc *p, *q;
-	size_t i;
+	struct pb_proc *p;
+	size_t i, lo, hi;
 
-	memset(out, 0, sizeof *out);
-	mark = calloc(t->n + 1, 1);
-	out->missed = malloc((s->npids + s->nbelow + 1) * sizeof *out->missed);
-	if (!mark || !out->missed)
-		goto nomem;
 	mark_us(t, mark, s->self);
 	for (i = 0; i < s->nbelow; i++) {
-		if (!(p = find_ident(t, s->below[i], s->below_exact && s->below_exact[i], &why))) {
+		if ((p = find_ident(t, s->below[i], s->below_exact && s->below_exact[i], &why)))
+			mark[pb_index(t, p)] |= M_BASE;
+		else
 			add_miss(out, s->below[i], why, 1);
-			continue;
-		}
-		for (q = pb_next_descendant(t, p, p); q; q = pb_next_descendant(t, p, q))
-			mark[pb_index(t, q)] |= M_BELOW;
+	}
+	if (by_level(s)) {
+		lo = s->below_too ? 0 : 1;
+		hi = (size_t)-1;
+		if (s->level > 0)
+			lo = hi = (size_t)s->level;
+		if (s->depth > 0 && (size_t)s->depth < hi)
+			hi = (size_t)s->depth;
+		/* no `below`: the levels count from the top of the tree */
+		for (i = 0; i < t->n && !s->nbelow; i++)
+			if (pb_is_root_proc(&t->procs[i]))
+				mark[i] |= M_BASE;
+		if (mark_levels(t, mark, M_BASE, M_BELOW, lo, hi))
+			return -1;
 	}
 	if (s->npids) {
 		for (i = 0; i < s->npids; i++) {
@@ -183,24 +216,47 @@ int pb_select(struct pb_table *t, const struct pb_select *s, struct pb_selection
 		}
 	} else {
 		for (i = 0; i < t->n; i++)
-			if (may_pick(&t->procs[i], mark[i]) && passes(t, &t->procs[i], s, mark))
+			if ((s->any_process || may_pick(&t->procs[i], mark[i])) && passes(t, &t->procs[i], s, mark))
 				mark[i] |= M_CHOSEN;
 	}
 	if (s->tree) {
 		for (i = 0; i < t->n; i++)
 			if (mark[i] & M_CHOSEN)
 				mark[i] |= M_TOP;
-		walk_below(t, mark, M_TOP, pick_tree);
+		return pick_below(t, mark, 0);
 	}
-	if (!(out->ids = collect(t, mark, M_CHOSEN, &out->n)))
-		goto nomem;
+	return 0;
+}
+
+int pb_select(struct pb_table *t, const struct pb_select *s, struct pb_selection *out)
+{
+	unsigned char *mark;
+
+	memset(out, 0, sizeof *out);
+	mark = calloc(t->n + 1, 1);
+	out->missed = malloc((s->npids + s->nbelow + 1) * sizeof *out->missed);
+	if (!mark || !out->missed || choose(t, s, mark, out) || !(out->ids = collect(t, mark, M_CHOSEN, &out->n))) {
+		free(mark);
+		pb_selection_free(out);
+		errno = ENOMEM;
+		return -1;
+	}
 	free(mark);
 	return 0;
-nomem:
-	free(mark);
-	pb_selection_free(out);
-	errno = ENOMEM;
-	return -1;
+}
+
+int pb_select_flags(struct pb_table *t, const struct pb_select *s, unsigned char *chosen)
+{
+	size_t i;
+
+	memset(chosen, 0, t->n);
+	if (choose(t, s, chosen, NULL)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (i = 0; i < t->n; i++)
+		chosen[i] = (chosen[i] & M_CHOSEN) != 0;
+	return 0;
 }
 
 void pb_selection_free(struct pb_selection *s)
@@ -208,15 +264,6 @@ void pb_selection_free(struct pb_selection *s)
 	free(s->ids);
 	free(s->missed);
 	memset(s, 0, sizeof *s);
-}
-
-static void pick_new(struct pb_table *t, unsigned char *mark, struct pb_proc *q)
-{
-	size_t i = (size_t)pb_index(t, q);
-
-	/* M_TOP marks the processes already known */
-	if (!(mark[i] & M_TOP) && may_pick(q, mark[i]))
-		mark[i] |= M_CHOSEN;
 }
 
 long pb_select_new_descendants(struct pb_table *t, const struct pb_ident *ids, size_t n, int self,
@@ -237,8 +284,8 @@ long pb_select_new_descendants(struct pb_table *t, const struct pb_ident *ids, s
 	for (i = 0; i < n; i++)
 		if ((p = find_ident(t, ids[i], 1, &why)))
 			mark[pb_index(t, p)] |= M_TOP;
-	walk_below(t, mark, M_TOP, pick_new);
-	*out = collect(t, mark, M_CHOSEN, &found);
+	/* M_TOP marks the processes already known */
+	*out = pick_below(t, mark, 1) ? NULL : collect(t, mark, M_CHOSEN, &found);
 	free(mark);
 	if (!*out) {
 		errno = ENOMEM;

@@ -23,11 +23,13 @@ echo
 echo "### PROCBOX_PROC=tests/fixtures/apache procbox apache-mem   (a saved tree: Apache with mod_wsgi groups, and an idle httpd)"
 PROCBOX_PROC=tests/fixtures/apache $PB apache-mem
 echo
-echo "### procbox proc-wait / proc-stop   (a little tree of our own: waited for with a timeout, then stopped)"
+echo "### procbox proc-wait / proc-pause / proc-stop   (a little tree of our own: waited for with a timeout,"
+echo "### paused for a second, then stopped)"
 sh -c 'sleep 60 & sleep 60 & wait' &
 pid=$!
 sleep 0.2
 $PB proc-wait -t 0.5 --tree $pid || echo "(proc-wait exited $? at its timeout)"
+$PB proc-pause -t 1 --tree $pid
 $PB proc-stop --tree -t 2 $pid
 echo
 echo "### PROCBOX_PROC=tests/fixtures/normal procbox proc-stop -n --tree 100   (a dry run on a saved tree)"

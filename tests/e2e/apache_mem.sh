@@ -11,7 +11,6 @@ PAGE=$(getconf PAGESIZE)
 MASTERS=""
 
 # jq -e without the printed result
-jqt() { jq -e "$@" >/dev/null; }
 # one_instance FILE: FILE is apache-mem's JSON (its schema) with exactly one instance; $T/inst is that instance
 one_instance() {
 	json_valid apache-mem "$1" && jqt '.instances | length == 1' "$1" && jq '.instances[0]' "$1" >"$T/inst"

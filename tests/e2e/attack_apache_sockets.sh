@@ -20,7 +20,6 @@ if [ "$(id -u)" != 0 ] || ! id www-data >/dev/null 2>&1; then
 fi
 [ -x "$HELPERS/forge_net_unix" ] || { not_ok "$HELPERS/forge_net_unix is missing: make build/test-helpers/forge_net_unix"; finish; exit; }
 
-jqt() { jq -e "$@" >/dev/null; }
 stop_master() {
 	[ -n "$MASTER" ] || return 0
 	kill -TERM "$MASTER" 2>/dev/null

@@ -107,7 +107,7 @@ check "a dry run by another user (exe links unreadable) finds the real cron too"
 	has "^cron daemon: pid $DEB, .*user root" "$T/out"
 run cg --list --format json
 expect_status 0 "a user's processes named cron: --list works"
-check "a user's processes named cron: the daemon in the JSON is the real cron" jq -e --argjson d "$DEB" '.daemon.pid == $d' "$T/out" >/dev/null
+check "a user's processes named cron: the daemon in the JSON is the real cron" jqt --argjson d "$DEB" '.daemon.pid == $d' "$T/out"
 run cg --resume --no-syslog
 expect_status 0 "a user's processes named cron: --resume works on the real cron"
 check "--resume says the real cron is not stopped" has "cron (pid $DEB) is not stopped" "$T/err"
@@ -181,7 +181,7 @@ run "$HELPERS/max_rss" "$T/rss.list" "$PB" cron-graceful --pid "$FK" --list --fo
 expect_status 0 "--list --format json of jobs with 1.4 MB command lines"
 echo "  (peak of --list --format json: $(cat "$T/rss.list") KiB, $(wc -c <"$T/out") bytes of output)"
 check "its peak stays below 8 MiB" rss_below 8192 "$T/rss.list"
-check "the JSON validates" jq -e '.jobs | length >= 2' "$T/out" >/dev/null
+check "the JSON validates" jqt '.jobs | length >= 2' "$T/out"
 check "the JSON of 1.4 MB command lines matches the cron-graceful schema" json_valid cron-graceful "$T/out"
 run "$HELPERS/max_rss" "$T/rss.real" "$PB" cron-graceful --pid "$FK" --timeout 2 --no-syslog -v
 expect_status 124 "a real run waiting for those jobs, timed out"

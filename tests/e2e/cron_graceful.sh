@@ -95,17 +95,17 @@ check "the JSON matches the cron-graceful schema" json_valid cron-graceful "$T/o
 check "the jobs: descendants, their sessions (also a zombie's), the service cgroup; not sshd, not a look-alike cgroup" \
 	[ "$(jq -c '[.jobs[].pid]' "$T/out")" = "[501,502,503,510,520,521,531,560]" ]
 check "a job's child that left the tree is found by its session" \
-	jq -e '.jobs[] | select(.pid == 510) | .found_by == "session" and .ppid == 1' "$T/out" >/dev/null
+	jqt '.jobs[] | select(.pid == 510) | .found_by == "session" and .ppid == 1' "$T/out"
 check "a process that left the session is found by the cgroup" \
-	jq -e '.jobs[] | select(.pid == 520) | .found_by == "cgroup"' "$T/out" >/dev/null
+	jqt '.jobs[] | select(.pid == 520) | .found_by == "cgroup"' "$T/out"
 check "JSON fields: the identity (pid, starttime in ticks, started), ppid, user, runtime, cmdline, cmdline_truncated" \
 	jq -e '.jobs[] | select(.pid == 502) | keys_unsorted[0:3] == ["pid","starttime","started"] and .starttime == 90010 and
 	.started == "2023-11-14T22:28:20+00:00" and .user == "root" and .runtime == 100.4 and
 	.cmdline == ["/bin/sh","-c","backup.sh"] and .cmdline_truncated == false' "$T/out" >/dev/null
-check "JSON: the daemon's identity" jq -e '.daemon == {"pid":500,"starttime":5000,"started":"2023-11-14T22:14:10+00:00"}' "$T/out" >/dev/null
+check "JSON: the daemon's identity" jqt '.daemon == {"pid":500,"starttime":5000,"started":"2023-11-14T22:14:10+00:00"}' "$T/out"
 # --pid PID@STARTTIME: the daemon with that start time; another start time is not the daemon
 PROCBOX_PROC=$F run cg --list --format json --pid 500@5000
-check "--pid PID@STARTTIME of the daemon lists its jobs" jq -e '.daemon.pid == 500 and (.jobs | length) == 8' "$T/out" >/dev/null
+check "--pid PID@STARTTIME of the daemon lists its jobs" jqt '.daemon.pid == 500 and (.jobs | length) == 8' "$T/out"
 PROCBOX_PROC=$F run cg --list --format json --pid 500@4999
 expect_status 0 "--pid PID@STARTTIME with another start time: cron is not running"
 one_error_line "cron-graceful: cron is not running (no process 500 with that start time)"
@@ -235,7 +235,7 @@ if is_root; then
 	check "JSON: a job with its fields, starttime field 22 of its stat" jq -e --argjson p "$J1" --argjson st "$J1_START" \
 		'.jobs[] | select(.pid == $p) | .cmdline == ["sleep","86400"] and .user == "root" and .found_by == "descendant"
 		and .runtime >= 0 and .starttime == $st' "$T/out" >/dev/null
-	check "JSON: the daemon is the fake cron" jq -e --argjson p "$F1" '.daemon.pid == $p' "$T/out" >/dev/null
+	check "JSON: the daemon is the fake cron" jqt --argjson p "$F1" '.daemon.pid == $p' "$T/out"
 	check "--list changed nothing" running "$F1"
 	run cg --pid "$F1" --list
 	check "--list text shows the job" grep -Eq "^ *$J2 +[0-9]+ root .* sleep 86400$" "$T/out"
@@ -570,7 +570,7 @@ if [ $HAVE_DEB = 1 ]; then
 		check "the dry run changed nothing: the daemon runs" running "$DEB"
 		check "the dry run changed nothing: the job runs" running "$JOB"
 		run cg --exe-name cron --list --format json
-		check "--list JSON holds the job" jq -e --argjson p "$JOB" '.jobs | map(select(.pid == $p)) | length == 1' "$T/out" >/dev/null
+		check "--list JSON holds the job" jqt --argjson p "$JOB" '.jobs | map(select(.pid == $p)) | length == 1' "$T/out"
 		check "--list JSON of the real cron: the cron-graceful schema" json_valid cron-graceful "$T/out"
 
 		WO_START=$(now_ms)

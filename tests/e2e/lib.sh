@@ -196,6 +196,11 @@ if not bad and list(doc)[:1] != ["version"]:
 sys.exit("\n".join(bad) or None)' "$TOP/tests/schema/$1.json" "$2"
 }
 
+# jqt FILTER FILE...: the JSON holds (jq -e, quietly, so that check can still print its line)
+jqt() {
+	jq -e "$@" >/dev/null
+}
+
 # wait_for SECONDS COMMAND...: polls until the command succeeds (SECONDS times PB_SLOWDOWN)
 wait_for() {
 	limit=$(($1 * 20 * PB_SLOWDOWN))

@@ -1,5 +1,6 @@
 #!/bin/sh
-# proc-tree: the live tree, filters, fields, JSON, fixture trees, hostile names, failure paths.
+# proc-tree: the live tree, filters (executable paths, levels below a PID), fields, JSON, fixture trees, hostile
+# names, failure paths.
 . "$(dirname "$0")/lib.sh"
 
 # a child and a grandchild of our own
@@ -24,28 +25,28 @@ check "and pid 1" grep -Eq "^ *1 " "$T/out"
 run "$PB" proc-tree --format json
 expect_status 0 "--format json"
 check "JSON: the whole tree matches the proc-tree schema" json_valid proc-tree "$T/out"
-check "JSON: version 1 first" jq -e 'keys_unsorted[0] == "version" and .version == 1' "$T/out" >/dev/null
+check "JSON: version 1 first" jqt 'keys_unsorted[0] == "version" and .version == 1' "$T/out"
 check "JSON: every process leads with its identity (pid, starttime, started)" \
-	jq -e 'all(.processes[]; keys_unsorted[0:3] == ["pid","starttime","started"])' "$T/out" >/dev/null
+	jqt 'all(.processes[]; keys_unsorted[0:3] == ["pid","starttime","started"])' "$T/out"
 # starttime is field 22 of stat, clock ticks since boot; started is btime + starttime / CLK_TCK in local time
 GC_START=$(sed 's/.*) //' "/proc/$GC/stat" | cut -d' ' -f20)
 GC_STARTED=$(date -d "@$(($(awk '$1 == "btime" { print $2 }' /proc/stat) + GC_START / $(getconf CLK_TCK)))" +%Y-%m-%dT%H:%M:%S%:z)
 check "JSON: the grandchild's starttime is field 22 of its stat ($GC_START)" \
-	jq -e --argjson gc "$GC" --argjson st "$GC_START" '.processes[] | select(.pid == $gc) | .starttime == $st' "$T/out" >/dev/null
+	jqt --argjson gc "$GC" --argjson st "$GC_START" '.processes[] | select(.pid == $gc) | .starttime == $st' "$T/out"
 check "JSON: and started its local time with the offset ($GC_STARTED)" \
-	jq -e --argjson gc "$GC" --arg s "$GC_STARTED" '.processes[] | select(.pid == $gc) | .started == $s' "$T/out" >/dev/null
+	jqt --argjson gc "$GC" --arg s "$GC_STARTED" '.processes[] | select(.pid == $gc) | .started == $s' "$T/out"
 check "JSON has the grandchild with its parent" \
-	jq -e --argjson gc "$GC" --argjson c "$CHILD" '.processes[] | select(.pid == $gc) | .ppid == $c' "$T/out" >/dev/null
+	jqt --argjson gc "$GC" --argjson c "$CHILD" '.processes[] | select(.pid == $gc) | .ppid == $c' "$T/out"
 check "JSON cmdline is an array of arguments" \
-	jq -e --argjson gc "$GC" '.processes[] | select(.pid == $gc) | .cmdline == ["sleep","86400"]' "$T/out" >/dev/null
-check "JSON has the race counters" jq -e '.vanished.stat >= 0 and .not_readable >= 0' "$T/out" >/dev/null
-check "JSON leaves environ out by default" jq -e '[.processes[] | has("environ")] | any | not' "$T/out" >/dev/null
+	jqt --argjson gc "$GC" '.processes[] | select(.pid == $gc) | .cmdline == ["sleep","86400"]' "$T/out"
+check "JSON has the race counters" jqt '.vanished.stat >= 0 and .not_readable >= 0' "$T/out"
+check "JSON leaves environ out by default" jqt '[.processes[] | has("environ")] | any | not' "$T/out"
 
 run env PBTREE_MARK=visible "$PB" proc-tree -o pid,environ --format json
 check "-o environ shows the environment" \
-	jq -e '[.processes[] | select(.environ.PBTREE_MARK == "visible")] | length == 1' "$T/out" >/dev/null
+	jqt '[.processes[] | select(.environ.PBTREE_MARK == "visible")] | length == 1' "$T/out"
 check "-o pid,environ: the identity and environ, schema-valid" json_valid proc-tree "$T/out"
-check "-o pid,environ: no other member" jq -e 'all(.processes[]; keys_unsorted == ["pid","starttime","started","environ"])' "$T/out" >/dev/null
+check "-o pid,environ: no other member" jqt 'all(.processes[]; keys_unsorted == ["pid","starttime","started","environ"])' "$T/out"
 
 # PID@STARTTIME, as proc-wait and proc-stop take it: the process, or none when the start time is another's
 run "$PB" proc-tree -o pid,comm "$GC@$GC_START"
@@ -55,7 +56,7 @@ run "$PB" proc-tree -o pid "$GC@$((GC_START - 1))"
 expect_status 1 "PID@STARTTIME with another start time: no such process"
 one_error_line "proc-tree: no process $GC@$((GC_START - 1))"
 run "$PB" proc-tree -f json -p "$GC@$GC_START" -p "$CHILD@$((GC_START + 1000000))"
-check "-p PID@STARTTIME: only the process with that start time" jq -e --argjson gc "$GC" '[.processes[].pid] == [$gc]' "$T/out" >/dev/null
+check "-p PID@STARTTIME: only the process with that start time" jqt --argjson gc "$GC" '[.processes[].pid] == [$gc]' "$T/out"
 run "$PB" proc-tree "$GC@99999999999999"
 expect_status 2 "a start time after now (a date, another unit)"
 one_error_line "proc-tree: start time 99999999999999 of pid $GC lies after now"
@@ -98,9 +99,9 @@ check "fixture tree JSON matches the expected file" diff -u "$TOP/tests/e2e/expe
 check "fixture tree JSON matches the schema" json_valid proc-tree "$T/out"
 # the offset of started, with its colon, east and west of UTC; btime 1700000000 is 2023-11-14 22:13:20 UTC
 PROCBOX_PROC="$FIXTURES/normal" TZ="<+0530>-5:30" run "$PB" proc-tree --format json -p 1
-check "started: local time with the offset +05:30" jq -e '.processes[0].started == "2023-11-15T03:43:20+05:30"' "$T/out" >/dev/null
+check "started: local time with the offset +05:30" jqt '.processes[0].started == "2023-11-15T03:43:20+05:30"' "$T/out"
 PROCBOX_PROC="$FIXTURES/normal" TZ="<-03>3" run "$PB" proc-tree --format json -p 1
-check "started: local time with the offset -03:00" jq -e '.processes[0].started == "2023-11-14T19:13:20-03:00"' "$T/out" >/dev/null
+check "started: local time with the offset -03:00" jqt '.processes[0].started == "2023-11-14T19:13:20-03:00"' "$T/out"
 PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree -o pid,starttime,started -p 100
 check "text: starttime in ticks, started in local time" grep -Eq '^ +100 +5000 [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$' "$T/out"
 # every field at once, and a name given twice in environ and status: one member, the first value (as getenv)
@@ -108,12 +109,12 @@ ALL=pid,ppid,pgrp,session,state,comm,user,group,uids,gids,starttime,started,runt
 PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree --format json -o "$ALL"
 check "every field: schema-valid, no name twice in an object" json_valid proc-tree "$T/out"
 check "a variable set twice: the first value, as getenv() finds it" \
-	jq -e '.processes[] | select(.pid == 200) | .environ == {"HOME":"/home/alice","DISPLAY":":0","XAUTHORITY":"/home/alice/.Xauthority"}' "$T/out" >/dev/null
+	jqt '.processes[] | select(.pid == 200) | .environ == {"HOME":"/home/alice","DISPLAY":":0","XAUTHORITY":"/home/alice/.Xauthority"}' "$T/out"
 # a saved tree without btime: started is null, the start time in ticks is still known
 mkdir -p "$T/nobtime"
 cp -r "$FIXTURES/normal/1" "$FIXTURES/normal/uptime" "$T/nobtime/"
 PROCBOX_PROC="$T/nobtime" run "$PB" proc-tree --format json
-check "no btime: started is null, starttime still given" jq -e '.processes[0] | .started == null and .starttime == 1' "$T/out" >/dev/null
+check "no btime: started is null, starttime still given" jqt '.processes[0] | .started == null and .starttime == 1' "$T/out"
 check "no btime: still schema-valid" json_valid proc-tree "$T/out"
 
 # hostile names and broken files: no crash, no raw control bytes in text, exact bytes in JSON
@@ -123,9 +124,9 @@ check "text output holds no control characters" sh -c "! LC_ALL=C grep -q '[[:cn
 check "the name with a newline is shown as one line" grep -q '\[x?y\]' "$T/out"
 PROCBOX_PROC="$FIXTURES/malformed" run "$PB" proc-tree --format json -o "$ALL"
 check "malformed tree JSON matches the schema" json_valid proc-tree "$T/out"
-check "JSON keeps the newline of a name" jq -e '.processes[] | select(.pid == 11) | .comm == "x\ny"' "$T/out" >/dev/null
-check "JSON keeps ') 9 9 9 ('" jq -e '.processes[] | select(.pid == 12) | .comm == ") 9 9 9 ("' "$T/out" >/dev/null
-check "JSON counts the malformed stat files" jq -e '.malformed == 6' "$T/out" >/dev/null
+check "JSON keeps the newline of a name" jqt '.processes[] | select(.pid == 11) | .comm == "x\ny"' "$T/out"
+check "JSON keeps ') 9 9 9 ('" jqt '.processes[] | select(.pid == 12) | .comm == ") 9 9 9 ("' "$T/out"
+check "JSON counts the malformed stat files" jqt '.malformed == 6' "$T/out"
 check "the parent cycle is shown once" [ "$(jq '[.processes[] | select(.pid == 24 or .pid == 25)] | length' "$T/out")" = 2 ]
 
 # failure paths: one line on stderr and a documented status
@@ -169,6 +170,83 @@ else
 	not_ok "the chain helper did not build a chain 40 deep"
 fi
 kill "$CHAIN"
+
+# ---- levels below a PID (or the top), on chains the test builds: 5 deep, and a fork of two
+: >"$T/chain5"
+"$HELPERS/chain" 5 >"$T/chain5" &
+CH=$!
+track "$CH"
+if wait_for 10 grep -q ready "$T/chain5"; then
+	set -- $(grep -v ready "$T/chain5")
+	track "$@"
+	run "$PB" proc-tree -o pid --level 2 "$CH"
+	expect_status 0 "--level 2 below the chain's top"
+	check "--level 2: exactly the third of the chain" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$3" ]
+	run "$PB" proc-tree -o pid --depth 2 "$CH"
+	check "--depth 2: the top and two levels below it" [ "$(tail -n +2 "$T/out" | tr -d ' ' | tr '\n' ' ')" = "$1 $2 $3 " ]
+	run "$PB" proc-tree -o pid --level 4 --depth 5 "$CH"
+	check "--level and --depth together: both hold" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$5" ]
+	run "$PB" proc-tree -o pid --level 5 "$CH"
+	expect_status 1 "--level below the deepest"
+	one_error_line "proc-tree: no process matched"
+	run "$PB" proc-tree -o pid,ppid --level 1 --format json "$2"
+	check "--level 1 in JSON: the one child" jqt --argjson c "$3" --argjson p "$2" '[.processes[] | {pid, ppid}] == [{"pid": $c, "ppid": $p}]' "$T/out"
+	run "$PB" proc-tree -o pid --depth 1
+	check "--depth 1 without PID: init and its children" sh -c "tail -n +2 '$T/out' | grep -qx ' *1' && ! tail -n +2 '$T/out' | grep -qx ' *$CH'"
+	kill "$CH"
+else
+	not_ok "the chain helper did not build a chain 5 deep"
+fi
+run "$PB" proc-tree --level 0 1
+expect_status 2 "--level 0"
+one_error_line "proc-tree: bad number of levels '0' (1 or more)"
+run "$PB" proc-tree --depth -1 1
+expect_status 2 "--depth -1"
+
+# ---- by executable path: a copy of sleep, then deleted (an upgrade), a symbolic link, argv[0] not believed
+cp "$(command -v sleep)" "$T/pbt-sleeper"
+"$T/pbt-sleeper" 86400 &
+X=$!
+track "$X"
+wait_for 5 grep -qx pbt-sleeper "/proc/$X/comm"
+run "$PB" proc-tree -o pid,exe --exe-path "$T/pbt-sleeper"
+expect_status 0 "--exe-path"
+check "--exe-path: that process alone" [ "$(tail -n +2 "$T/out" | awk '{print $1}')" = "$X" ]
+rm "$T/pbt-sleeper"
+run "$PB" proc-tree -o pid,exe --exe-path "$T/pbt-sleeper"
+expect_status 0 "--exe-path of a deleted executable"
+check "the deleted executable's process, shown deleted" grep -Eq "^ *$X $T/pbt-sleeper \(deleted\)$" "$T/out"
+run "$PB" proc-tree -o pid --exe-path "$T/pbt-sleeper" --exe-path /nonexistent -u root "$CHILD"
+expect_status 1 "--exe-path, -u and a PID together all hold: that process is not below the PID"
+ln -s "$(command -v sleep)" "$T/pbt-link"
+"$T/pbt-link" 86400 &
+L=$!
+track "$L"
+wait_for 5 grep -qx pbt-link "/proc/$L/comm"
+run "$PB" proc-tree -o pid --exe-path "$T/pbt-link"
+expect_status 1 "--exe-path of a symbolic link: the kernel shows what it leads to"
+run "$PB" proc-tree -o pid --exe-path "$(readlink -f "$T/pbt-link")" "$L"
+check "the path the link leads to matches" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$L" ]
+run "$PB" proc-tree --exe-path sleep
+expect_status 2 "--exe-path that is not absolute"
+one_error_line "proc-tree: --exe-path needs an absolute path: 'sleep'"
+if test_user "pbtr$$"; then
+	cp "$(command -v sleep)" "$T/pbt-root"
+	"$T/pbt-root" 86400 &
+	RX=$!
+	track "$RX"
+	wait_for 5 grep -qx pbt-root "/proc/$RX/comm"
+	run run_as "pbtr$$" "$PB" proc-tree -o pid,exe_path "$RX"
+	check "another user sees root's exe_path only from its argv[0]" grep -Eq "^ *$RX $T/pbt-root$" "$T/out"
+	run run_as "pbtr$$" "$PB" proc-tree -o pid --exe-path "$T/pbt-root"
+	expect_status 1 "but --exe-path never believes argv[0]: no match for that user"
+	run "$PB" proc-tree -o pid --exe-path "$T/pbt-root"
+	check "root reads the link: a match" [ "$(tail -n +2 "$T/out" | tr -d ' ')" = "$RX" ]
+else
+	skip "another user: useradd failed"
+fi
+PROCBOX_PROC="$FIXTURES/normal" run "$PB" proc-tree -o pid --exe-path /usr/sbin/cron --depth 2 1
+check "a saved tree: --exe-path of the replaced cron and --depth 2 below init" [ "$(tail -n +2 "$T/out" | tr -d ' ' | tr '\n' ' ')" = "100 101 " ]
 
 # a process that vanishes: the tree of a child killed right after the scan starts is just smaller
 ( "$PB" proc-tree >/dev/null; echo $? >"$T/rc" ) &

@@ -1,4 +1,5 @@
-/* Unit tests of choosing processes (pids, executable names, users, descendants, trees) on the fixture trees. */
+/* Unit tests of choosing processes (pids, executable names and paths, users, descendants and their levels, trees)
+ * on the fixture trees. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -355,6 +356,17 @@ START_TEST(malformed_tree_terminates)
 	sel.nbelow = 3;
 	choose(&sel);
 	ck_assert_uint_le(got.n, 1);
+	/* levels through the broken links end too, and choose no more */
+	sel.level = 1;
+	choose(&sel);
+	ck_assert_uint_le(got.n, 1);
+	/* from the top: every process here is a root (their parent 1 is not in the tree), 24 or 25 below the other */
+	sel.level = 0;
+	sel.depth = 2;
+	sel.nbelow = 0;
+	sel.below_too = 1;
+	choose(&sel);
+	ck_assert_uint_gt(got.n, 10);
 	n = pb_select_new_descendants(&t, IDS({24, 100}, {25, 100}, {27, 100}), 0, &found);
 	ck_assert_int_eq(n, 0);
 	free(found);
@@ -435,7 +447,260 @@ START_TEST(deep_chain_with_falling_pids)
 	ck_assert_int_eq(n, 99);
 	ck_assert_int_eq(found[0].pid, 8701);
 	free(found);
+	/* levels below nested bases in one pass: exactly 299 below the first is the last; 50 below any of three */
+	sel.tree = 0;
+	sel.npids = 0;
+	sel.below = (const struct pb_ident[]){{9000, 0}, {8900, 0}, {8750, 0}};
+	sel.nbelow = 1;
+	sel.level = DEPTH - 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "8701");
+	sel.nbelow = 3;
+	sel.level = 50;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "8850 8950"); /* 8750 is 49 above the end */
+	sel.level = 0;
+	sel.depth = 10;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 30);
+	sel.depth = 1000;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, DEPTH - 1);
 	remove_chain(DEPTH);
+}
+END_TEST
+
+START_TEST(by_exe_path)
+{
+	struct pb_select sel = {0};
+	const char *paths[] = {"/usr/sbin/cron", "/usr/bin/dash"};
+
+	sel.exe_paths = paths;
+	sel.nexe_paths = 1;
+	choose(&sel);
+	/* 100's binary was replaced by an upgrade: its link reads "/usr/sbin/cron (deleted)", still cron's path */
+	ck_assert_str_eq(chosen(), "100 101");
+	sel.nexe_paths = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 101 102");
+	/* a name is no path, nor is a directory, nor the path with the suffix the kernel adds */
+	paths[0] = "cron";
+	sel.nexe_paths = 1;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	paths[0] = "/usr/sbin/";
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	paths[0] = "/usr/sbin/cron (deleted)";
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	/* "" is the unknown executable (kernel threads, 200 without a link): it is at no path */
+	paths[0] = "";
+	sel.any_process = 1;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+}
+END_TEST
+
+START_TEST(exe_path_with_other_filters)
+{
+	struct pb_select sel = {0};
+	const char *paths[] = {"/usr/sbin/cron"};
+	const char *names[] = {"cron"};
+	long uid = 0;
+
+	sel.exe_paths = paths;
+	sel.nexe_paths = 1;
+	sel.uids = &uid;
+	sel.nuids = 1;
+	sel.exe_names = names;
+	sel.nexe = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 101");
+	/* a requested pid at another path is reported as not matched */
+	sel.pids = (const struct pb_ident[]){{101, 0}, {102, 0}};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101");
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_NOT_MATCHED);
+	/* below a process: cron's own worker only */
+	sel.npids = 0;
+	sel.below = (const struct pb_ident[]){{100, 0}};
+	sel.nbelow = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101");
+}
+END_TEST
+
+START_TEST(levels_below)
+{
+	struct pb_select sel = {0};
+
+	/* 1 > 100 > 101 > 102 > 103, 1 > 200 > 201 and the zombie 202 */
+	sel.below = (const struct pb_ident[]){{1, 0}};
+	sel.nbelow = 1;
+	sel.level = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 200");
+	sel.level = 2;
+	choose(&sel);
+	/* the zombie is at that level too, but has ended */
+	ck_assert_str_eq(chosen(), "101 201");
+	sel.level = 4;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "103");
+	sel.level = 5;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	ck_assert_uint_eq(got.nmissed, 0);
+	sel.level = 0;
+	sel.depth = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 101 200 201");
+	sel.depth = 1000000000;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 101 102 103 200 201");
+	/* both hold: nothing is exactly 3 levels below and at most 2 */
+	sel.depth = 2;
+	sel.level = 3;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	sel.depth = 3;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "102");
+	/* not a limit: what a library caller may pass by mistake */
+	sel.depth = -1;
+	sel.level = -5;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 101 102 103 200 201");
+}
+END_TEST
+
+START_TEST(levels_below_nested_and_with_filters)
+{
+	struct pb_select sel = {0};
+	long uid = 1000;
+
+	/* 101 is below 100: each counts levels of its own (102 is 101's child and 100's grandchild) */
+	sel.below = (const struct pb_ident[]){{100, 0}, {101, 0}};
+	sel.nbelow = 2;
+	sel.level = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101 102");
+	sel.level = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "102 103");
+	sel.level = 0;
+	sel.depth = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101 102");
+	/* filters still apply */
+	sel.depth = 0;
+	sel.level = 2;
+	sel.uids = &uid;
+	sel.nuids = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "102 103");
+	/* a requested pid outside the levels is not matched */
+	sel.nuids = 0;
+	sel.level = 1;
+	sel.pids = (const struct pb_ident[]){{103, 0}, {102, 0}};
+	sel.npids = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "102");
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].id.pid, 103);
+	ck_assert_int_eq(got.missed[0].why, PB_SELECT_NOT_MATCHED);
+	/* --tree adds everything below what the levels chose */
+	sel.npids = 0;
+	sel.below = (const struct pb_ident[]){{100, 0}};
+	sel.nbelow = 1;
+	sel.tree = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101 102 103");
+	/* a base that is missing is reported and gives nothing, even with a level */
+	sel.tree = 0;
+	sel.below = (const struct pb_ident[]){{999, 0}};
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	ck_assert_uint_eq(got.nmissed, 1);
+	ck_assert_int_eq(got.missed[0].below, 1);
+}
+END_TEST
+
+START_TEST(levels_as_a_reader_sees_them)
+{
+	struct pb_select sel = {0};
+	unsigned char flags[64];
+	size_t i, n;
+
+	/* proc-tree: a subtree with its top, kernel threads, zombies and itself included */
+	sel.any_process = 1;
+	sel.below_too = 1;
+	sel.below = (const struct pb_ident[]){{200, 0}};
+	sel.nbelow = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "200 201 202");
+	sel.level = 1;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "201 202");
+	sel.level = 0;
+	sel.depth = 1;
+	sel.below = (const struct pb_ident[]){{100, 0}};
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "100 101");
+	/* no `below`: the levels count from the processes without a parent (1, kthreadd, the orphan 300) */
+	sel.nbelow = 0;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "1 2 3 100 200 300");
+	sel.depth = 0;
+	sel.level = 2;
+	choose(&sel);
+	ck_assert_str_eq(chosen(), "101 201 202");
+	/* the same choice as flags, one per table entry; a request not found is no error */
+	ck_assert_uint_le(t.n, sizeof flags);
+	sel.pids = (const struct pb_ident[]){{999, 0}, {201, 0}};
+	sel.npids = 2;
+	memset(flags, 0xff, sizeof flags);
+	ck_assert_int_eq(pb_select_flags(&t, &sel, flags), 0);
+	for (i = 0, n = 0; i < t.n; i++) {
+		ck_assert_uint_le(flags[i], 1);
+		n += flags[i];
+	}
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(flags[pb_index(&t, pb_find_pid(&t, 201))], 1);
+	ck_assert_uint_eq(flags[t.n], 0xff); /* nothing written past the table */
+}
+END_TEST
+
+START_TEST(exe_path_is_the_link_never_argv0)
+{
+	static const char argv0[] = "/bin/sh\0-c\0";
+	struct pb_select sel = {0};
+	const char *paths[] = {"/bin/sh"};
+	char path[128];
+	int fd;
+
+	/* 9000 has no exe link (another user's, without privileges) but an absolute argv[0] of a real program:
+	 * proc-tree's exe_path shows it, --exe-path must not believe it (any process can write its argv[0]) */
+	snprintf(chain_dir, sizeof chain_dir, "/tmp/check_select.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(chain_dir));
+	write_stat(9000, 1);
+	snprintf(path, sizeof path, "%s/9000/cmdline", chain_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, argv0, sizeof argv0 - 1), (ssize_t)sizeof argv0 - 1);
+	close(fd);
+	ck_assert_int_eq(pb_root_open(&root, chain_dir), 0);
+	ck_assert_int_eq(pb_scan(&root, &t), 0);
+	ck_assert_str_eq(pb_exe_path(&t, pb_find_pid(&t, 9000)), "/bin/sh");
+	sel.exe_paths = paths;
+	sel.nexe_paths = 1;
+	choose(&sel);
+	ck_assert_uint_eq(got.n, 0);
+	unlink(path);
+	remove_chain(1);
 }
 END_TEST
 
@@ -461,12 +726,18 @@ static Suite *select_suite(void)
 	tcase_add_test(tc, self_and_ancestors_left_out);
 	tcase_add_test(tc, new_descendants);
 	tcase_add_test(tc, empty_selector_chooses_everything_but_kernel_threads_and_zombies);
+	tcase_add_test(tc, by_exe_path);
+	tcase_add_test(tc, exe_path_with_other_filters);
+	tcase_add_test(tc, levels_below);
+	tcase_add_test(tc, levels_below_nested_and_with_filters);
+	tcase_add_test(tc, levels_as_a_reader_sees_them);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tm, NULL, teardown);
 	tcase_add_test(tm, malformed_tree_terminates);
 	suite_add_tcase(s, tm);
 	tcase_add_checked_fixture(td, NULL, teardown);
 	tcase_add_test(td, deep_chain_with_falling_pids);
+	tcase_add_test(td, exe_path_is_the_link_never_argv0);
 	suite_add_tcase(s, td);
 	return s;
 }
