@@ -155,13 +155,28 @@ build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 build/unit/check_gui_args build/fuzz/fuzz_notify_args: applets/applet.c applets/desktop.c \
 	applets/notify_send_headless.c
 
-build/unit/%: tests/unit/%.c tests/unit/unit.h $(CORE_SRC) $(HDRS) Makefile
-	@mkdir -p build/unit
-	$(CC) $(CSTD) $(WARN) -Wno-shadow $(TESTCFLAGS) -Itests/unit -o $@ $< $(CORE_SRC) $(CHECKLIBS)
+# Each flavour's core is compiled once and linked into all that use it: the unit suites' (gcc, ASan and UBSan)
+# in build/asan/, the fuzz targets' (clang, libFuzzer's coverage, ASan and UBSan) in build/fuzz-obj/
+ASAN_CORE = $(patsubst %.c,build/asan/%.o,$(CORE_SRC))
+FUZZ_CORE = $(patsubst %.c,build/fuzz-obj/%.o,$(CORE_SRC))
+.SECONDARY: $(ASAN_CORE) $(FUZZ_CORE)
 
-build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(CORE_SRC) $(HDRS) Makefile
+build/asan/%.o: %.c $(HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(TESTCFLAGS) -c -o $@ $<
+
+# libFuzzer's main is linked into the targets alone: the core gets its coverage hooks only
+build/fuzz-obj/%.o: %.c $(HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) $(WARN) $(subst fuzzer,fuzzer-no-link,$(FUZZCFLAGS)) -c -o $@ $<
+
+build/unit/%: tests/unit/%.c tests/unit/unit.h $(ASAN_CORE) $(HDRS) Makefile
+	@mkdir -p build/unit
+	$(CC) $(CSTD) $(WARN) -Wno-shadow $(TESTCFLAGS) -Itests/unit -o $@ $< $(ASAN_CORE) $(CHECKLIBS)
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_CORE) $(HDRS) Makefile
 	@mkdir -p build/fuzz
-	$(CLANG) $(CSTD) $(WARN) $(FUZZCFLAGS) -o $@ $< $(CORE_SRC)
+	$(CLANG) $(CSTD) $(WARN) $(FUZZCFLAGS) -o $@ $< $(FUZZ_CORE)
 
 build/test-helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p build/test-helpers
@@ -195,7 +210,9 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS) $(BENCH_BIN) \
 		$(addprefix build/fuzz/,$(FUZZ_TARGETS))
-	@$(MAKE) --no-print-directory check-hardening check-man check-unit check-e2e check-fuzz
+	@# one tier after the other, even under make -j: the fuzzers' load would disturb the timing-sensitive e2e
+	@for t in check-hardening check-man check-unit check-e2e check-fuzz; do \
+		$(MAKE) --no-print-directory $$t || exit 1; done
 
 check-unit: $(addprefix build/unit/,$(UNIT_TESTS))
 	@sh tests/unit/run.sh $(addprefix build/unit/,$(UNIT_TESTS))
