@@ -139,6 +139,20 @@ struct targets {
 /* the long-only options of the selection, as getopt_long returns them; an applet's own start at TARGETS_OPT_OWN */
 enum { TARGETS_OPT_TREE = 256, TARGETS_OPT_STRICT, TARGETS_OPT_EXE_PATH, TARGETS_OPT_DEPTH, TARGETS_OPT_LEVEL,
        TARGETS_OPT_OWN };
+/* the selection's rows of every choosing applet's option table (its short letters: "e:u:d:f:qvh") */
+#define TARGETS_LONGOPTS \
+	{"exe-name", required_argument, NULL, 'e'}, \
+	{"exe-path", required_argument, NULL, TARGETS_OPT_EXE_PATH}, \
+	{"user", required_argument, NULL, 'u'}, \
+	{"descendants-of", required_argument, NULL, 'd'}, \
+	{"depth", required_argument, NULL, TARGETS_OPT_DEPTH}, \
+	{"level", required_argument, NULL, TARGETS_OPT_LEVEL}, \
+	{"tree", no_argument, NULL, TARGETS_OPT_TREE}, \
+	{"strict", no_argument, NULL, TARGETS_OPT_STRICT}, \
+	{"format", required_argument, NULL, 'f'}, \
+	{"quiet", no_argument, NULL, 'q'}, \
+	{"verbose", no_argument, NULL, 'v'}, \
+	{"help", no_argument, NULL, 'h'}
 /* rescans of a --tree for what it forked meanwhile; a fork bomb could outrun any number */
 #define TARGETS_FREEZE_ROUNDS 10
 

@@ -12,18 +12,7 @@ static const char usage[] =
 static const char shortopts[] = "t:e:u:d:f:qvh";
 static const struct option longopts[] = {
 	{"timeout", required_argument, NULL, 't'},
-	{"exe-name", required_argument, NULL, 'e'},
-	{"exe-path", required_argument, NULL, TARGETS_OPT_EXE_PATH},
-	{"user", required_argument, NULL, 'u'},
-	{"descendants-of", required_argument, NULL, 'd'},
-	{"depth", required_argument, NULL, TARGETS_OPT_DEPTH},
-	{"level", required_argument, NULL, TARGETS_OPT_LEVEL},
-	{"tree", no_argument, NULL, TARGETS_OPT_TREE},
-	{"strict", no_argument, NULL, TARGETS_OPT_STRICT},
-	{"format", required_argument, NULL, 'f'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"help", no_argument, NULL, 'h'},
+	TARGETS_LONGOPTS,
 	{NULL, 0, NULL, 0},
 };
 
