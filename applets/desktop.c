@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -323,23 +321,6 @@ static int become_user(const struct session_user *u)
 	return 0;
 }
 
-/* Every descriptor above stderr: what root's caller left open (a file of root's, a lock, a socket) would be
- * the user's to read, with pidfd_getfd, as soon as the command runs as that user. */
-static void close_descriptors(void)
-{
-	struct rlimit rl;
-	long fd, last;
-
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
-		return;
-#endif
-	/* before Linux 5.9: every number up to the limit */
-	last = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1 << 20 ? (long)rl.rlim_cur : 1 << 20;
-	for (fd = 3; fd < last; fd++)
-		close((int)fd);
-}
-
 static pid_t command_pid;
 
 static void pass_signal(int sig)
@@ -411,7 +392,9 @@ static void run_as_user(struct session_user *u, char **cmd)
 		applet_warn("cannot run %s: not found on PATH", cmd[0]);
 		_exit(EXIT_NOT_FOUND);
 	}
-	close_descriptors();
+	/* every descriptor above stderr: what root's caller left open (a file of root's, a lock, a socket) would
+	 * be the user's to read, with pidfd_getfd, as soon as the command runs as that user */
+	pb_close_range(3, ~0u);
 	umask(022);
 	if (setsid() < 0)
 		run_in_child_session();

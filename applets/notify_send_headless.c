@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -187,13 +186,6 @@ no_memory:
 #define WALL_TIMEOUT_MS 10000
 #define WALL_GRACE_MS 2000
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 /* notify-send in one desktop session */
 struct wall_child {
 	const struct pb_session *x;
@@ -290,7 +282,7 @@ static void start_child(struct desktop *d, struct wall_child *c, char **cmd, int
 	c->err = p[0];
 	fcntl(c->err, F_SETFL, O_NONBLOCK);
 	/* an unreaped child keeps its pid: without pidfds (before Linux 5.3) kill() is as safe */
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	c->pidfd = pb_pidfd_open(c->pid);
 	c->deadline = pb_now_ms() + WALL_TIMEOUT_MS;
 }
 
@@ -356,7 +348,7 @@ static int check_child(struct wall_child *c, long long now, long long *wake)
 		return 0;
 	}
 	if (now >= c->deadline) {
-		if (c->pidfd < 0 || syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0))
+		if (c->pidfd < 0 || pb_pidfd_signal(c->pidfd, SIGKILL))
 			kill(c->pid, SIGKILL);
 		c->killed = 1;
 		c->deadline = now + WALL_GRACE_MS;

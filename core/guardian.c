@@ -6,35 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "procbox.h"
 
-/* musl has no wrappers; the numbers are the same on every architecture */
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-
 #define GONE_AT_START (-2) /* in the pidfd array: the process had ended (or its pid was reused) before we began */
 #define NO_PIDFD (-1)      /* no pidfds before Linux 5.3: the starttime is checked again, then kill() */
 #define EXIT_RELEASED 0
 #define EXIT_RESUMED 3
-
-static int pidfd_open(int pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
 
 /* Everything the child needs, set up by the caller before the fork. */
 struct guard {
@@ -54,7 +36,7 @@ static void resume_all(const struct guard *g)
 
 	for (i = 0; i < g->n; i++) {
 		if (g->fds[i] >= 0)
-			syscall(SYS_pidfd_send_signal, g->fds[i], SIGCONT, NULL, 0);
+			pb_pidfd_signal(g->fds[i], SIGCONT);
 		else if (g->fds[i] == NO_PIDFD)
 			pb_resume(g->root, g->ids[i]); /* confirms the starttime first */
 	}
@@ -67,20 +49,6 @@ static int int_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Closes first..last; one at a time before Linux 5.9 (no close_range), up to the descriptor limit. */
-static void close_from_to(unsigned first, unsigned last)
-{
-	struct rlimit rl;
-	unsigned fd, max = 65536;
-
-	if (syscall(SYS_close_range, first, last, 0) == 0)
-		return;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max)
-		max = (unsigned)rl.rlim_cur;
-	for (fd = first; fd <= last && fd < max; fd++)
-		close((int)fd);
-}
-
 /* Closes every descriptor but those in the sorted keep[0..n) (negative entries and repeats ignored). */
 static void close_others(const int *keep, size_t n)
 {
@@ -91,10 +59,10 @@ static void close_others(const int *keep, size_t n)
 		if (keep[i] < 0 || (unsigned)keep[i] < from)
 			continue;
 		if ((unsigned)keep[i] > from)
-			close_from_to(from, (unsigned)keep[i] - 1);
+			pb_close_range(from, (unsigned)keep[i] - 1);
 		from = (unsigned)keep[i] + 1;
 	}
-	close_from_to(from, ~0u);
+	pb_close_range(from, ~0u);
 }
 
 /* A descriptor the child keeps, moved above 0, 1 and 2 (which become /dev/null): a caller started with a
@@ -249,7 +217,7 @@ int pb_guardian_start(struct pb_guardian *gd, const struct pb_root *root, const 
 		g.fds[i] = GONE_AT_START; /* nothing to close yet, should an open below fail */
 	for (i = 0; i < n; i++) {
 		/* open first, then confirm: the pidfd holds the process that had the pid when the starttime matched */
-		g.fds[i] = pidfd_open(ids[i].pid);
+		g.fds[i] = pb_pidfd_open(ids[i].pid);
 		if (g.fds[i] < 0 && errno != ENOSYS && errno != ESRCH)
 			goto fail;
 		if (g.fds[i] < 0)
@@ -260,7 +228,7 @@ int pb_guardian_start(struct pb_guardian *gd, const struct pb_root *root, const 
 			g.fds[i] = GONE_AT_START;
 		}
 	}
-	g.caller_pidfd = pidfd_open(g.caller_pid);
+	g.caller_pidfd = pb_pidfd_open(g.caller_pid);
 	if (g.caller_pidfd < 0 && errno != ENOSYS)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)

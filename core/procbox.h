@@ -294,6 +294,12 @@ char pb_state(const struct pb_root *root, struct pb_ident id);
 int pb_signal(const struct pb_root *root, struct pb_ident id, int sig);
 int pb_suspend(const struct pb_root *root, struct pb_ident id);
 int pb_resume(const struct pb_root *root, struct pb_ident id);
+/* pidfd_open(2) and pidfd_send_signal(2), which musl does not wrap: -1 with errno (ENOSYS before Linux 5.3). */
+int pb_pidfd_open(int pid);
+int pb_pidfd_signal(int fd, int sig);
+/* Closes the descriptors first..last: close_range(2), or before Linux 5.9 one at a time up to the descriptor
+ * limit (at most 2^20). */
+void pb_close_range(unsigned first, unsigned last);
 
 /* A set of processes to wait for; pidfds where the kernel has them, polling /proc otherwise. */
 struct pb_waitset {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,9 @@
 #endif
 #ifndef SYS_pidfd_send_signal
 #define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
 #endif
 
 const char *const pb_stop_names[4] = {"already gone", "terminated", "killed", "survived"};
@@ -90,9 +94,27 @@ int pb_is_alive(const struct pb_root *root, struct pb_ident id)
 	return !state_ended(pb_state(root, id));
 }
 
-static int pidfd_open(int pid)
+int pb_pidfd_open(int pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int pb_pidfd_signal(int fd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+}
+
+void pb_close_range(unsigned first, unsigned last)
+{
+	struct rlimit rl;
+	unsigned fd, max = 1u << 20;
+
+	if (syscall(SYS_close_range, first, last, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < max)
+		max = (unsigned)rl.rlim_cur;
+	for (fd = first; fd <= last && fd < max; fd++)
+		close((int)fd);
 }
 
 int pb_signal(const struct pb_root *root, struct pb_ident id, int sig)
@@ -108,7 +130,7 @@ int pb_signal(const struct pb_root *root, struct pb_ident id, int sig)
 		return -1;
 	}
 	/* open first, then confirm: the pidfd holds the process that had the pid when the starttime matched */
-	fd = pidfd_open(id.pid);
+	fd = pb_pidfd_open(id.pid);
 	if (fd < 0 && errno != ENOSYS)
 		return -1; /* ESRCH: gone */
 	if (!pb_state(root, id)) {
@@ -119,7 +141,7 @@ int pb_signal(const struct pb_root *root, struct pb_ident id, int sig)
 	}
 	if (fd < 0)
 		return kill(id.pid, sig); /* before Linux 5.3: a window remains between the check and the kill */
-	r = (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+	r = pb_pidfd_signal(fd, sig);
 	saved = errno;
 	close(fd);
 	errno = saved;
@@ -165,7 +187,7 @@ int pb_waitset_init(struct pb_waitset *ws, const struct pb_root *root, const str
 	if (n)
 		memcpy(ws->ids, ids, n * sizeof *ids);
 	for (i = 0; i < n; i++) {
-		ws->fds[i] = root->is_live ? pidfd_open(ids[i].pid) : -1;
+		ws->fds[i] = root->is_live ? pb_pidfd_open(ids[i].pid) : -1;
 		if (ws->fds[i] < 0 && errno == ESRCH && root->is_live) {
 			mark_ended(ws, i);
 			continue;
