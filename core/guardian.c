@@ -174,7 +174,7 @@ static __attribute__((noreturn)) void guard(struct guard *g)
 {
 	struct pb_root root = *g->root;
 	sigset_t stop;
-	int sigfd;
+	int sigfd, released;
 
 	detach(g, &root);
 	/* the signals that ask a process to end (SIGTERM, which PR_SET_PDEATHSIG sends too, SIGINT, SIGHUP,
@@ -185,13 +185,15 @@ static __attribute__((noreturn)) void guard(struct guard *g)
 	sigaddset(&stop, SIGHUP);
 	sigaddset(&stop, SIGQUIT);
 	sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
-	if (keep_only_ours(g, sigfd) == 0 &&
-	    /* without a pidfd of the caller, the kernel tells us of its death with a signal; it may be dead already */
-	    (g->caller_pidfd >= 0 || (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() == g->caller_pid)) &&
-	    write(g->sock, "r", 1) == 1 && watch(g, sigfd))
-		_exit(EXIT_RELEASED);
-	resume_all(g);
-	_exit(EXIT_RESUMED);
+	released = keep_only_ours(g, sigfd) == 0 &&
+		   /* without a pidfd of the caller, the kernel tells us of its death with a signal; it may be dead
+		    * already */
+		   (g->caller_pidfd >= 0 || (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() == g->caller_pid)) &&
+		   write(g->sock, "r", 1) == 1 && watch(g, sigfd);
+	if (!released)
+		resume_all(g);
+	free(g->fds); /* the caller's copy is the caller's to free; this one is ours */
+	_exit(released ? EXIT_RELEASED : EXIT_RESUMED);
 }
 
 int pb_guardian_start(struct pb_guardian *gd, const struct pb_root *root, const struct pb_ident *ids, size_t n,
