@@ -81,22 +81,6 @@ static void catch_signals(void)
 
 /* ---- small helpers ---- */
 
-/* [[D-]HH:]MM:SS, as proc-tree shows run times */
-static void add_duration(struct pb_buf *b, double secs)
-{
-	unsigned long long s = (unsigned long long)secs;
-
-	if (secs < 0) {
-		pb_buf_addc(b, '-');
-		return;
-	}
-	if (s >= 86400)
-		pb_buf_addf(b, "%llu-", s / 86400);
-	if (s >= 3600)
-		pb_buf_addf(b, "%02llu:", s / 3600 % 24);
-	pb_buf_addf(b, "%02llu:%02llu", s / 60 % 60, s % 60);
-}
-
 /* The first size-1 bytes (at most) of a file below dirfd, NUL-terminated; its length, 0 when unreadable. */
 static size_t read_start(int dirfd, const char *name, char *buf, size_t size)
 {
@@ -785,7 +769,7 @@ static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct j
 		pb_buf_addc(&cell, 0);
 		pb_buf_addf(b, "%s%7d %7d %-10s ", indent, p->st.pid, p->st.ppid, cell.failed ? "?" : cell.data);
 		cell.len = 0;
-		add_duration(&cell, pb_runtime(t, p));
+		applet_add_duration(&cell, pb_runtime(t, p));
 		pb_buf_addc(&cell, 0);
 		pb_buf_addf(b, "%8s %-13s ", cell.failed ? "?" : cell.data, found_by_names[jobs[i].by]);
 		pb_buf_free(&cell);
@@ -1103,7 +1087,7 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 		add_command(b, t, jobs[i].p, 0, progress ? 30 : 60, NULL);
 		if (progress) {
 			pb_buf_adds(b, " (");
-			add_duration(b, pb_runtime(t, jobs[i].p));
+			applet_add_duration(b, pb_runtime(t, jobs[i].p));
 			pb_buf_addc(b, ')');
 		}
 	}
@@ -1132,7 +1116,7 @@ static int note_jobs(struct finder *f, struct pb_table *t, struct pb_ident *ids,
 		pb_buf_addf(line, "job %d (", p->st.pid);
 		add_user(line, t, p);
 		pb_buf_adds(line, ", running ");
-		add_duration(line, pb_runtime(t, p));
+		applet_add_duration(line, pb_runtime(t, p));
 		if (applet_verbosity > 1)
 			pb_buf_addf(line, ", found by %s", found_by_names[f->jobs[i].by]);
 		pb_buf_adds(line, "): ");
@@ -1164,7 +1148,7 @@ static int report_wait(struct run *r, const struct finder *f, struct pb_table *t
 		return EXIT_TIMEOUT;
 	}
 	pb_buf_addf(line, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
-	add_duration(line, (double)(now - r->start) / 1000);
+	applet_add_duration(line, (double)(now - r->start) / 1000);
 	pb_buf_adds(line, " so far): ");
 	add_job_list(line, t, f->jobs, n, 1);
 	applet_progress(buf_text(line, "waiting"), changed);

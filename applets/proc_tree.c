@@ -90,36 +90,6 @@ static int parse_fields(struct opts *o, const char *list)
 	return 0;
 }
 
-/* two digits, zero-padded, of a value below 100 */
-static void add_2digits(struct pb_buf *b, unsigned long long v)
-{
-	char d[2] = {(char)('0' + v / 10), (char)('0' + v % 10)};
-
-	pb_buf_add(b, d, 2);
-}
-
-/* [[D-]HH:]MM:SS, by hand: printf would cost more than reading the process's files */
-static void add_duration(struct pb_buf *b, double secs)
-{
-	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
-
-	if (secs < 0) {
-		pb_buf_adds(b, "-");
-		return;
-	}
-	if (s >= 86400) {
-		pb_buf_addu(b, s / 86400);
-		pb_buf_addc(b, '-');
-	}
-	if (s >= 3600) {
-		add_2digits(b, s / 3600 % 24);
-		pb_buf_addc(b, ':');
-	}
-	add_2digits(b, s / 60 % 60);
-	pb_buf_addc(b, ':');
-	add_2digits(b, s % 60);
-}
-
 /*
  * 4.0K, 12M, 3.1G: one decimal below 10, none from 10, rounded as "%.1f" and "%.0f" round (ties to even), in
  * integers while bytes * 10 fits; printf beyond.
@@ -283,7 +253,7 @@ static void add_runtime(struct pb_buf *b, struct pb_table *t, struct pb_proc *p,
 	double d = pb_runtime(t, p);
 
 	if (!json)
-		add_duration(b, d);
+		applet_add_duration(b, d);
 	else if (d < 0)
 		pb_buf_adds(b, "null");
 	else
