@@ -722,6 +722,14 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 	return err ? -1 : 0;
 }
 
+/* a finder of d's jobs that has found nothing yet */
+static void init_finder(struct finder *f, struct daemon *d, int self_pid)
+{
+	memset(f, 0, sizeof *f);
+	f->d = d;
+	f->self_pid = self_pid;
+}
+
 static void free_finder(struct finder *f)
 {
 	free(f->sessions.ids);
@@ -826,6 +834,16 @@ struct run {
 	long long start, deadline; /* deadline -1: no --timeout */
 	int paused;
 };
+
+/* a run on d that starts now: its deadline is --timeout from now */
+static struct run start_run(const struct opts *o, struct pb_root *root, struct daemon *d)
+{
+	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+
+	if (o->timeout_ms >= 0)
+		r.deadline = r.start + o->timeout_ms;
+	return r;
+}
 
 /* A signal is pending for the paused daemon that it can act on only once it runs again (a service
  * manager's SIGTERM, when cron handles SIGTERM itself). */
@@ -1356,17 +1374,13 @@ static int paused_run(struct run *r, struct finder *f)
 
 static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
-	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+	struct run r = start_run(o, root, d);
 	struct pb_guardian guardian;
 	struct finder f;
 	char path[4096];
 	int status;
 
-	memset(&f, 0, sizeof f);
-	f.d = d;
-	f.self_pid = self_pid;
-	if (o->timeout_ms >= 0)
-		r.deadline = r.start + o->timeout_ms;
+	init_finder(&f, d, self_pid);
 	/* a --hook that cannot run is found out before anything is touched */
 	if (hook_path(o, path, sizeof path) < 0)
 		return EXIT_NO;
@@ -1395,17 +1409,13 @@ static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d
 /* --wait-only: the jobs running now, and what they start, waited for; cron left as it is */
 static int wait_only(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
-	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+	struct run r = start_run(o, root, d);
 	struct finder f;
 	char secs[32];
 	int status;
 
-	memset(&f, 0, sizeof f);
-	f.d = d;
-	f.self_pid = self_pid;
+	init_finder(&f, d, self_pid);
 	f.wait_only = 1;
-	if (o->timeout_ms >= 0)
-		r.deadline = r.start + o->timeout_ms;
 	catch_signals();
 	applet_info("waiting %s%s for the jobs cron (pid %d) runs now; cron keeps running (--wait-only)",
 		    o->timeout_ms >= 0 ? "at most " : "without a time limit",
@@ -1426,9 +1436,7 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 	char path[4096], *argv[4], script[300], cmd[400], secs[32];
 	int r = 0, hook;
 
-	memset(&f, 0, sizeof f);
-	f.d = d;
-	f.self_pid = self_pid;
+	init_finder(&f, d, self_pid);
 	if (find_jobs(&f, t)) {
 		applet_warn("out of memory");
 		free_finder(&f);
