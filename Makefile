@@ -154,6 +154,8 @@ build/procbox-glibc: $(CORE_SRC) $(APPLET_SRC) $(HDRS) Makefile
 # check_gui_args and fuzz_notify_args include notify-send-headless's argument vector (and applet.c, desktop.c)
 build/unit/check_gui_args build/fuzz/fuzz_notify_args: applets/applet.c applets/desktop.c \
 	applets/notify_send_headless.c
+# check_applets includes applet.c (the run times)
+build/unit/check_applets: applets/applet.c
 
 # Each flavour's core is compiled once and linked into all that use it: the unit suites' (gcc, ASan and UBSan)
 # in build/asan/, the fuzz targets' (clang, libFuzzer's coverage, ASan and UBSan) in build/fuzz-obj/

@@ -273,6 +273,36 @@ void applet_progress_done(void)
 	progress_shown = 0;
 }
 
+/* two digits, zero-padded, of a value below 100 */
+static void add_2digits(struct pb_buf *b, unsigned long long v)
+{
+	char d[2] = {(char)('0' + v / 10), (char)('0' + v % 10)};
+
+	pb_buf_add(b, d, 2);
+}
+
+/* by hand: proc-tree writes one per process, and printf would cost more than reading the process's files */
+void applet_add_duration(struct pb_buf *b, double secs)
+{
+	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
+
+	if (secs < 0) {
+		pb_buf_adds(b, "-");
+		return;
+	}
+	if (s >= 86400) {
+		pb_buf_addu(b, s / 86400);
+		pb_buf_addc(b, '-');
+	}
+	if (s >= 3600) {
+		add_2digits(b, s / 3600 % 24);
+		pb_buf_addc(b, ':');
+	}
+	add_2digits(b, s / 60 % 60);
+	pb_buf_addc(b, ':');
+	add_2digits(b, s % 60);
+}
+
 void applet_print_export(struct pb_buf *b, const char *name, const char *value, size_t len)
 {
 	pb_buf_adds(b, "export ");

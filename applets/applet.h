@@ -30,6 +30,8 @@ int applet_syslog(int on);
  * log line when changed is set, and at most once a minute when not. applet_progress_done() clears the line. */
 void applet_progress(const char *line, int changed);
 void applet_progress_done(void);
+/* A run time for people: [[D-]HH:]MM:SS in whole seconds; "-" when secs < 0 (unknown). */
+void applet_add_duration(struct pb_buf *b, double secs);
 /* "applet: message" plus a hint at --help on stderr; returns EXIT_USAGE */
 int applet_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The usage error for what getopt_long rejected with '?' (the dispatcher sets opterr to 0: the C library

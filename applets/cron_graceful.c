@@ -81,22 +81,6 @@ static void catch_signals(void)
 
 /* ---- small helpers ---- */
 
-/* [[D-]HH:]MM:SS, as proc-tree shows run times */
-static void add_duration(struct pb_buf *b, double secs)
-{
-	unsigned long long s = (unsigned long long)secs;
-
-	if (secs < 0) {
-		pb_buf_addc(b, '-');
-		return;
-	}
-	if (s >= 86400)
-		pb_buf_addf(b, "%llu-", s / 86400);
-	if (s >= 3600)
-		pb_buf_addf(b, "%02llu:", s / 3600 % 24);
-	pb_buf_addf(b, "%02llu:%02llu", s / 60 % 60, s % 60);
-}
-
 /* The first size-1 bytes (at most) of a file below dirfd, NUL-terminated; its length, 0 when unreadable. */
 static size_t read_start(int dirfd, const char *name, char *buf, size_t size)
 {
@@ -399,49 +383,54 @@ static int read_pidfile(const char *path, long *pid)
 	return 0;
 }
 
-/* 0: found (d filled); 1: not running (said so); -1: failed (said so) */
-static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
+/* The daemon --pid or --pidfile names. 0: found (d filled); 1: not running (said so); -1: failed (said so) */
+static int find_named_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
 {
-	const char *name = NULL, **names, *what = o->exe_name ? o->exe_name : "cron";
-	struct pb_proc *p, *a, *found = NULL;
-	struct pb_buf list;
-	size_t i, ntop = 0;
+	const char *name, *what = o->exe_name ? o->exe_name : "cron";
+	struct pb_proc *p;
 	long pid = o->pid.pid;
 	int r;
 
-	if (pid || o->pidfile) {
-		if (o->pidfile && (r = read_pidfile(o->pidfile, &pid)) != 0) {
-			if (r > 0)
-				applet_info("cron is not running (no %s)", o->pidfile);
-			return r;
-		}
-		p = pb_find_pid(t, (int)pid);
-		if (!p || p->st.state == 'Z' || p->st.state == 'X' || (o->exact && p->st.starttime != o->pid.starttime)) {
-			applet_info("cron is not running (no process %ld%s%s%s)", pid, o->exact ? " with that start time" : "",
-				    o->pidfile ? " from " : "", o->pidfile ? o->pidfile : "");
-			return 1;
-		}
-		name = cron_match(t, p, o->exe_name);
-		/* a stale pid file may name an unrelated process that got the number since; the file names
-		 * a process, the process must still be a daemon by its executable and run by root */
-		if (o->pidfile && !name) {
-			applet_info("cron is not running: %s names process %ld, which is '%s', not %s", o->pidfile, pid,
-				    p->st.comm, what);
-			return 1;
-		}
-		if (o->pidfile && !run_by_root(t, p)) {
-			applet_info("cron is not running: %s names process %ld, which runs as %s, not root", o->pidfile,
-				    pid, pb_user(t, p));
-			return 1;
-		}
-		/* --pid names it, whoever runs it: then it is called after its executable (comm is its owner's) */
-		fill_daemon(t, p, name ? name : *pb_exe(t, p) ? base_name(pb_exe(t, p)) : p->st.comm, d);
-		return 0;
+	if (o->pidfile && (r = read_pidfile(o->pidfile, &pid)) != 0) {
+		if (r > 0)
+			applet_info("cron is not running (no %s)", o->pidfile);
+		return r;
 	}
-	names = calloc(t->n + 1, sizeof *names);
+	p = pb_find_pid(t, (int)pid);
+	if (!p || p->st.state == 'Z' || p->st.state == 'X' || (o->exact && p->st.starttime != o->pid.starttime)) {
+		applet_info("cron is not running (no process %ld%s%s%s)", pid, o->exact ? " with that start time" : "",
+			    o->pidfile ? " from " : "", o->pidfile ? o->pidfile : "");
+		return 1;
+	}
+	name = cron_match(t, p, o->exe_name);
+	/* a stale pid file may name an unrelated process that got the number since; the file names
+	 * a process, the process must still be a daemon by its executable and run by root */
+	if (o->pidfile && !name) {
+		applet_info("cron is not running: %s names process %ld, which is '%s', not %s", o->pidfile, pid,
+			    p->st.comm, what);
+		return 1;
+	}
+	if (o->pidfile && !run_by_root(t, p)) {
+		applet_info("cron is not running: %s names process %ld, which runs as %s, not root", o->pidfile,
+			    pid, pb_user(t, p));
+		return 1;
+	}
+	/* --pid names it, whoever runs it: then it is called after its executable (comm is its owner's) */
+	fill_daemon(t, p, name ? name : *pb_exe(t, p) ? base_name(pb_exe(t, p)) : p->st.comm, d);
+	return 0;
+}
+
+/* Per entry of the table, the name it answers to when it is a cron daemon run by root in our PID namespace,
+ * else NULL (one array, to be freed); NULL after its line when out of memory. */
+static const char **daemon_names(struct pb_table *t, const struct opts *o)
+{
+	const char **names = calloc(t->n + 1, sizeof *names);
+	struct pb_proc *p;
+	size_t i;
+
 	if (!names) {
 		applet_warn("out of memory");
-		return -1;
+		return NULL;
 	}
 	for (i = 0; i < t->n; i++) {
 		p = &t->procs[i];
@@ -455,6 +444,22 @@ static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *
 			names[i] = NULL;
 		}
 	}
+	return names;
+}
+
+/* 0: found (d filled); 1: not running (said so); -1: failed (said so) */
+static int find_daemon(struct pb_table *t, const struct opts *o, struct daemon *d)
+{
+	const char *name = NULL, **names, *what = o->exe_name ? o->exe_name : "cron";
+	struct pb_proc *p, *a, *found = NULL;
+	struct pb_buf list;
+	size_t i, ntop = 0;
+	int r;
+
+	if (o->pid.pid || o->pidfile)
+		return find_named_daemon(t, o, d);
+	if (!(names = daemon_names(t, o)))
+		return -1;
 	pb_buf_init(&list);
 	for (i = 0; i < t->n; i++) {
 		p = &t->procs[i];
@@ -717,6 +722,14 @@ static int find_jobs(struct finder *f, struct pb_table *t)
 	return err ? -1 : 0;
 }
 
+/* a finder of d's jobs that has found nothing yet */
+static void init_finder(struct finder *f, struct daemon *d, int self_pid)
+{
+	memset(f, 0, sizeof *f);
+	f->d = d;
+	f->self_pid = self_pid;
+}
+
 static void free_finder(struct finder *f)
 {
 	free(f->sessions.ids);
@@ -764,7 +777,7 @@ static void print_jobs_text(struct pb_buf *b, struct pb_table *t, const struct j
 		pb_buf_addc(&cell, 0);
 		pb_buf_addf(b, "%s%7d %7d %-10s ", indent, p->st.pid, p->st.ppid, cell.failed ? "?" : cell.data);
 		cell.len = 0;
-		add_duration(&cell, pb_runtime(t, p));
+		applet_add_duration(&cell, pb_runtime(t, p));
 		pb_buf_addc(&cell, 0);
 		pb_buf_addf(b, "%8s %-13s ", cell.failed ? "?" : cell.data, found_by_names[jobs[i].by]);
 		pb_buf_free(&cell);
@@ -821,6 +834,16 @@ struct run {
 	long long start, deadline; /* deadline -1: no --timeout */
 	int paused;
 };
+
+/* a run on d that starts now: its deadline is --timeout from now */
+static struct run start_run(const struct opts *o, struct pb_root *root, struct daemon *d)
+{
+	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+
+	if (o->timeout_ms >= 0)
+		r.deadline = r.start + o->timeout_ms;
+	return r;
+}
 
 /* A signal is pending for the paused daemon that it can act on only once it runs again (a service
  * manager's SIGTERM, when cron handles SIGTERM itself). */
@@ -1082,7 +1105,7 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 		add_command(b, t, jobs[i].p, 0, progress ? 30 : 60, NULL);
 		if (progress) {
 			pb_buf_adds(b, " (");
-			add_duration(b, pb_runtime(t, jobs[i].p));
+			applet_add_duration(b, pb_runtime(t, jobs[i].p));
 			pb_buf_addc(b, ')');
 		}
 	}
@@ -1090,17 +1113,93 @@ static void add_job_list(struct pb_buf *b, struct pb_table *t, const struct job 
 		pb_buf_adds(b, ", ...");
 }
 
+/* Logs each job the first time it is seen and keeps the jobs' identities in f->known (ids: room for f->njobs,
+ * now f's). Returns whether the list, or its order, changed since the last look: that is news. */
+static int note_jobs(struct finder *f, struct pb_table *t, struct pb_ident *ids, struct pb_buf *line)
+{
+	struct pb_proc *p;
+	size_t i, k, n = f->njobs;
+	int changed = n != f->nknown;
+
+	for (i = 0; i < n; i++) {
+		p = f->jobs[i].p;
+		ids[i] = (struct pb_ident){p->st.pid, p->st.starttime};
+		for (k = 0; k < f->nknown && (f->known[k].pid != p->st.pid || f->known[k].starttime != p->st.starttime); k++)
+			;
+		if (k != i)
+			changed = 1;
+		if (k < f->nknown)
+			continue;
+		line->len = 0;
+		pb_buf_addf(line, "job %d (", p->st.pid);
+		add_user(line, t, p);
+		pb_buf_adds(line, ", running ");
+		applet_add_duration(line, pb_runtime(t, p));
+		if (applet_verbosity > 1)
+			pb_buf_addf(line, ", found by %s", found_by_names[f->jobs[i].by]);
+		pb_buf_adds(line, "): ");
+		add_command(line, t, p, 0, 200, NULL);
+		applet_info("%s", buf_text(line, "job (out of memory)"));
+	}
+	free(f->known);
+	f->known = ids;
+	f->nknown = n;
+	return changed;
+}
+
+/* What one look at the jobs found, at now: 0 when none is left; past the deadline, cron resumed and
+ * EXIT_TIMEOUT; else the progress line, and -1 to wait on. */
+static int report_wait(struct run *r, const struct finder *f, struct pb_table *t, long long now, int changed,
+		       struct pb_buf *line)
+{
+	size_t n = f->njobs;
+
+	line->len = 0;
+	if (!n)
+		return 0;
+	if (r->deadline >= 0 && now >= r->deadline) {
+		add_job_list(line, t, f->jobs, n, 0);
+		applet_progress_done();
+		applet_warn("timed out after %lld s; %zu job%s still running: %s", seconds_since(r->start), n,
+			    n == 1 ? "" : "s", buf_text(line, "?"));
+		resume_daemon(r, "timed out");
+		return EXIT_TIMEOUT;
+	}
+	pb_buf_addf(line, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
+	applet_add_duration(line, (double)(now - r->start) / 1000);
+	pb_buf_adds(line, " so far): ");
+	add_job_list(line, t, f->jobs, n, 1);
+	applet_progress(buf_text(line, "waiting"), changed);
+	return -1;
+}
+
+/* Until one of the known jobs ends, or it is time to look again: jobs start new processes as they go. 0, or -1
+ * after its line. */
+static int wait_for_change(const struct run *r, const struct finder *f, long long now)
+{
+	struct pb_waitset ws;
+	int wait_ms = SCAN_INTERVAL_MS;
+
+	if (r->deadline >= 0 && r->deadline - now < wait_ms)
+		wait_ms = (int)(r->deadline - now);
+	if (pb_waitset_init(&ws, r->root, f->known, f->nknown)) {
+		applet_warn("out of memory");
+		return -1;
+	}
+	if (ws.left)
+		pb_waitset_wait(&ws, wait_ms);
+	pb_waitset_free(&ws);
+	return 0;
+}
+
 /* 0 when every job has ended, else the exit status (cron resumed) */
 static int wait_for_jobs(struct run *r, struct finder *f)
 {
 	struct pb_table t;
-	struct pb_waitset ws;
 	struct pb_ident *ids;
-	struct pb_proc *p;
 	struct pb_buf line;
 	long long now;
-	size_t i, k, n;
-	int changed, daemon_gone_said = 0, wait_ms, status = -1;
+	int changed, daemon_gone_said = 0, status = -1;
 
 	pb_buf_init(&line);
 	for (;;) {
@@ -1123,64 +1222,12 @@ static int wait_for_jobs(struct run *r, struct finder *f)
 			daemon_gone_said = 1;
 			r->paused = 0;
 		}
-		/* log every job when it is first seen; a change of the list (or of its order) is news */
-		n = f->njobs;
-		changed = n != f->nknown;
-		for (i = 0; i < n; i++) {
-			p = f->jobs[i].p;
-			ids[i] = (struct pb_ident){p->st.pid, p->st.starttime};
-			for (k = 0; k < f->nknown && (f->known[k].pid != p->st.pid || f->known[k].starttime != p->st.starttime); k++)
-				;
-			if (k != i)
-				changed = 1;
-			if (k < f->nknown)
-				continue;
-			line.len = 0;
-			pb_buf_addf(&line, "job %d (", p->st.pid);
-			add_user(&line, &t, p);
-			pb_buf_adds(&line, ", running ");
-			add_duration(&line, pb_runtime(&t, p));
-			if (applet_verbosity > 1)
-				pb_buf_addf(&line, ", found by %s", found_by_names[f->jobs[i].by]);
-			pb_buf_adds(&line, "): ");
-			add_command(&line, &t, p, 0, 200, NULL);
-			applet_info("%s", buf_text(&line, "job (out of memory)"));
-		}
-		free(f->known);
-		f->known = ids;
-		f->nknown = n;
+		changed = note_jobs(f, &t, ids, &line);
 		now = pb_now_ms();
-		line.len = 0;
-		if (!n) {
-			status = 0;
-		} else if (r->deadline >= 0 && now >= r->deadline) {
-			add_job_list(&line, &t, f->jobs, n, 0);
-			applet_progress_done();
-			applet_warn("timed out after %lld s; %zu job%s still running: %s", seconds_since(r->start), n,
-				    n == 1 ? "" : "s", buf_text(&line, "?"));
-			resume_daemon(r, "timed out");
-			status = EXIT_TIMEOUT;
-		} else {
-			pb_buf_addf(&line, "waiting for %zu job%s (", n, n == 1 ? "" : "s");
-			add_duration(&line, (double)(now - r->start) / 1000);
-			pb_buf_adds(&line, " so far): ");
-			add_job_list(&line, &t, f->jobs, n, 1);
-			applet_progress(buf_text(&line, "waiting"), changed);
-		}
+		status = report_wait(r, f, &t, now, changed, &line);
 		pb_table_free(&t);
-		if (status >= 0)
+		if (status >= 0 || wait_for_change(r, f, now))
 			break;
-		/* until one of them ends, or time to look again: jobs start new processes as they go */
-		wait_ms = SCAN_INTERVAL_MS;
-		if (r->deadline >= 0 && r->deadline - now < wait_ms)
-			wait_ms = (int)(r->deadline - now);
-		if (pb_waitset_init(&ws, r->root, f->known, n)) {
-			applet_warn("out of memory");
-			break;
-		}
-		if (ws.left)
-			pb_waitset_wait(&ws, wait_ms);
-		pb_waitset_free(&ws);
 	}
 	applet_progress_done();
 	pb_buf_free(&line);
@@ -1327,17 +1374,13 @@ static int paused_run(struct run *r, struct finder *f)
 
 static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
-	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+	struct run r = start_run(o, root, d);
 	struct pb_guardian guardian;
 	struct finder f;
 	char path[4096];
 	int status;
 
-	memset(&f, 0, sizeof f);
-	f.d = d;
-	f.self_pid = self_pid;
-	if (o->timeout_ms >= 0)
-		r.deadline = r.start + o->timeout_ms;
+	init_finder(&f, d, self_pid);
 	/* a --hook that cannot run is found out before anything is touched */
 	if (hook_path(o, path, sizeof path) < 0)
 		return EXIT_NO;
@@ -1366,17 +1409,13 @@ static int real_run(const struct opts *o, struct pb_root *root, struct daemon *d
 /* --wait-only: the jobs running now, and what they start, waited for; cron left as it is */
 static int wait_only(const struct opts *o, struct pb_root *root, struct daemon *d, int self_pid)
 {
-	struct run r = {o, root, d, pb_now_ms(), -1, 0};
+	struct run r = start_run(o, root, d);
 	struct finder f;
 	char secs[32];
 	int status;
 
-	memset(&f, 0, sizeof f);
-	f.d = d;
-	f.self_pid = self_pid;
+	init_finder(&f, d, self_pid);
 	f.wait_only = 1;
-	if (o->timeout_ms >= 0)
-		r.deadline = r.start + o->timeout_ms;
 	catch_signals();
 	applet_info("waiting %s%s for the jobs cron (pid %d) runs now; cron keeps running (--wait-only)",
 		    o->timeout_ms >= 0 ? "at most " : "without a time limit",
@@ -1397,9 +1436,7 @@ static int list_or_dry_run(const struct opts *o, struct pb_table *t, struct daem
 	char path[4096], *argv[4], script[300], cmd[400], secs[32];
 	int r = 0, hook;
 
-	memset(&f, 0, sizeof f);
-	f.d = d;
-	f.self_pid = self_pid;
+	init_finder(&f, d, self_pid);
 	if (find_jobs(&f, t)) {
 		applet_warn("out of memory");
 		free_finder(&f);
@@ -1492,7 +1529,9 @@ static int parse_seconds_option(const char *name, const char *arg, long long *ms
 	return 0;
 }
 
-int cron_graceful_main(int argc, char **argv)
+/* The options into o, then checked against each other: -1 to go on, else the exit status (after its line, or
+ * -h's usage). */
+static int parse_options(struct opts *o, int argc, char **argv)
 {
 	enum { O_LIST = 256, O_FORMAT, O_EXE, O_PID, O_PIDFILE, O_HOOK, O_HOOK_TIMEOUT, O_RESUME, O_SYSLOG, O_NO_SYSLOG };
 	static const struct option longopts[] = {
@@ -1506,70 +1545,111 @@ int cron_graceful_main(int argc, char **argv)
 		{"syslog", no_argument, NULL, O_SYSLOG}, {"no-syslog", no_argument, NULL, O_NO_SYSLOG},
 		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
-	struct opts o = {0};
-	struct pb_root root;
-	struct pb_table t;
-	struct daemon d;
-	int c, r, format_given = 0, hook_given = 0, self_pid, real;
+	int c, format_given = 0, hook_given = 0;
 
-	o.timeout_ms = TIMEOUT_MS;
-	o.hook_timeout_ms = 300000;
-	o.use_syslog = -1;
+	o->timeout_ms = TIMEOUT_MS;
+	o->hook_timeout_ms = 300000;
+	o->use_syslog = -1;
 	while ((c = getopt_long(argc, argv, "+nwt:vqh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o.dry_run = 1; break;
-		case 'w': o.wait_only = 1; break;
-		case O_LIST: o.list = 1; break;
+		case 'n': o->dry_run = 1; break;
+		case 'w': o->wait_only = 1; break;
+		case O_LIST: o->list = 1; break;
 		case O_FORMAT:
 			format_given = 1;
 			if (!strcmp(optarg, "json"))
-				o.json = 1;
+				o->json = 1;
 			else if (strcmp(optarg, "text"))
 				return applet_usage_error("unknown format '%s' (text or json)", optarg);
 			break;
 		case 't':
-			if (parse_seconds_option("--timeout", optarg, &o.timeout_ms))
+			if (parse_seconds_option("--timeout", optarg, &o->timeout_ms))
 				return EXIT_USAGE;
-			if (o.timeout_ms == 0)
-				o.timeout_ms = -1; /* no limit */
+			if (o->timeout_ms == 0)
+				o->timeout_ms = -1; /* no limit */
 			break;
 		case O_EXE:
 			if (!*optarg || strchr(optarg, '/'))
 				return applet_usage_error("bad --exe-name '%s' (a name, not a path)", optarg);
-			o.exe_name = optarg;
+			o->exe_name = optarg;
 			break;
 		case O_PID:
-			if (applet_parse_ident(optarg, &o.pid, &o.exact))
+			if (applet_parse_ident(optarg, &o->pid, &o->exact))
 				return EXIT_USAGE;
 			break;
-		case O_PIDFILE: o.pidfile = optarg; break;
-		case O_HOOK: o.hook = optarg; hook_given = 1; break;
+		case O_PIDFILE: o->pidfile = optarg; break;
+		case O_HOOK: o->hook = optarg; hook_given = 1; break;
 		case O_HOOK_TIMEOUT:
 			hook_given = 1;
-			if (parse_seconds_option("--hook-timeout", optarg, &o.hook_timeout_ms))
+			if (parse_seconds_option("--hook-timeout", optarg, &o->hook_timeout_ms))
 				return EXIT_USAGE;
 			break;
-		case O_RESUME: o.resume = 1; break;
+		case O_RESUME: o->resume = 1; break;
 		case 'v': applet_verbosity = 2; break;
 		case 'q': applet_verbosity = 0; break;
-		case O_SYSLOG: o.use_syslog = 1; break;
-		case O_NO_SYSLOG: o.use_syslog = 0; break;
+		case O_SYSLOG: o->use_syslog = 1; break;
+		case O_NO_SYSLOG: o->use_syslog = 0; break;
 		case 'h': return applet_help(usage);
 		default: return applet_bad_option(argc, argv);
 		}
 	}
 	if (optind < argc)
 		return applet_usage_error("unexpected argument '%s'", argv[optind]);
-	if (o.pid.pid && o.pidfile)
+	if (o->pid.pid && o->pidfile)
 		return applet_usage_error("--pid and --pidfile exclude each other");
-	if (format_given && !o.list)
+	if (format_given && !o->list)
 		return applet_usage_error("--format goes with --list");
-	if (o.list && (o.dry_run || o.resume || o.wait_only))
+	if (o->list && (o->dry_run || o->resume || o->wait_only))
 		return applet_usage_error("--list goes alone");
-	if (o.wait_only && o.resume)
+	if (o->wait_only && o->resume)
 		return applet_usage_error("--wait-only and --resume exclude each other");
-	if (o.wait_only && hook_given)
+	if (o->wait_only && hook_given)
 		return applet_usage_error("--wait-only runs no hook: it does not pause cron");
+	return -1;
+}
+
+/* One scan of the open root, the daemon found in it, and the mode the options chose run (real: the run that
+ * pauses and stops cron); the exit status. */
+static int scan_and_run(const struct opts *o, struct pb_root *root, int real)
+{
+	struct pb_table t;
+	struct daemon d;
+	int r = EXIT_NO, self_pid;
+
+	if ((real || (o->wait_only && !o->dry_run)) && !root->is_live) {
+		/* a saved tree's jobs never end, and its pids are not ours to signal */
+		applet_warn("%s is not the live /proc: only --dry-run and --list read it", root->path);
+	} else if (pb_scan_with(root, &t, 1u << PB_F_EXE)) {
+		/* the daemon is found by its executable: every exe link, read during the scan */
+		applet_warn("cannot scan %s: %s", root->path, strerror(errno));
+	} else {
+		self_pid = self_pid_in(root);
+		r = find_daemon(&t, o, &d);
+		if (r > 0) /* not running: no job runs, in the list's usual shape */
+			r = o->list && o->json ? applet_print(1, PB_JSON_OPEN ",\"daemon\":null,\"jobs\":[]}\n") : 0;
+		else if (r < 0)
+			r = EXIT_NO;
+		else if (o->resume)
+			r = resume_only(o, root, &d);
+		else if (!real && !(o->wait_only && !o->dry_run))
+			r = list_or_dry_run(o, &t, &d, self_pid);
+		else if (o->wait_only)
+			r = wait_only(o, root, &d, self_pid);
+		else /* the table of the search is stale by now: the run scans afresh (d's strings stay in it) */
+			r = real_run(o, root, &d, self_pid);
+		pb_table_free(&t);
+	}
+	return r;
+}
+
+int cron_graceful_main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct pb_root root;
+	int r, real;
+
+	if ((r = parse_options(&o, argc, argv)) >= 0)
+		return r;
 	real = !o.list && !o.dry_run && !o.wait_only;
 	applet_syslog(o.use_syslog < 0 ? real : o.use_syslog);
 
@@ -1580,34 +1660,8 @@ int cron_graceful_main(int argc, char **argv)
 	}
 	if (applet_open_root(&root))
 		return EXIT_NO;
-	if ((r = applet_check_idents(&root, &o.pid, &o.exact, 1))) {
-		pb_root_close(&root);
-		return r;
-	}
-	r = EXIT_NO;
-	if ((real || (o.wait_only && !o.dry_run)) && !root.is_live) {
-		/* a saved tree's jobs never end, and its pids are not ours to signal */
-		applet_warn("%s is not the live /proc: only --dry-run and --list read it", root.path);
-	} else if (pb_scan_with(&root, &t, 1u << PB_F_EXE)) {
-		/* the daemon is found by its executable: every exe link, read during the scan */
-		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
-	} else {
-		self_pid = self_pid_in(&root);
-		r = find_daemon(&t, &o, &d);
-		if (r > 0) /* not running: no job runs, in the list's usual shape */
-			r = o.list && o.json ? applet_print(1, PB_JSON_OPEN ",\"daemon\":null,\"jobs\":[]}\n") : 0;
-		else if (r < 0)
-			r = EXIT_NO;
-		else if (o.resume)
-			r = resume_only(&o, &root, &d);
-		else if (!real && !(o.wait_only && !o.dry_run))
-			r = list_or_dry_run(&o, &t, &d, self_pid);
-		else if (o.wait_only)
-			r = wait_only(&o, &root, &d, self_pid);
-		else /* the table of the search is stale by now: the run scans afresh (d's strings stay in it) */
-			r = real_run(&o, &root, &d, self_pid);
-		pb_table_free(&t);
-	}
+	if ((r = applet_check_idents(&root, &o.pid, &o.exact, 1)) == 0)
+		r = scan_and_run(&o, &root, real);
 	pb_root_close(&root);
 	return r;
 }

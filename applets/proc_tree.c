@@ -60,6 +60,8 @@ struct opts {
 	enum field show[NFIELDS];
 	int nshow;
 	int json;
+	long top_pid;          /* the PID operand (in the slot of pids after -p's), 0 without one */
+	const char *top_arg;   /* the operand as given */
 };
 
 static int parse_fields(struct opts *o, const char *list)
@@ -86,36 +88,6 @@ static int parse_fields(struct opts *o, const char *list)
 	if (!o->nshow)
 		return applet_usage_error("-o needs at least one field"), -1;
 	return 0;
-}
-
-/* two digits, zero-padded, of a value below 100 */
-static void add_2digits(struct pb_buf *b, unsigned long long v)
-{
-	char d[2] = {(char)('0' + v / 10), (char)('0' + v % 10)};
-
-	pb_buf_add(b, d, 2);
-}
-
-/* [[D-]HH:]MM:SS, by hand: printf would cost more than reading the process's files */
-static void add_duration(struct pb_buf *b, double secs)
-{
-	unsigned long long s = secs < 0 ? 0 : (unsigned long long)secs;
-
-	if (secs < 0) {
-		pb_buf_adds(b, "-");
-		return;
-	}
-	if (s >= 86400) {
-		pb_buf_addu(b, s / 86400);
-		pb_buf_addc(b, '-');
-	}
-	if (s >= 3600) {
-		add_2digits(b, s / 3600 % 24);
-		pb_buf_addc(b, ':');
-	}
-	add_2digits(b, s / 60 % 60);
-	pb_buf_addc(b, ':');
-	add_2digits(b, s % 60);
 }
 
 /*
@@ -264,15 +236,66 @@ static void add_str(struct pb_buf *b, const char *s, int json)
 		pb_buf_text_str(b, *s ? s : "-", *s ? strlen(s) : 1);
 }
 
+/* uids or gids from status: real, effective, saved and filesystem; null or "-" when status has none */
+static void add_ids_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, enum field f, int json)
+{
+	const struct pb_status *st = pb_status(t, p);
+
+	if (st && (f == UIDS ? st->have_uid : st->have_gid))
+		add_ids(b, f == UIDS ? &st->uid : &st->gid, json);
+	else
+		pb_buf_adds(b, json ? "null" : "-");
+}
+
+/* the run time: [[D-]HH:]MM:SS in text, seconds with two decimals (null when unknown) in JSON */
+static void add_runtime(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, int json)
+{
+	double d = pb_runtime(t, p);
+
+	if (!json)
+		applet_add_duration(b, d);
+	else if (d < 0)
+		pb_buf_adds(b, "null");
+	else
+		pb_buf_addf(b, "%.2f", d);
+}
+
+/* the exe link, and whether its file was deleted: a member of its own in JSON, a suffix in text */
+static void add_exe(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, int json)
+{
+	add_str(b, pb_exe(t, p), json);
+	if (json)
+		pb_buf_adds(b, pb_exe_deleted(t, p) ? ",\"exe_deleted\":true" : ",\"exe_deleted\":false");
+	else if (pb_exe_deleted(t, p))
+		pb_buf_adds(b, " (deleted)");
+}
+
+/* the command line: a JSON array, or its words; [comm] in text when there is none */
+static void add_cmdline(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, int json)
+{
+	size_t len;
+	const char *s = pb_cmdline(t, p, &len);
+
+	len = pb_cmdline_trim(s, len);
+	if (json) {
+		add_vec(b, s, len, 1);
+	} else if (len) {
+		add_vec(b, s, len, 0);
+	} else {
+		/* kernel threads and zombies have no command line: show the name the way ps does */
+		pb_buf_addc(b, '[');
+		pb_buf_text_str(b, p->st.comm, p->st.comm_len);
+		pb_buf_addc(b, ']');
+	}
+}
+
 /* one field's value: JSON, or text without padding */
 static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, enum field f, int json)
 {
-	const struct pb_status *st;
 	const char *s;
 	char cwd[4096];
 	unsigned long long v;
 	size_t len;
-	double d;
 
 	switch (f) {
 	case PID: pb_buf_addi(b, p->st.pid); break;
@@ -294,27 +317,13 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 	case USER: add_str(b, pb_user(t, p), json); break;
 	case GROUP: add_str(b, pb_group(t, p), json); break;
 	case UIDS:
-	case GIDS:
-		st = pb_status(t, p);
-		if (st && (f == UIDS ? st->have_uid : st->have_gid))
-			add_ids(b, f == UIDS ? &st->uid : &st->gid, json);
-		else
-			pb_buf_adds(b, json ? "null" : "-");
-		break;
+	case GIDS: add_ids_field(b, t, p, f, json); break;
 	case STARTTIME: pb_buf_addu(b, p->st.starttime); break;
 	case STARTED: /* text only: JSON has it in the identity */
 		/* local time in the zone of TZ (or /etc/localtime), as the C library reads it */
 		add_str(b, pb_started_text(cwd, sizeof cwd, t->root, pb_table_btime(t), p->st.starttime, 0) ? cwd : "", 0);
 		break;
-	case RUNTIME:
-		d = pb_runtime(t, p);
-		if (!json)
-			add_duration(b, d);
-		else if (d < 0)
-			pb_buf_adds(b, "null");
-		else
-			pb_buf_addf(b, "%.2f", d);
-		break;
+	case RUNTIME: add_runtime(b, t, p, json); break;
 	case VSIZE:
 	case RSS:
 		v = f == VSIZE ? p->st.vsize : pb_rss_bytes(t, p);
@@ -323,13 +332,7 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 		else
 			add_size(b, v);
 		break;
-	case EXE:
-		add_str(b, pb_exe(t, p), json);
-		if (json)
-			pb_buf_adds(b, pb_exe_deleted(t, p) ? ",\"exe_deleted\":true" : ",\"exe_deleted\":false");
-		else if (pb_exe_deleted(t, p))
-			pb_buf_adds(b, " (deleted)");
-		break;
+	case EXE: add_exe(b, t, p, json); break;
 	case EXE_PATH: add_str(b, pb_exe_path(t, p), json); break;
 	case EXE_NAME: add_str(b, pb_exe_name(t, p), json); break;
 	case CWD:
@@ -337,20 +340,7 @@ static void add_field(struct pb_buf *b, struct pb_table *t, struct pb_proc *p, e
 		add_str(b, cwd, json);
 		break;
 	case CGROUP: add_str(b, pb_cgroup(t, p), json); break;
-	case CMDLINE:
-		s = pb_cmdline(t, p, &len);
-		len = pb_cmdline_trim(s, len);
-		if (json) {
-			add_vec(b, s, len, 1);
-		} else if (len) {
-			add_vec(b, s, len, 0);
-		} else {
-			/* kernel threads and zombies have no command line: show the name the way ps does */
-			pb_buf_addc(b, '[');
-			pb_buf_text_str(b, p->st.comm, p->st.comm_len);
-			pb_buf_addc(b, ']');
-		}
-		break;
+	case CMDLINE: add_cmdline(b, t, p, json); break;
 	case ENVIRON:
 		s = pb_environ(t, p, &len);
 		if (json)
@@ -505,63 +495,56 @@ static void art_cut(struct pb_buf *art, int depth)
 
 /*
  * Display tree: the selected processes, each under its nearest parent when that parent is selected too, else at
- * the top. vis_first/vis_next are its child lists (indexes), built in O(n) like the core's own links.
+ * the top. first/next are its child lists (indexes), built in O(n) like the core's own links.
  */
-static int show(struct pb_table *t, const struct opts *o)
+struct display {
+	int *first, *next; /* per process: its first shown child, its next shown sibling; -1 for none */
+	int *stack;        /* the walk: per level, the process it is at (-1: that level is done) */
+	int top;           /* the first process at the top, -1 for none */
+};
+
+/* links each selected process (sel[i]) into the child list of its display parent, or of the top */
+static void link_display(const struct pb_table *t, const unsigned char *sel, struct display *v)
 {
-	int *vis_first, *vis_next, *stack, top_first = -1, depth, tcol = tree_column(o), shown = 0, failed = 0;
-	unsigned char *sel;
-	char note_buf[640];
-	const char *note;
-	struct pb_buf out, art, cell;
-	struct pb_proc *p;
+	const struct pb_proc *p;
 	size_t i, n = t->n;
 
-	/* vis_first, vis_next and stack: n + 1 ints each, in one allocation */
-	vis_first = malloc(3 * (n + 1) * sizeof *vis_first);
-	vis_next = vis_first + n + 1;
-	stack = vis_next + n + 1;
-	sel = calloc(n + 1, 1);
-	pb_buf_init(&out);
-	pb_buf_init(&art);
-	pb_buf_init(&cell);
-	/* one buffer of its final size: growing it by doubling touches (faults in) twice the pages */
-	pb_buf_reserve(&out, OUT_FLUSH + 4096);
-	if (!vis_first || !sel) {
-		applet_warn("out of memory");
-		goto done;
-	}
+	v->top = -1;
 	for (i = 0; i < n; i++)
-		vis_first[i] = vis_next[i] = -1;
-	if (pb_select_flags(t, &o->sel, sel)) {
-		applet_warn("out of memory");
-		goto done;
-	}
+		v->first[i] = v->next[i] = -1;
 	for (i = n; i-- > 0;) {
 		if (!sel[i])
 			continue;
 		p = &t->procs[i];
 		if (p->parent >= 0 && sel[p->parent]) {
-			vis_next[i] = vis_first[p->parent];
-			vis_first[p->parent] = (int)i;
+			v->next[i] = v->first[p->parent];
+			v->first[p->parent] = (int)i;
 		} else {
-			vis_next[i] = top_first;
-			top_first = (int)i;
+			v->next[i] = v->top;
+			v->top = (int)i;
 		}
 	}
-	if (o->json)
-		pb_buf_adds(&out, PB_JSON_OPEN ",\"processes\":[");
-	else
-		text_header(&out, o);
+}
+
+/* One row per process of the display tree, depth-first with the tree art, written out in pieces; 1 when a
+ * write failed, else 0. *shown counts the rows. */
+static int show_rows(struct pb_buf *out, struct pb_table *t, const struct opts *o, struct display *v, int *shown)
+{
+	int depth, tcol = tree_column(o), failed = 0;
+	struct pb_buf art, cell;
+	struct pb_proc *p;
+
+	pb_buf_init(&art);
+	pb_buf_init(&cell);
 	/* depth-first, iterative: hostile trees can be deeper than any C stack */
 	depth = 0;
-	stack[0] = top_first;
+	v->stack[0] = v->top;
 	while (depth >= 0) {
-		int cur = stack[depth];
+		int cur = v->stack[depth];
 		if (cur < 0) {
 			depth--;
 			if (depth >= 0) {
-				stack[depth] = vis_next[stack[depth]];
+				v->stack[depth] = v->next[v->stack[depth]];
 				/* drop this level's art */
 				art_cut(&art, depth);
 			}
@@ -574,51 +557,134 @@ static int show(struct pb_table *t, const struct opts *o)
 		if (depth > 0)
 			pb_buf_add(&art, "\\_ ", 3);
 		if (o->json)
-			json_row(&out, t, p, o, !shown);
+			json_row(out, t, p, o, !*shown);
 		else
-			text_row(&out, t, p, o, tcol, &art, &cell);
-		shown++;
-		if (out.len > OUT_FLUSH && pb_buf_write_fd(&out, 1)) {
+			text_row(out, t, p, o, tcol, &art, &cell);
+		(*shown)++;
+		if (out->len > OUT_FLUSH && pb_buf_write_fd(out, 1)) {
 			failed = 1;
 			break;
 		}
-		if (vis_first[cur] >= 0) {
+		if (v->first[cur] >= 0) {
 			/* the parent's own marker becomes a bar when it has later siblings (drawn levels only) */
 			if (depth > 0 && depth <= ART_LEVELS) {
 				art_cut(&art, depth);
-				pb_buf_add(&art, vis_next[cur] >= 0 ? "|  " : "   ", 3);
+				pb_buf_add(&art, v->next[cur] >= 0 ? "|  " : "   ", 3);
 			}
-			stack[++depth] = vis_first[cur];
+			v->stack[++depth] = v->first[cur];
 		} else {
-			stack[depth] = vis_next[cur];
+			v->stack[depth] = v->next[cur];
 		}
 	}
+	pb_buf_free(&art);
+	pb_buf_free(&cell);
+	return failed;
+}
+
+/* The end of the output (JSON's tail) written, with a warning when processes may be missing or none was
+ * shown; 1 when a write failed (now or before: failed), else 0. */
+static int finish_output(struct pb_buf *out, const struct pb_table *t, const struct opts *o, int shown, int failed)
+{
+	char note_buf[640];
+	const char *note;
+
 	/* say when processes may be missing, so that an empty or short list is not taken for the truth */
 	note = applet_visibility_note(t, note_buf, sizeof note_buf);
 	if (!shown) {
-		out.len = 0;
+		out->len = 0;
 		/* processes were found, and shown unless a filter left them out */
-		applet_warn("%s%s%s", n ? "no process matched" : "no process found", note ? ": " : "", note ? note : "");
+		applet_warn("%s%s%s", t->n ? "no process matched" : "no process found", note ? ": " : "",
+			    note ? note : "");
 	} else {
 		if (o->json)
-			json_tail(&out, t);
+			json_tail(out, t);
 		if (note)
 			applet_warn("%s", note);
 	}
-	if (failed || (shown && pb_buf_write_fd(&out, 1))) {
+	if (failed || (shown && pb_buf_write_fd(out, 1))) {
 		applet_warn("write error: %s", strerror(errno));
 		failed = 1;
 	}
+	return failed;
+}
+
+/* the selected processes as a tree, text or JSON: 0, or EXIT_NO when none was shown or a write failed */
+static int show(struct pb_table *t, const struct opts *o)
+{
+	struct display v;
+	unsigned char *sel;
+	struct pb_buf out;
+	size_t n = t->n;
+	int shown = 0, failed = 0;
+
+	/* first, next and stack: n + 1 ints each, in one allocation */
+	v.first = malloc(3 * (n + 1) * sizeof *v.first);
+	v.next = v.first + n + 1;
+	v.stack = v.next + n + 1;
+	sel = calloc(n + 1, 1);
+	pb_buf_init(&out);
+	/* one buffer of its final size: growing it by doubling touches (faults in) twice the pages */
+	pb_buf_reserve(&out, OUT_FLUSH + 4096);
+	if (!v.first || !sel || pb_select_flags(t, &o->sel, sel)) {
+		applet_warn("out of memory");
+		goto done;
+	}
+	link_display(t, sel, &v);
+	if (o->json)
+		pb_buf_adds(&out, PB_JSON_OPEN ",\"processes\":[");
+	else
+		text_header(&out, o);
+	failed = show_rows(&out, t, o, &v, &shown);
+	failed = finish_output(&out, t, o, shown, failed);
 done:
-	free(vis_first);
+	free(v.first);
 	free(sel);
 	pb_buf_free(&out);
-	pb_buf_free(&art);
-	pb_buf_free(&cell);
 	return shown && !failed ? 0 : EXIT_NO;
 }
 
-int proc_tree_main(int argc, char **argv)
+/* Room for every argument in each selection list, in one allocation (at pids): 0, or -1 after its line. */
+static int alloc_lists(struct opts *o, int argc)
+{
+	/* -p's pids and the operand, -u's uids, the names (-e's from the start, --exe-path's after argc + 1) and the
+	 * exact flags: argc + 1 slots each */
+	o->pids = calloc((size_t)argc + 1, sizeof *o->pids + sizeof *o->uids + 2 * sizeof *o->names + 1);
+	if (!o->pids) {
+		applet_warn("out of memory");
+		return -1;
+	}
+	o->uids = (long *)(o->pids + argc + 1);
+	o->names = (const char **)(o->uids + argc + 1);
+	o->exact = (unsigned char *)(o->names + 2 * ((size_t)argc + 1));
+	o->sel.pids = o->pids;
+	o->sel.pids_exact = o->exact;
+	o->sel.exe_names = o->names;
+	o->sel.exe_paths = o->names + argc + 1;
+	o->sel.uids = o->uids;
+	/* a reader shows every process: kernel threads, zombies, itself */
+	o->sel.any_process = 1;
+	o->sel.below_too = 1;
+	return 0;
+}
+
+/* the fields shown without -o: a few in text, all but the large ones in JSON */
+static void default_fields(struct opts *o)
+{
+	static const enum field text_default[] = {PID, USER, STATE, RSS, RUNTIME, CMDLINE};
+	int i;
+
+	if (o->json) {
+		for (i = 0; i < NFIELDS; i++)
+			if (i != ENVIRON && i != STATUS)
+				o->show[o->nshow++] = (enum field)i;
+	} else {
+		memcpy(o->show, text_default, sizeof text_default);
+		o->nshow = sizeof text_default / sizeof text_default[0];
+	}
+}
+
+/* The options and the PID operand into o: -1 to go on, else the exit status (after its line, or -h's usage). */
+static int parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"pid", required_argument, NULL, 'p'},   {"exe-name", required_argument, NULL, 'e'},
@@ -628,120 +694,101 @@ int proc_tree_main(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	static const enum field text_default[] = {PID, USER, STATE, RSS, RUNTIME, CMDLINE};
-	struct opts o = {0};
-	struct pb_root root;
-	struct pb_table t;
-	struct pb_proc *top = NULL;
-	struct pb_ident *top_id;
-	char note_buf[640];
-	long v, top_pid = 0;
-	int c, r = EXIT_USAGE, fields_given = 0;
+	long v;
+	int c, fields_given = 0;
 
-	/* -p's pids and the operand, -u's uids, the names (-e's from the start, --exe-path's after argc + 1) and the
-	 * exact flags: argc + 1 slots each */
-	o.pids = calloc((size_t)argc + 1, sizeof *o.pids + sizeof *o.uids + 2 * sizeof *o.names + 1);
-	if (!o.pids) {
-		applet_warn("out of memory");
-		r = EXIT_NO;
-		goto out;
-	}
-	o.uids = (long *)(o.pids + argc + 1);
-	o.names = (const char **)(o.uids + argc + 1);
-	o.exact = (unsigned char *)(o.names + 2 * ((size_t)argc + 1));
-	o.sel.pids = o.pids;
-	o.sel.pids_exact = o.exact;
-	o.sel.exe_names = o.names;
-	o.sel.exe_paths = o.names + argc + 1;
-	o.sel.uids = o.uids;
-	/* a reader shows every process: kernel threads, zombies, itself */
-	o.sel.any_process = 1;
-	o.sel.below_too = 1;
 	while ((c = getopt_long(argc, argv, "+p:e:u:o:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (applet_parse_ident(optarg, &o.pids[o.sel.npids], &o.exact[o.sel.npids]))
-				goto out;
-			o.sel.npids++;
+			if (applet_parse_ident(optarg, &o->pids[o->sel.npids], &o->exact[o->sel.npids]))
+				return EXIT_USAGE;
+			o->sel.npids++;
 			break;
-		case 'e': o.names[o.sel.nexe++] = optarg; break;
+		case 'e': o->names[o->sel.nexe++] = optarg; break;
 		case 'u':
-			if ((v = pb_user_lookup(optarg)) < 0) {
-				applet_usage_error("unknown user '%s'", optarg);
-				goto out;
-			}
-			o.uids[o.sel.nuids++] = v;
+			if ((v = pb_user_lookup(optarg)) < 0)
+				return applet_usage_error("unknown user '%s'", optarg);
+			o->uids[o->sel.nuids++] = v;
 			break;
 		case 'o':
-			if (parse_fields(&o, optarg))
-				goto out;
+			if (parse_fields(o, optarg))
+				return EXIT_USAGE;
 			fields_given = 1;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "json")) {
-				o.json = 1;
-			} else if (strcmp(optarg, "text")) {
-				applet_usage_error("unknown format '%s' (text or json)", optarg);
-				goto out;
-			}
+			if (!strcmp(optarg, "json"))
+				o->json = 1;
+			else if (strcmp(optarg, "text"))
+				return applet_usage_error("unknown format '%s' (text or json)", optarg);
 			break;
-		case 'h': r = applet_help(usage); goto out;
+		case 'h': return applet_help(usage);
 		default:
 			/* --exe-path, --depth, --level: the selection of the applets that choose processes (c: the result) */
-			if ((c = targets_select_option(&o.sel, o.names + argc + 1, c, optarg)) < 0)
+			if ((c = targets_select_option(&o->sel, o->names + argc + 1, c, optarg)) < 0)
 				applet_bad_option(argc, argv);
 			if (c)
-				goto out;
+				return EXIT_USAGE;
 		}
 	}
-	if (optind < argc - 1) {
-		applet_usage_error("at most one PID");
-		goto out;
-	}
+	if (optind < argc - 1)
+		return applet_usage_error("at most one PID");
 	/* the operand in the slot after -p's, so that one look at the clock checks them all */
-	top_id = &o.pids[o.sel.npids];
 	if (optind == argc - 1) {
-		if (applet_parse_ident(argv[optind], top_id, &o.exact[o.sel.npids]))
-			goto out;
-		top_pid = top_id->pid;
+		if (applet_parse_ident(argv[optind], &o->pids[o->sel.npids], &o->exact[o->sel.npids]))
+			return EXIT_USAGE;
+		o->top_arg = argv[optind];
+		o->top_pid = o->pids[o->sel.npids].pid;
 	}
-	if (!fields_given) {
-		if (o.json) {
-			for (c = 0; c < NFIELDS; c++)
-				if (c != ENVIRON && c != STATUS)
-					o.show[o.nshow++] = (enum field)c;
-		} else {
-			memcpy(o.show, text_default, sizeof text_default);
-			o.nshow = sizeof text_default / sizeof text_default[0];
-		}
-	}
-	r = EXIT_NO;
+	if (!fields_given)
+		default_fields(o);
+	return -1;
+}
+
+/* The scan, then the tree (below the PID operand when given): the exit status. */
+static int run(struct opts *o)
+{
+	struct pb_ident *top_id = &o->pids[o->sel.npids];
+	struct pb_proc *top = NULL;
+	struct pb_root root;
+	struct pb_table t;
+	char note_buf[640];
+	int r;
+
 	if (applet_open_root(&root))
-		goto out;
-	if ((c = applet_check_idents(&root, o.pids, o.exact, o.sel.npids + (top_pid != 0)))) {
-		r = c;
+		return EXIT_NO;
+	if ((r = applet_check_idents(&root, o->pids, o->exact, o->sel.npids + (o->top_pid != 0)))) {
 		pb_root_close(&root);
-		goto out;
+		return r;
 	}
-	if (pb_scan_with(&root, &t, eager_files(&o, top_pid))) {
+	if (pb_scan_with(&root, &t, eager_files(o, o->top_pid))) {
 		applet_warn("cannot scan %s: %s", root.path, strerror(errno));
 		pb_root_close(&root);
-		goto out;
+		return EXIT_NO;
 	}
-	if (top_pid && (!(top = pb_find_pid(&t, (int)top_pid)) ||
-			(o.exact[o.sel.npids] && top->st.starttime != top_id->starttime))) {
+	r = EXIT_NO;
+	if (o->top_pid && (!(top = pb_find_pid(&t, (int)o->top_pid)) ||
+			   (o->exact[o->sel.npids] && top->st.starttime != top_id->starttime))) {
 		const char *note = applet_visibility_note(&t, note_buf, sizeof note_buf);
-		applet_warn("no process %s%s%s", argv[argc - 1], note ? ": " : "", note ? note : "");
+		applet_warn("no process %s%s%s", o->top_arg, note ? ": " : "", note ? note : "");
 	} else {
 		/* the subtree of PID, its top included: the levels count from it */
-		o.sel.below = top_id;
-		o.sel.below_exact = &o.exact[o.sel.npids];
-		o.sel.nbelow = top_pid != 0;
-		r = show(&t, &o);
+		o->sel.below = top_id;
+		o->sel.below_exact = &o->exact[o->sel.npids];
+		o->sel.nbelow = o->top_pid != 0;
+		r = show(&t, o);
 	}
 	pb_table_free(&t);
 	pb_root_close(&root);
-out:
+	return r;
+}
+
+int proc_tree_main(int argc, char **argv)
+{
+	struct opts o = {0};
+	int r = EXIT_NO;
+
+	if (alloc_lists(&o, argc) == 0 && (r = parse_options(&o, argc, argv)) < 0)
+		r = run(&o);
 	free(o.pids);
 	return r;
 }

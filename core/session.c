@@ -1198,14 +1198,11 @@ int pb_session_scan(const struct pb_root *root, struct pb_table *t)
 	return pb_scan_visit(root, t, 0, screen, NULL);
 }
 
-int pb_session_find(struct pb_table *t, struct pb_session_search *s)
+/* s's results emptied and q set up to search t for them (files_root opened): 0, or -1 with errno. q can be
+ * ended (end_search) either way. */
+static int start_search(struct search *q, struct pb_table *t, struct pb_session_search *s)
 {
-	struct search q;
-	struct carrier c;
-	struct pb_proc *p;
 	struct stat sb;
-	size_t i;
-	int saved, r = -1;
 
 	s->candidates = NULL;
 	s->n = 0;
@@ -1216,21 +1213,32 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 	s->ndesktops = 0;
 	s->left_out = 0;
 	self_pid = getpid();
-	memset(&q, 0, sizeof q);
-	q.s = s;
-	q.t = t;
-	q.files_fd = AT_FDCWD;
-	pb_buf_init(&q.status);
-	pb_buf_init(&q.environ);
+	memset(q, 0, sizeof *q);
+	q->s = s;
+	q->t = t;
+	q->files_fd = AT_FDCWD;
+	pb_buf_init(&q->status);
+	pb_buf_init(&q->environ);
 	if (s->files_root) {
-		q.files_fd = open(s->files_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (q.files_fd < 0 || fstat(q.files_fd, &sb))
-			goto out;
-		q.system_uid = sb.st_uid;
-		q.system_gid = sb.st_gid;
+		q->files_fd = open(s->files_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (q->files_fd < 0 || fstat(q->files_fd, &sb))
+			return -1;
+		q->system_uid = sb.st_uid;
+		q->system_gid = sb.st_gid;
 	}
-	if (grow_slots(&q))
-		goto out;
+	return grow_slots(q);
+}
+
+/* Each process that carries a display (marked by screen, during the scan or now) and passes the uid filter,
+ * counted as a vote for the candidate its values make: 0, or -1 when out of memory. */
+static int collect_candidates(struct search *q)
+{
+	struct pb_session_search *s = q->s;
+	struct pb_table *t = q->t;
+	struct carrier c;
+	struct pb_proc *p;
+	size_t i;
+
 	for (i = 0; i < t->n; i++) {
 		p = &t->procs[i];
 		if (screened_out(t, p))
@@ -1241,42 +1249,65 @@ int pb_session_find(struct pb_table *t, struct pb_session_search *s)
 		if (!(p->flags & PB_P_MARK))
 			continue;
 		s->carriers++;
-		if (read_carrier(&q, p, &c))
+		if (read_carrier(q, p, &c))
 			continue;
 		if (s->uid >= 0 && (long)c.uid != s->uid) {
 			s->other_uid++;
 			continue;
 		}
-		if (count_carrier(&q, &c, p))
-			goto out;
+		if (count_carrier(q, &c, p))
+			return -1;
 	}
+	return 0;
+}
+
+/* The candidates validated and ranked, the winner (and with s->every, each desktop) given its bus: 0, or -1. */
+static int rank_candidates(struct search *q)
+{
+	struct pb_session_search *s = q->s;
+	size_t i;
+
 	/* the likeliest first: a user's X connection setups are rationed (cookie_try) */
 	if (s->n)
 		qsort(s->candidates, s->n, sizeof *s->candidates, by_rank);
 	for (i = 0; i < s->n; i++)
-		if (validate(&q, &s->candidates[i]))
-			goto out;
+		if (validate(q, &s->candidates[i]))
+			return -1;
 	if (s->n)
 		qsort(s->candidates, s->n, sizeof *s->candidates, by_rank);
 	s->found = s->n && !s->candidates[0].reject;
 	count_users(s);
-	if (s->found && fill_in_bus(&q, &s->candidates[0]))
-		goto out;
+	if (s->found && fill_in_bus(q, &s->candidates[0]))
+		return -1;
 	if (s->every && pb_session_desktops(s))
-		goto out;
+		return -1;
 	for (i = 0; i < s->ndesktops; i++)
-		if (fill_in_bus(&q, &s->candidates[s->desktops[i]]))
-			goto out;
-	r = 0;
-out:
+		if (fill_in_bus(q, &s->candidates[s->desktops[i]]))
+			return -1;
+	return 0;
+}
+
+/* what the search held beyond s's results: the files_root descriptor and its tables */
+static void end_search(struct search *q)
+{
+	if (q->files_fd >= 0 && q->files_fd != AT_FDCWD)
+		close(q->files_fd);
+	free(q->slots);
+	free(q->displays);
+	free(q->logind);
+	pb_buf_free(&q->status);
+	pb_buf_free(&q->environ);
+}
+
+int pb_session_find(struct pb_table *t, struct pb_session_search *s)
+{
+	struct search q;
+	int saved, r = -1;
+
+	if (start_search(&q, t, s) == 0 && collect_candidates(&q) == 0 && rank_candidates(&q) == 0)
+		r = 0;
 	saved = errno;
-	if (q.files_fd >= 0 && q.files_fd != AT_FDCWD)
-		close(q.files_fd);
-	free(q.slots);
-	free(q.displays);
-	free(q.logind);
-	pb_buf_free(&q.status);
-	pb_buf_free(&q.environ);
+	end_search(&q);
 	if (r) {
 		pb_session_free(s);
 		errno = saved;

@@ -289,16 +289,59 @@ static void prefault(void *p, size_t n)
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
 
+/* procfs counts its processes in the root's link count: the array sized once from it (pages of the tail that
+ * stay unused are never touched) instead of grown by copies, each a round of page faults. Returns its room;
+ * 0 when the count is unusable or the allocation failed (the scan then grows the array as it goes). */
+static size_t size_from_links(struct pb_table *t, int dirfd)
+{
+	struct stat sb;
+	size_t cap;
+
+	if (fstat(dirfd, &sb) || sb.st_nlink == 0 || sb.st_nlink >= 1u << 22)
+		return 0;
+	cap = (size_t)sb.st_nlink + (size_t)sb.st_nlink / 8 + 64;
+	if (!(t->procs = malloc(cap * sizeof *t->procs)))
+		return 0;
+	prefault(t->procs, (size_t)sb.st_nlink * sizeof *t->procs);
+	return cap;
+}
+
+/* the table's next entry, the array grown (doubled) when full; NULL when it cannot grow */
+static struct pb_proc *next_entry(struct pb_table *t, size_t *cap)
+{
+	struct pb_proc *procs;
+
+	if (t->n == *cap) {
+		*cap = *cap ? *cap * 2 : 512;
+		procs = realloc(t->procs, *cap * sizeof *procs);
+		if (!procs)
+			return NULL;
+		t->procs = procs;
+	}
+	return &t->procs[t->n];
+}
+
+/* procfs lists pids in ascending order; a fixture tree on another filesystem does not: sorted, each pid once */
+static void sort_unique(struct pb_table *t)
+{
+	size_t i, out;
+
+	qsort(t->procs, t->n, sizeof *t->procs, by_pid);
+	for (i = 1, out = 1; i < t->n; i++)
+		if (t->procs[i].st.pid != t->procs[out - 1].st.pid)
+			t->procs[out++] = t->procs[i];
+	t->n = out;
+}
+
 /* pb_scan, reading the files in the mask for each process right after its stat and calling visit (see
  * pb_scan_with, pb_scan_visit) */
 static int scan(const struct pb_root *root, struct pb_table *t, unsigned int files, pb_visit_fn *visit, void *arg)
 {
 	char dents[32768];
-	size_t cap = 0, i, out;
-	struct stat sb;
+	size_t cap;
 	long nread;
 	int dirfd, pid, sorted = 1, saved;
-	struct pb_proc *procs;
+	struct pb_proc *p;
 
 	memset(t, 0, sizeof *t);
 	t->root = root;
@@ -310,15 +353,7 @@ static int scan(const struct pb_root *root, struct pb_table *t, unsigned int fil
 	dirfd = openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -1;
-	/* procfs counts its processes in the root's link count: size the array once from it (pages of the tail
-	 * that stay unused are never touched) instead of growing it by copies, each a round of page faults */
-	if (fstat(dirfd, &sb) == 0 && sb.st_nlink > 0 && sb.st_nlink < 1u << 22) {
-		cap = (size_t)sb.st_nlink + (size_t)sb.st_nlink / 8 + 64;
-		if (!(t->procs = malloc(cap * sizeof *t->procs)))
-			cap = 0;
-		else
-			prefault(t->procs, (size_t)sb.st_nlink * sizeof *t->procs);
-	}
+	cap = size_from_links(t, dirfd);
 	while ((nread = syscall(SYS_getdents64, dirfd, dents, sizeof dents)) > 0) {
 		for (long off = 0; off < nread;) {
 			struct linux_dirent64 *d = (struct linux_dirent64 *)(dents + off);
@@ -327,38 +362,27 @@ static int scan(const struct pb_root *root, struct pb_table *t, unsigned int fil
 				continue;
 			if (!(pid = dir_pid(d->d_name)))
 				continue;
-			if (t->n == cap) {
-				cap = cap ? cap * 2 : 512;
-				procs = realloc(t->procs, cap * sizeof *procs);
-				if (!procs)
-					goto fail;
-				t->procs = procs;
-			}
+			if (!(p = next_entry(t, &cap)))
+				goto fail;
 			/* (pb_parse_stat clears st; the rest is set here, without clearing the whole entry twice) */
-			if (read_stat(t, pid, &t->procs[t->n]))
+			if (read_stat(t, pid, p))
 				continue;
-			t->procs[t->n].flags = 0;
-			t->procs[t->n].x = NULL;
+			p->flags = 0;
+			p->x = NULL;
 			if (t->n && t->procs[t->n - 1].st.pid >= pid)
 				sorted = 0;
 			t->n++;
 			if (files)
-				read_eager(t, &t->procs[t->n - 1], files);
+				read_eager(t, p, files);
 			if (visit)
-				visit(t, &t->procs[t->n - 1], arg);
+				visit(t, p, arg);
 		}
 	}
 	if (nread < 0)
 		goto fail;
 	close(dirfd);
-	/* procfs lists pids in ascending order; a fixture tree on another filesystem does not */
-	if (!sorted && t->n) {
-		qsort(t->procs, t->n, sizeof *t->procs, by_pid);
-		for (i = 1, out = 1; i < t->n; i++)
-			if (t->procs[i].st.pid != t->procs[out - 1].st.pid)
-				t->procs[out++] = t->procs[i];
-		t->n = out;
-	}
+	if (!sorted && t->n)
+		sort_unique(t);
 	link_tree(t);
 	if (!t->hash && t->n) {
 		errno = ENOMEM;

@@ -1,5 +1,7 @@
-/* Unit test of the one applet table: sorted, no duplicates, well-formed names and summaries. */
+/* Unit test of the one applet table: sorted, no duplicates, well-formed names and summaries; and of the run
+ * times proc-tree and cron-graceful show (applets/applet.c). */
 #include "unit.h"
+#include "../../applets/applet.c"
 
 static const char *const names[] = {
 #define APPLET(name, fn, summary) name,
@@ -38,6 +40,31 @@ START_TEST(names_and_summaries)
 }
 END_TEST
 
+START_TEST(durations)
+{
+	static const struct {
+		double secs;
+		const char *text;
+	} cases[] = {
+		{-1, "-"},          {-0.5, "-"},        {0, "00:00"},          {59.99, "00:59"},
+		{60, "01:00"},      {3599, "59:59"},    {3600, "01:00:00"},    {86399.5, "23:59:59"},
+		{86400, "1-00:00:00"}, {100 * 86400 + 3661, "100-01:01:01"},
+	};
+	struct pb_buf b;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		pb_buf_init(&b);
+		pb_buf_adds(&b, "|"); /* appended to what the buffer holds */
+		applet_add_duration(&b, cases[i].secs);
+		ck_assert(!b.failed);
+		ck_assert_str_eq(b.data + 1, cases[i].text);
+		ck_assert_int_eq(b.data[0], '|');
+		pb_buf_free(&b);
+	}
+}
+END_TEST
+
 static Suite *applets_suite(void)
 {
 	Suite *s = suite_create("applets");
@@ -45,6 +72,9 @@ static Suite *applets_suite(void)
 
 	tcase_add_test(tc, table_sorted_unique);
 	tcase_add_test(tc, names_and_summaries);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("shared");
+	tcase_add_test(tc, durations);
 	suite_add_tcase(s, tc);
 	return s;
 }
