@@ -1,5 +1,6 @@
 # procbox: one static multicall binary of /proc tools. Targets: all check demo install uninstall clean deps
-# bench fuzz check-valgrind.
+# deps-build deps-release bench fuzz check-valgrind release check-release check-emulated check-reproducible
+# check-deb.
 
 VERSION    = 0.1
 PREFIX     = /usr/local
@@ -123,12 +124,19 @@ MAN_PAGES = \
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
-# Debian packages: building, testing, and the real daemons of the end-to-end tests (systemd for busctl, which
-# `dunstctl history` calls though dunst does not depend on it: a container may have no systemd)
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq python3-jsonschema procps util-linux strace \
-	gnupg gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin systemd \
-	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static clang tzdata \
-	libclang-rt-14-dev valgrind
+# Debian packages in tiers. BUILD_DEPS: what `make` and `make demo` need. CHECK_DEPS: the unit, fuzz, man and
+# hardening checks. E2E_DEPS: what the end-to-end tests run, the real daemons among them (systemd for busctl,
+# which `dunstctl history` calls though dunst does not depend on it: a container may have no systemd).
+# CROSS_DEPS: the aarch64 and armhf builds and their emulator; musl's cross wrappers come with musl-dev of the
+# other architecture (never musl-tools:arm64 or :armhf: apt would remove the host's musl-tools for it).
+# RELEASE_DEPS: the release's archives, packages and checksums.
+BUILD_DEPS   = make gcc libc6-dev musl-tools file
+CHECK_DEPS   = check pkg-config mandoc clang libclang-rt-14-dev valgrind jq python3-jsonschema binutils
+E2E_DEPS     = procps util-linux strace gnupg gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon \
+	dbus-bin dbus-x11 dunst libnotify-bin systemd apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron \
+	busybox-static tzdata
+CROSS_DEPS   = gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64 musl-dev:armhf qemu-user-static
+RELEASE_DEPS = dpkg-dev coreutils gzip tar git
 
 all: build/procbox
 
@@ -203,9 +211,15 @@ build/bench/%: build/musl/tests/bench/%.o
 bench: build/procbox $(BENCH_BIN)
 	@build/bench/bench
 
-# installs what is missing when run as root, else names what to install and fails
+# each installs what is missing when run as root, else names what to install and fails
 deps:
-	@sh tests/deps.sh $(DEPS_PKGS)
+	@sh tests/deps.sh deps $(BUILD_DEPS) $(CHECK_DEPS) $(E2E_DEPS)
+
+deps-build:
+	@sh tests/deps.sh deps-build $(BUILD_DEPS)
+
+deps-release:
+	@sh tests/deps.sh deps-release $(BUILD_DEPS) $(CROSS_DEPS) $(RELEASE_DEPS)
 
 check: deps
 	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS) $(BENCH_BIN) \
@@ -239,7 +253,7 @@ check-hardening: build/procbox build/procbox-unstripped
 check-man:
 	@mandoc -Tlint -Wwarning $(MAN_PAGES) && echo "man: $(words $(MAN_PAGES)) pages lint clean"
 
-demo: deps
+demo: deps-build
 	@$(MAKE) --no-print-directory build/procbox
 	@sh tests/demo.sh
 
@@ -257,4 +271,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench
+.PHONY: all deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench
