@@ -8,12 +8,45 @@ DESTDIR    =
 BINDIR     = $(PREFIX)/bin
 MANDIR     = $(PREFIX)/share/man
 
+# ARCH=aarch64 or ARCH=armhf cross-builds into build/ARCH/ (make deps-release installs the tools): musl-dev of
+# that architecture brings musl's wrapper compiler, the plain cross gcc links, as on x86_64
+ARCH       = x86_64
+ifeq ($(ARCH),x86_64)
+BUILD      = build
 MUSLCC     = musl-gcc
 MUSL_TRIPLE = x86_64-linux-musl
-MUSL_LIB   = /usr/lib/$(MUSL_TRIPLE)
-CC         = gcc
 LINKCC     = gcc
 STRIP      = strip
+DEB_ARCH   = amd64
+OBJDUMP    = objdump
+STATIC_PIE = -static-pie
+MUSL_PKG   = musl-tools
+else ifeq ($(ARCH),aarch64)
+BUILD      = build/aarch64
+MUSL_TRIPLE = aarch64-linux-musl
+MUSLCC     = $(MUSL_TRIPLE)-gcc
+LINKCC     = aarch64-linux-gnu-gcc
+STRIP      = aarch64-linux-gnu-strip
+DEB_ARCH   = arm64
+OBJDUMP    = aarch64-linux-gnu-objdump
+STATIC_PIE = -static-pie
+MUSL_PKG   = musl-dev:arm64 gcc-aarch64-linux-gnu
+else ifeq ($(ARCH),armhf)
+BUILD      = build/armhf
+MUSL_TRIPLE = arm-linux-musleabihf
+MUSLCC     = $(MUSL_TRIPLE)-gcc
+LINKCC     = arm-linux-gnueabihf-gcc
+STRIP      = arm-linux-gnueabihf-strip
+DEB_ARCH   = armhf
+OBJDUMP    = arm-linux-gnueabihf-objdump
+STATIC_PIE = -Wl,-static,-pie,--no-dynamic-linker,-z,text
+MUSL_PKG   = musl-dev:armhf gcc-arm-linux-gnueabihf
+else
+$(error ARCH=$(ARCH): x86_64, aarch64 or armhf)
+endif
+ARCHES     = x86_64 aarch64 armhf
+MUSL_LIB   = /usr/lib/$(MUSL_TRIPLE)
+CC         = gcc
 CLANG      = clang
 WARN       = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wformat-security -Wvla
 CSTD       = -std=c11 -D_GNU_SOURCE -DPROCBOX_VERSION='"$(VERSION)"'
@@ -26,10 +59,14 @@ CSTD       = -std=c11 -D_GNU_SOURCE -DPROCBOX_VERSION='"$(VERSION)"'
 CFLAGS     = -Oz -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections
 # musl-gcc's specs file makes a dynamic PIE (with an interpreter) of -pie; a static PIE is linked by hand over
 # musl's self-relocating start file rcrt1.o
-LDFLAGS    = -static-pie -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,norelro
+# -z separate-code: the default of x86_64's linker, not of arm's; gcc for armhf does not take -static-pie, so
+# it gets what gcc makes of it elsewhere: the linker's -static -pie --no-dynamic-linker -z text
+LDFLAGS    = $(STATIC_PIE) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,norelro \
+	     -Wl,-z,separate-code
 LDSTART    = $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $$($(MUSLCC) -print-file-name=crtbeginS.o)
-LDEND      = -L$(MUSL_LIB) -lc $$($(MUSLCC) -print-libgcc-file-name) $$($(MUSLCC) -print-file-name=crtendS.o) \
-	     $(MUSL_LIB)/crtn.o
+# libc again after libgcc: arm's division by zero in libgcc raises SIGFPE through musl's raise()
+LDEND      = -L$(MUSL_LIB) -Wl,--start-group -lc $$($(MUSLCC) -print-libgcc-file-name) -Wl,--end-group \
+	     $$($(MUSLCC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread
 
@@ -138,20 +175,25 @@ E2E_DEPS     = procps util-linux strace gnupg gpg-agent gpgconf openssh-client p
 CROSS_DEPS   = gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64 musl-dev:armhf qemu-user-static
 RELEASE_DEPS = dpkg-dev coreutils gzip tar git
 
-all: build/procbox
+all: $(BUILD)/procbox
 
 # compiled against musl's headers, linked by the plain driver (see LDFLAGS)
-MUSL_OBJ = $(patsubst %.c,build/musl/%.o,$(CORE_SRC) $(APPLET_SRC))
+MUSL_OBJ = $(patsubst %.c,$(BUILD)/musl/%.o,$(CORE_SRC) $(APPLET_SRC))
 
-build/musl/%.o: %.c $(HDRS) Makefile
+# a missing compiler is named with the package that brings it, not as make's "command not found"
+toolchain:
+	@for c in $(MUSLCC) $(LINKCC); do command -v $$c >/dev/null || \
+		{ echo "procbox: $$c is missing: apt-get install $(MUSL_PKG) (or: make deps-release)" >&2; exit 1; }; done
+
+$(BUILD)/musl/%.o: %.c $(HDRS) Makefile | toolchain
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -c -o $@ $<
 
-# build/procbox-unstripped keeps the symbols (for gdb, and for check-hardening to see the canaries' handler)
-build/procbox-unstripped: $(MUSL_OBJ)
+# $(BUILD)/procbox-unstripped keeps the symbols (for gdb, and for check-hardening to see the canaries' handler)
+$(BUILD)/procbox-unstripped: $(MUSL_OBJ)
 	$(LINKCC) -o $@ $(LDSTART) $(MUSL_OBJ) $(LDFLAGS) $(LDEND)
 
-build/procbox: build/procbox-unstripped
+$(BUILD)/procbox: $(BUILD)/procbox-unstripped
 	$(STRIP) -o $@ $<
 
 # the same binary against glibc, for valgrind (which does not follow musl's static start-up as well)
@@ -247,8 +289,8 @@ fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 # the shipped binary is what the build promises: a static PIE, no executable stack or writable code, canaries
-check-hardening: build/procbox build/procbox-unstripped
-	@sh tests/hardening.sh build/procbox build/procbox-unstripped
+check-hardening: $(BUILD)/procbox $(BUILD)/procbox-unstripped
+	@OBJDUMP=$(OBJDUMP) sh tests/hardening.sh $(BUILD)/procbox $(BUILD)/procbox-unstripped
 
 check-man:
 	@mandoc -Tlint -Wwarning $(MAN_PAGES) && echo "man: $(words $(MAN_PAGES)) pages lint clean"
@@ -271,4 +313,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench
+.PHONY: all toolchain deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench
