@@ -50,19 +50,24 @@ CC         = gcc
 CLANG      = clang
 WARN       = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wformat-security -Wvla
 CSTD       = -std=c11 -D_GNU_SOURCE -DPROCBOX_VERSION='"$(VERSION)"'
+# the commit --version names: this checkout's own (not that of a repository a source tarball was unpacked in)
+COMMIT    := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+	       git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 # The shipped binary runs as root on what other users write: a static PIE (its own addresses randomised too),
 # stack canaries in every function with an array or an address taken, code pages apart from read-only data, a
 # stack that is not executable. No -z relro: musl 1.2.3's static start-up (rcrt1.o) applies the relocations but
 # never write-protects the RELRO range afterwards (measured in /proc/PID/maps: the range stays rw-p), so the
 # flag would only add a page of padding and a promise the binary does not keep.
 # -Oz and no unwind tables (C without exceptions: they serve only debuggers) keep it within its 192 KiB budget
-CFLAGS     = -Oz -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections
+# Reproducible: no build directory in the binary (-ffile-prefix-map), a build id computed from its contents
+CFLAGS     = -Oz -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections \
+	     -ffile-prefix-map=$(CURDIR)=.
 # musl-gcc's specs file makes a dynamic PIE (with an interpreter) of -pie; a static PIE is linked by hand over
 # musl's self-relocating start file rcrt1.o
 # -z separate-code: the default of x86_64's linker, not of arm's; gcc for armhf does not take -static-pie, so
 # it gets what gcc makes of it elsewhere: the linker's -static -pie --no-dynamic-linker -z text
 LDFLAGS    = $(STATIC_PIE) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,norelro \
-	     -Wl,-z,separate-code
+	     -Wl,-z,separate-code -Wl,--build-id=sha1
 LDSTART    = $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $$($(MUSLCC) -print-file-name=crtbeginS.o)
 # libc again after libgcc: arm's division by zero in libgcc raises SIGFPE through musl's raise()
 LDEND      = -L$(MUSL_LIB) -Wl,--start-group -lc $$($(MUSLCC) -print-libgcc-file-name) -Wl,--end-group \
@@ -189,6 +194,14 @@ $(BUILD)/musl/%.o: %.c $(HDRS) Makefile | toolchain
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -c -o $@ $<
 
+# main.o alone holds the commit, and is compiled again when the commit changes
+$(BUILD)/musl/applets/main.o: CSTD += -DPROCBOX_COMMIT='"$(COMMIT)"'
+$(BUILD)/musl/applets/main.o: $(BUILD)/commit
+$(BUILD)/commit: FORCE
+	@mkdir -p $(dir $@)
+	@echo $(COMMIT) | cmp -s - $@ || echo $(COMMIT) >$@
+FORCE:
+
 # $(BUILD)/procbox-unstripped keeps the symbols (for gdb, and for check-hardening to see the canaries' handler)
 $(BUILD)/procbox-unstripped: $(MUSL_OBJ)
 	$(LINKCC) -o $@ $(LDSTART) $(MUSL_OBJ) $(LDFLAGS) $(LDEND)
@@ -313,4 +326,4 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all toolchain deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench
+.PHONY: all toolchain FORCE deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench

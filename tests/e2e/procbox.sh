@@ -43,7 +43,8 @@ expect_status 2 "unknown option"
 one_error_line "procbox: unknown option"
 run "$PB" --version
 expect_status 0 "--version"
-check "--version prints a version" grep -Eq '^procbox [0-9]+\.[0-9]+' "$T/out"
+check "--version prints the version and the commit" \
+	grep -Eqx 'procbox [0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}|unknown)\)' "$T/out"
 run "$PB" --help
 expect_status 0 "--help"
 check "--help lists the applets with summaries" grep -q '^  proc-tree  *show the process tree' "$T/out"
