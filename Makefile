@@ -323,7 +323,23 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/procbox
 	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
-clean:
-	rm -rf build
+# The release, in dist/: per architecture the stripped binary, a tarball (binary, man pages, README, LICENSE)
+# and a .deb; the sources as git archive gives them; SHA256SUMS over all. Times are the commit's.
+ifeq ($(SOURCE_DATE_EPOCH),)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+endif
 
-.PHONY: all toolchain FORCE deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench
+release:
+	@rm -rf dist
+	@for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a release-arch || exit 1; done
+	@git archive --format=tar --prefix=procbox-$(VERSION)/ HEAD | gzip -9n >dist/procbox-$(VERSION).tar.gz
+	@cd dist && LC_ALL=C ls | grep -vx SHA256SUMS | xargs sha256sum >SHA256SUMS
+	@cd dist && ls -l | sed 1d
+
+release-arch: $(BUILD)/procbox
+	@sh tools/package.sh $(VERSION) $(ARCH) $(DEB_ARCH) $(BUILD)/procbox $(SOURCE_DATE_EPOCH) $(MAN_PAGES)
+
+clean:
+	rm -rf build dist
+
+.PHONY: all toolchain FORCE deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench release release-arch
