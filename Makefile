@@ -339,7 +339,23 @@ release:
 release-arch: $(BUILD)/procbox
 	@sh tools/package.sh $(VERSION) $(ARCH) $(DEB_ARCH) $(BUILD)/procbox $(SOURCE_DATE_EPOCH) $(MAN_PAGES)
 
+# the release's checks (see tests/release/): what dist/ holds; the arm builds under qemu against x86_64, on the
+# fixture trees and in the e2e tests that start no daemon; two clean builds alike; the .deb installed and removed
+check-release:
+	@sh tests/release/check_release.sh $(VERSION) $(COMMIT)
+
+check-emulated: $(HELPERS)
+	@for a in aarch64 armhf; do $(MAKE) --no-print-directory ARCH=$$a || exit 1; done
+	@$(MAKE) --no-print-directory build/procbox
+	@flock /tmp/procbox-e2e.lock sh tests/release/check_emulated.sh aarch64 armhf
+
+check-reproducible:
+	@sh tests/release/check_reproducible.sh
+
+check-deb:
+	@sh tests/release/check_deb.sh $(VERSION) $(COMMIT)
+
 clean:
 	rm -rf build dist
 
-.PHONY: all toolchain FORCE deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench release release-arch
+.PHONY: all toolchain FORCE deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench release release-arch check-release check-emulated check-reproducible check-deb
