@@ -50,8 +50,8 @@ for arch in "$@"; do
 		same apache apache-mem -f "$fmt" -b -p 500
 	done
 	for fmt in text json; do
-		same cron cron-graceful --list -f "$fmt"
-		same normal cron-graceful --list -f "$fmt"
+		same cron cron-graceful --list --format "$fmt"
+		same normal cron-graceful --list --format "$fmt"
 		same cron proc-stop -n --tree -f "$fmt" 500
 		same cron proc-pause -n --tree -f "$fmt" 500
 	done
