@@ -62,8 +62,15 @@ for a in $APPLETS; do
 	[ "$(stat -c %i "$T/bin/$a")" = "$(stat -c %i "$PB_BIN")" ] && n=$((n + 1))
 done
 check "--install made a hard link per applet" [ "$n" = "$(echo $APPLETS | wc -w)" ]
-run "$T/bin/proc-tree" --help
-expect_status 0 "an installed link runs"
+if [ -n "${PB_EMULATED:-}" ]; then
+	# a link to another architecture's binary runs only through binfmt_misc, which may not be mounted
+	skip "an installed link runs directly: the binary is for another architecture (under $PB_EMULATED)"
+	run $PB_EMULATED -0 proc-tree "$T/bin/proc-tree" --help
+	expect_status 0 "an installed link runs under $PB_EMULATED"
+else
+	run "$T/bin/proc-tree" --help
+	expect_status 0 "an installed link runs"
+fi
 run "$PB" --install "$T/bin"
 expect_status 0 "--install again replaces its own links"
 
