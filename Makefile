@@ -20,7 +20,8 @@ STRIP      = strip
 DEB_ARCH   = amd64
 OBJDUMP    = objdump
 STATIC_PIE = -static-pie
-MUSL_PKG   = musl-tools
+MUSL_PKG   = musl-tools gcc
+DEPS_TARGET = deps-build
 else ifeq ($(ARCH),aarch64)
 BUILD      = build/aarch64
 MUSL_TRIPLE = aarch64-linux-musl
@@ -31,6 +32,7 @@ DEB_ARCH   = arm64
 OBJDUMP    = aarch64-linux-gnu-objdump
 STATIC_PIE = -static-pie
 MUSL_PKG   = musl-dev:arm64 gcc-aarch64-linux-gnu
+DEPS_TARGET = deps-release
 else ifeq ($(ARCH),armhf)
 BUILD      = build/armhf
 MUSL_TRIPLE = arm-linux-musleabihf
@@ -41,6 +43,7 @@ DEB_ARCH   = armhf
 OBJDUMP    = arm-linux-gnueabihf-objdump
 STATIC_PIE = -Wl,-static,-pie,--no-dynamic-linker,-z,text
 MUSL_PKG   = musl-dev:armhf gcc-arm-linux-gnueabihf
+DEPS_TARGET = deps-release
 else
 $(error ARCH=$(ARCH): x86_64, aarch64 or armhf)
 endif
@@ -188,7 +191,7 @@ MUSL_OBJ = $(patsubst %.c,$(BUILD)/musl/%.o,$(CORE_SRC) $(APPLET_SRC))
 # a missing compiler is named with the package that brings it, not as make's "command not found"
 toolchain:
 	@for c in $(MUSLCC) $(LINKCC); do command -v $$c >/dev/null || \
-		{ echo "procbox: $$c is missing: apt-get install $(MUSL_PKG) (or: make deps-release)" >&2; exit 1; }; done
+		{ echo "procbox: $$c is missing: apt-get install $(MUSL_PKG) (or: make $(DEPS_TARGET))" >&2; exit 1; }; done
 
 $(BUILD)/musl/%.o: %.c $(HDRS) Makefile | toolchain
 	@mkdir -p $(dir $@)
