@@ -1,5 +1,6 @@
 # procbox: one static multicall binary of /proc tools. Targets: all check demo install uninstall clean deps
-# bench fuzz check-valgrind.
+# deps-build deps-release bench fuzz check-valgrind release check-release check-emulated check-reproducible
+# check-deb.
 
 VERSION    = 0.1
 PREFIX     = /usr/local
@@ -7,28 +8,73 @@ DESTDIR    =
 BINDIR     = $(PREFIX)/bin
 MANDIR     = $(PREFIX)/share/man
 
+# ARCH=aarch64 or ARCH=armhf cross-builds into build/ARCH/ (make deps-release installs the tools): musl-dev of
+# that architecture brings musl's wrapper compiler, the plain cross gcc links, as on x86_64
+ARCH       = x86_64
+ifeq ($(ARCH),x86_64)
+BUILD      = build
 MUSLCC     = musl-gcc
 MUSL_TRIPLE = x86_64-linux-musl
-MUSL_LIB   = /usr/lib/$(MUSL_TRIPLE)
-CC         = gcc
 LINKCC     = gcc
 STRIP      = strip
+DEB_ARCH   = amd64
+OBJDUMP    = objdump
+STATIC_PIE = -static-pie
+MUSL_PKG   = musl-tools gcc
+DEPS_TARGET = deps-build
+else ifeq ($(ARCH),aarch64)
+BUILD      = build/aarch64
+MUSL_TRIPLE = aarch64-linux-musl
+MUSLCC     = $(MUSL_TRIPLE)-gcc
+LINKCC     = aarch64-linux-gnu-gcc
+STRIP      = aarch64-linux-gnu-strip
+DEB_ARCH   = arm64
+OBJDUMP    = aarch64-linux-gnu-objdump
+STATIC_PIE = -static-pie
+MUSL_PKG   = musl-dev:arm64 gcc-aarch64-linux-gnu
+DEPS_TARGET = deps-release
+else ifeq ($(ARCH),armhf)
+BUILD      = build/armhf
+MUSL_TRIPLE = arm-linux-musleabihf
+MUSLCC     = $(MUSL_TRIPLE)-gcc
+LINKCC     = arm-linux-gnueabihf-gcc
+STRIP      = arm-linux-gnueabihf-strip
+DEB_ARCH   = armhf
+OBJDUMP    = arm-linux-gnueabihf-objdump
+STATIC_PIE = -Wl,-static,-pie,--no-dynamic-linker,-z,text
+MUSL_PKG   = musl-dev:armhf gcc-arm-linux-gnueabihf
+DEPS_TARGET = deps-release
+else
+$(error ARCH=$(ARCH): x86_64, aarch64 or armhf)
+endif
+ARCHES     = x86_64 aarch64 armhf
+MUSL_LIB   = /usr/lib/$(MUSL_TRIPLE)
+CC         = gcc
 CLANG      = clang
 WARN       = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wformat-security -Wvla
 CSTD       = -std=c11 -D_GNU_SOURCE -DPROCBOX_VERSION='"$(VERSION)"'
+# the commit --version names: this checkout's own (not that of a repository a source tarball was unpacked in)
+COMMIT    := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] && \
+	       git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 # The shipped binary runs as root on what other users write: a static PIE (its own addresses randomised too),
 # stack canaries in every function with an array or an address taken, code pages apart from read-only data, a
 # stack that is not executable. No -z relro: musl 1.2.3's static start-up (rcrt1.o) applies the relocations but
 # never write-protects the RELRO range afterwards (measured in /proc/PID/maps: the range stays rw-p), so the
 # flag would only add a page of padding and a promise the binary does not keep.
 # -Oz and no unwind tables (C without exceptions: they serve only debuggers) keep it within its 192 KiB budget
-CFLAGS     = -Oz -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections
+# Reproducible: no build directory in the binary (-ffile-prefix-map), a build id computed from its contents
+CFLAGS     = -Oz -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections \
+	     -ffile-prefix-map=$(CURDIR)=.
 # musl-gcc's specs file makes a dynamic PIE (with an interpreter) of -pie; a static PIE is linked by hand over
 # musl's self-relocating start file rcrt1.o
-LDFLAGS    = -static-pie -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,norelro
+# -z separate-code: the default of x86_64's linker, not of arm's; gcc for armhf does not take -static-pie, so
+# it gets what gcc makes of it elsewhere: the linker's -static -pie --no-dynamic-linker -z text
+LDFLAGS    = $(STATIC_PIE) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack -Wl,-z,norelro \
+	     -Wl,-z,separate-code -Wl,--build-id=sha1
 LDSTART    = $(MUSL_LIB)/rcrt1.o $(MUSL_LIB)/crti.o $$($(MUSLCC) -print-file-name=crtbeginS.o)
-LDEND      = -L$(MUSL_LIB) -lc $$($(MUSLCC) -print-libgcc-file-name) $$($(MUSLCC) -print-file-name=crtendS.o) \
-	     $(MUSL_LIB)/crtn.o
+# libc again after libgcc: arm's division by zero in libgcc raises SIGFPE through musl's raise()
+LDEND      = -L$(MUSL_LIB) -Wl,--start-group -lc $$($(MUSLCC) -print-libgcc-file-name) -Wl,--end-group \
+	     $$($(MUSLCC) -print-file-name=crtendS.o) $(MUSL_LIB)/crtn.o
 TESTCFLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 CHECKLIBS  = $$(pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt) -pthread
 
@@ -123,27 +169,47 @@ MAN_PAGES = \
 
 HDRS = core/procbox.h applets/applet.h applets/applets.h
 
-# Debian packages: building, testing, and the real daemons of the end-to-end tests (systemd for busctl, which
-# `dunstctl history` calls though dunst does not depend on it: a container may have no systemd)
-DEPS_PKGS = make gcc libc6-dev musl-tools check pkg-config mandoc file jq python3-jsonschema procps util-linux strace \
-	gnupg gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon dbus-bin dbus-x11 dunst libnotify-bin systemd \
-	apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron busybox-static clang tzdata \
-	libclang-rt-14-dev valgrind
+# Debian packages in tiers. BUILD_DEPS: what `make` and `make demo` need. CHECK_DEPS: the unit, fuzz, man and
+# hardening checks. E2E_DEPS: what the end-to-end tests run, the real daemons among them (systemd for busctl,
+# which `dunstctl history` calls though dunst does not depend on it: a container may have no systemd).
+# CROSS_DEPS: the aarch64 and armhf builds and their emulator; musl's cross wrappers come with musl-dev of the
+# other architecture (never musl-tools:arm64 or :armhf: apt would remove the host's musl-tools for it).
+# RELEASE_DEPS: the release's archives, packages and checksums.
+BUILD_DEPS   = make gcc libc6-dev musl-tools file
+CHECK_DEPS   = check pkg-config mandoc clang libclang-rt-14-dev valgrind jq python3-jsonschema binutils
+E2E_DEPS     = procps util-linux strace gnupg gpg-agent gpgconf openssh-client passwd xvfb xauth dbus-daemon \
+	dbus-bin dbus-x11 dunst libnotify-bin systemd apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron \
+	busybox-static tzdata
+CROSS_DEPS   = gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64 musl-dev:armhf qemu-user-static
+RELEASE_DEPS = dpkg-dev coreutils gzip tar git
 
-all: build/procbox
+all: $(BUILD)/procbox
 
 # compiled against musl's headers, linked by the plain driver (see LDFLAGS)
-MUSL_OBJ = $(patsubst %.c,build/musl/%.o,$(CORE_SRC) $(APPLET_SRC))
+MUSL_OBJ = $(patsubst %.c,$(BUILD)/musl/%.o,$(CORE_SRC) $(APPLET_SRC))
 
-build/musl/%.o: %.c $(HDRS) Makefile
+# a missing compiler is named with the package that brings it, not as make's "command not found"
+toolchain:
+	@for c in $(MUSLCC) $(LINKCC); do command -v $$c >/dev/null || \
+		{ echo "procbox: $$c is missing: apt-get install $(MUSL_PKG) (or: make $(DEPS_TARGET))" >&2; exit 1; }; done
+
+$(BUILD)/musl/%.o: %.c $(HDRS) Makefile | toolchain
 	@mkdir -p $(dir $@)
 	$(MUSLCC) $(CSTD) $(WARN) $(CFLAGS) -c -o $@ $<
 
-# build/procbox-unstripped keeps the symbols (for gdb, and for check-hardening to see the canaries' handler)
-build/procbox-unstripped: $(MUSL_OBJ)
+# main.o alone holds the commit, and is compiled again when the commit changes
+$(BUILD)/musl/applets/main.o: CSTD += -DPROCBOX_COMMIT='"$(COMMIT)"'
+$(BUILD)/musl/applets/main.o: $(BUILD)/commit
+$(BUILD)/commit: FORCE
+	@mkdir -p $(dir $@)
+	@echo $(COMMIT) | cmp -s - $@ || echo $(COMMIT) >$@
+FORCE:
+
+# $(BUILD)/procbox-unstripped keeps the symbols (for gdb, and for check-hardening to see the canaries' handler)
+$(BUILD)/procbox-unstripped: $(MUSL_OBJ)
 	$(LINKCC) -o $@ $(LDSTART) $(MUSL_OBJ) $(LDFLAGS) $(LDEND)
 
-build/procbox: build/procbox-unstripped
+$(BUILD)/procbox: $(BUILD)/procbox-unstripped
 	$(STRIP) -o $@ $<
 
 # the same binary against glibc, for valgrind (which does not follow musl's static start-up as well)
@@ -205,9 +271,15 @@ build/bench/%: build/musl/tests/bench/%.o
 bench: build/procbox $(BENCH_BIN)
 	@build/bench/bench
 
-# installs what is missing when run as root, else names what to install and fails
+# each installs what is missing when run as root, else names what to install and fails
 deps:
-	@sh tests/deps.sh $(DEPS_PKGS)
+	@sh tests/deps.sh deps $(BUILD_DEPS) $(CHECK_DEPS) $(E2E_DEPS)
+
+deps-build:
+	@sh tests/deps.sh deps-build $(BUILD_DEPS)
+
+deps-release:
+	@sh tests/deps.sh deps-release $(BUILD_DEPS) $(CROSS_DEPS) $(RELEASE_DEPS)
 
 check: deps
 	@$(MAKE) --no-print-directory build/procbox $(addprefix build/unit/,$(UNIT_TESTS)) $(HELPERS) $(BENCH_BIN) \
@@ -235,13 +307,13 @@ fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 # the shipped binary is what the build promises: a static PIE, no executable stack or writable code, canaries
-check-hardening: build/procbox build/procbox-unstripped
-	@sh tests/hardening.sh build/procbox build/procbox-unstripped
+check-hardening: $(BUILD)/procbox $(BUILD)/procbox-unstripped
+	@OBJDUMP=$(OBJDUMP) sh tests/hardening.sh $(BUILD)/procbox $(BUILD)/procbox-unstripped
 
 check-man:
 	@mandoc -Tlint -Wwarning $(MAN_PAGES) && echo "man: $(words $(MAN_PAGES)) pages lint clean"
 
-demo: deps
+demo: deps-build
 	@$(MAKE) --no-print-directory build/procbox
 	@sh tests/demo.sh
 
@@ -256,7 +328,39 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/procbox
 	for m in $(MAN_PAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 
-clean:
-	rm -rf build
+# The release, in dist/: per architecture the stripped binary, a tarball (binary, man pages, README, LICENSE)
+# and a .deb; the sources as git archive gives them; SHA256SUMS over all. Times are the commit's.
+ifeq ($(SOURCE_DATE_EPOCH),)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+endif
 
-.PHONY: all deps check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench
+release:
+	@rm -rf dist
+	@for a in $(ARCHES); do $(MAKE) --no-print-directory ARCH=$$a release-arch || exit 1; done
+	@git archive --format=tar --prefix=procbox-$(VERSION)/ HEAD | gzip -9n >dist/procbox-$(VERSION).tar.gz
+	@cd dist && LC_ALL=C ls | grep -vx SHA256SUMS | xargs sha256sum >SHA256SUMS
+	@cd dist && ls -l | sed 1d
+
+release-arch: $(BUILD)/procbox
+	@sh tools/package.sh $(VERSION) $(ARCH) $(DEB_ARCH) $(BUILD)/procbox $(SOURCE_DATE_EPOCH) $(MAN_PAGES)
+
+# the release's checks (see tests/release/): what dist/ holds; the arm builds under qemu against x86_64, on the
+# fixture trees and in the e2e tests that start no daemon; two clean builds alike; the .deb installed and removed
+check-release:
+	@sh tests/release/check_release.sh $(VERSION) $(COMMIT)
+
+check-emulated: $(HELPERS)
+	@for a in aarch64 armhf; do $(MAKE) --no-print-directory ARCH=$$a || exit 1; done
+	@$(MAKE) --no-print-directory build/procbox
+	@flock /tmp/procbox-e2e.lock sh tests/release/check_emulated.sh aarch64 armhf
+
+check-reproducible:
+	@sh tests/release/check_reproducible.sh
+
+check-deb:
+	@sh tests/release/check_deb.sh $(VERSION) $(COMMIT)
+
+clean:
+	rm -rf build dist
+
+.PHONY: all toolchain FORCE deps deps-build deps-release check check-hardening check-unit check-e2e check-fuzz check-man check-valgrind demo fuzz install uninstall clean bench release release-arch check-release check-emulated check-reproducible check-deb

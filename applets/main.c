@@ -13,6 +13,10 @@
 #ifndef PROCBOX_VERSION
 #define PROCBOX_VERSION "0.1"
 #endif
+/* the commit the binary was built from (the Makefile's COMMIT), so that a copy found on a server can be told */
+#ifndef PROCBOX_COMMIT
+#define PROCBOX_COMMIT "unknown"
+#endif
 
 static const char usage[] =
 	"Usage: procbox APPLET [ARGS...]   (or through a link named after the applet)\n"
@@ -208,7 +212,7 @@ static int procbox_main(int argc, char **argv)
 		return run_applet(a, 2, help_argv);
 	}
 	if (!strcmp(argv[1], "--version")) {
-		return applet_print(1, "procbox " PROCBOX_VERSION "\n");
+		return applet_print(1, "procbox " PROCBOX_VERSION " (commit " PROCBOX_COMMIT ")\n");
 	}
 	if (!strcmp(argv[1], "--install"))
 		return install(argc, argv);

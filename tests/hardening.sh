@@ -31,10 +31,10 @@ case "$loads" in
 *) bad "code not apart from read-only data (LOAD segments: $loads; wanted R RE R RW)" ;;
 esac
 # musl's own archive may bring canaries of its own: count the functions of procbox's code (pb_*, applet_*,
-# *_main) that check one
-ours=$(objdump -d "$unstripped" 2>/dev/null | awk '
+# *_main) that check one (a call on x86_64, a bl on arm; OBJDUMP: the target's objdump)
+ours=$(${OBJDUMP:-objdump} -d "$unstripped" 2>/dev/null | awk '
 	/^[0-9a-f]+ <.*>:$/ { fn = $2; next }
-	/call.*<__stack_chk_fail/ && fn ~ /^<(pb_|applet_|[a-z_]+_main>)/ { seen[fn] = 1 }
+	/(call|bl).*<__stack_chk_fail/ && fn ~ /^<(pb_|applet_|[a-z_]+_main>)/ { seen[fn] = 1 }
 	END { n = 0; for (f in seen) n++; print n }')
 if [ "${ours:-0}" -ge 10 ]; then
 	good "stack canaries: $ours of procbox's own functions check one"

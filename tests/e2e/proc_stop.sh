@@ -258,7 +258,7 @@ if [ $STRACE = 1 ]; then
 	check "pid 1: no signal was sent" no_signals
 	safely sh -c 'exec "$0" proc-stop -s KILL $$' "$PB"
 	expect_status 1 "itself is refused"
-	one_error_line "proc-stop: refusing to signal [0-9]* (procbox): it is proc-stop itself"
+	one_error_line "proc-stop: refusing to signal [0-9]* ($PB_COMM): it is proc-stop itself"
 	check "itself: no signal was sent" no_signals
 	safely sh -c '"$0" proc-stop -s KILL $$; exit $?' "$PB"
 	expect_status 1 "its parent is refused"

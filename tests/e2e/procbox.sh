@@ -43,7 +43,8 @@ expect_status 2 "unknown option"
 one_error_line "procbox: unknown option"
 run "$PB" --version
 expect_status 0 "--version"
-check "--version prints a version" grep -Eq '^procbox [0-9]+\.[0-9]+' "$T/out"
+check "--version prints the version and the commit" \
+	grep -Eqx 'procbox [0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}|unknown)\)' "$T/out"
 run "$PB" --help
 expect_status 0 "--help"
 check "--help lists the applets with summaries" grep -q '^  proc-tree  *show the process tree' "$T/out"
@@ -61,8 +62,15 @@ for a in $APPLETS; do
 	[ "$(stat -c %i "$T/bin/$a")" = "$(stat -c %i "$PB_BIN")" ] && n=$((n + 1))
 done
 check "--install made a hard link per applet" [ "$n" = "$(echo $APPLETS | wc -w)" ]
-run "$T/bin/proc-tree" --help
-expect_status 0 "an installed link runs"
+if [ -n "${PB_EMULATED:-}" ]; then
+	# a link to another architecture's binary runs only through binfmt_misc, which may not be mounted
+	skip "an installed link runs directly: the binary is for another architecture (under $PB_EMULATED)"
+	run $PB_EMULATED -0 proc-tree "$T/bin/proc-tree" --help
+	expect_status 0 "an installed link runs under $PB_EMULATED"
+else
+	run "$T/bin/proc-tree" --help
+	expect_status 0 "an installed link runs"
+fi
 run "$PB" --install "$T/bin"
 expect_status 0 "--install again replaces its own links"
 

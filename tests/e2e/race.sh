@@ -12,11 +12,12 @@ start=$(date +%s)
 end=$((start + 11)) # whole seconds: at least 10 s
 runs=0 crashed=0 bad_json=0
 : >"$T/counts"
-# every counter risen yet? (a loaded machine may need longer than 10 s to show a race: up to 40 s)
+# every counter risen yet? (a loaded machine may need longer than 10 s to show a race: up to 40 s, times
+# PB_SLOWDOWN)
 risen() {
 	awk '{s+=$1; c+=$2; e+=$3; x+=$4; t+=$5} END {exit !(s && c && e && x && t)}' "$T/counts"
 }
-while [ "$(date +%s)" -lt "$end" ] || { ! risen && [ "$(date +%s)" -lt $((start + 40)) ]; }; do
+while [ "$(date +%s)" -lt "$end" ] || { ! risen && [ "$(date +%s)" -lt $((start + 40 * PB_SLOWDOWN)) ]; }; do
 	"$PB" proc-tree --format json -o pid,ppid,state,comm,cmdline,environ,exe,status >"$T/scan.json" 2>"$T/err"
 	rc=$?
 	runs=$((runs + 1))
@@ -44,7 +45,12 @@ read -r s c e x st <"$T/sum"
 echo "  vanished over $runs scans: stat $s cmdline $c environ $e exe $x status $st"
 for kind in "stat $s" "cmdline $c" "environ $e" "exe $x" "status $st"; do
 	set -- $kind
-	check "the $1 race counter went up" [ "$2" -gt 0 ]
+	if [ "$2" = 0 ] && [ -n "${PB_EMULATED:-}" ]; then
+		# the emulator changes how long each read takes, and so which of them the races hit
+		skip "the $1 race counter stayed 0 under $PB_EMULATED, whose timing is not the kernel's alone"
+	else
+		check "the $1 race counter went up" [ "$2" -gt 0 ]
+	fi
 done
 
 finish
