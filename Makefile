@@ -181,7 +181,7 @@ E2E_DEPS     = procps util-linux strace gnupg gpg-agent gpgconf openssh-client p
 	dbus-bin dbus-x11 dunst libnotify-bin systemd apache2 libapache2-mod-wsgi-py3 curl prometheus bsdutils cron \
 	busybox-static tzdata
 CROSS_DEPS   = gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf musl-dev:arm64 musl-dev:armhf qemu-user-static
-RELEASE_DEPS = dpkg-dev coreutils gzip tar git
+RELEASE_DEPS = dpkg-dev coreutils gzip tar git lintian man-db
 
 all: $(BUILD)/procbox
 
@@ -341,11 +341,17 @@ release:
 	@cd dist && LC_ALL=C ls | grep -vx SHA256SUMS | xargs sha256sum >SHA256SUMS
 	@cd dist && ls -l | sed 1d
 
+# the .deb's Maintainer: a packager who ships it names himself here
+MAINTAINER = procbox authors <procbox@example.org>
+
 release-arch: $(BUILD)/procbox
-	@sh tools/package.sh $(VERSION) $(ARCH) $(DEB_ARCH) $(BUILD)/procbox $(SOURCE_DATE_EPOCH) $(MAN_PAGES)
+	@MAINTAINER='$(MAINTAINER)' sh tools/package.sh $(VERSION) $(ARCH) $(DEB_ARCH) $(BUILD)/procbox $(SOURCE_DATE_EPOCH) $(MAN_PAGES)
 
 # the release's checks (see tests/release/): what dist/ holds; the arm builds under qemu against x86_64, on the
 # fixture trees and in the e2e tests that start no daemon; two clean builds alike; the .deb installed and removed
+# the tarball and .deb of one architecture (ARCH=...), in dist/
+deb: release-arch
+
 check-release:
 	@sh tests/release/check_release.sh $(VERSION) $(COMMIT)
 

@@ -4,6 +4,7 @@
 # times the commit's (EPOCH), gzip without a name or time, so that two builds give the same bytes.
 # Usage: package.sh VERSION ARCH DEB_ARCH BINARY EPOCH MANPAGE...
 set -eu
+: "${MAINTAINER:?the Makefile names the maintainer}"
 version=$1 arch=$2 deb_arch=$3 bin=$4 epoch=$5
 shift 5
 umask 022
@@ -37,7 +38,10 @@ done
 	# the licence text indented by one space, its empty lines as " ."
 	sed -n '/^Permission/,$p' LICENSE | sed 's/^$/./; s/^/ /'
 } >"$root/usr/share/doc/procbox/copyright"
-chmod 644 "$root"/usr/share/man/man*/* "$root/usr/share/doc/procbox/copyright"
+# a native package's changelog, dated by the commit
+printf 'procbox (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- %s  %s\n' "$version" "$version" \
+	"$MAINTAINER" "$(LC_ALL=C date -u -R -d "@$epoch")" | gzip -9n >"$root/usr/share/doc/procbox/changelog.gz"
+chmod 644 "$root"/usr/share/man/man*/* "$root"/usr/share/doc/procbox/*
 # Installed-Size as dpkg-gencontrol counts it: each file's KiB rounded up, and one for every other entry; du
 # would count the directories' blocks, which depend on the file system
 size=$(find "$root/usr" \( -type f -printf '%s\n' \) -o -printf '1024\n' |
@@ -46,7 +50,7 @@ cat >"$root/DEBIAN/control" <<EOF
 Package: procbox
 Version: $version
 Architecture: $deb_arch
-Maintainer: procbox authors
+Maintainer: $MAINTAINER
 Installed-Size: $size
 Section: admin
 Priority: optional

@@ -13,12 +13,17 @@ if dpkg-query -W procbox >/dev/null 2>&1; then
 	echo "check-deb: a package procbox is installed already; not touching it"
 	exit 1
 fi
+# lintian's errors are the package's; its warnings (a static binary has no shared-library prerequisites) are not
+lint=$(lintian --fail-on error "$deb" 2>&1)
+check "lintian: no error${lint:+ ($(echo "$lint" | grep -c '^[EW]:') tags)}" lintian --fail-on error "$deb"
+echo "$lint" | grep '^E:' | sed 's/^/       /'
 check "dpkg -i $deb" dpkg -i "$deb"
 check "dpkg knows procbox $version" [ "$(dpkg-query -W -f '${Status} ${Version}' procbox)" = "install ok installed $version" ]
 out=$(/usr/bin/procbox --version 2>&1)
 check "/usr/bin/procbox --version: $out" [ "$out" = "procbox $version (commit $commit)" ]
 check "/usr/bin/proc-tree (an applet link) finds pid 1" sh -c "/usr/bin/proc-tree -o pid -p 1 | grep -qx ' *1'"
 check "man page installed" [ -f /usr/share/man/man1/proc-tree.1.gz ]
+check "man proc-tree shows the installed page" sh -c "MANPAGER=cat man proc-tree 2>/dev/null | grep -q 'proc-tree'"
 files=$(dpkg -L procbox | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 check "dpkg -r procbox" dpkg -r procbox
 left=
