@@ -61,10 +61,11 @@ COMMIT    := $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURD
 # stack that is not executable. No -z relro: musl 1.2.3's static start-up (rcrt1.o) applies the relocations but
 # never write-protects the RELRO range afterwards (measured in /proc/PID/maps: the range stays rw-p), so the
 # flag would only add a page of padding and a promise the binary does not keep.
-# -Oz and no unwind tables (C without exceptions: they serve only debuggers) keep it within its 192 KiB budget
+# -Oz and no unwind tables (C without exceptions: they serve only debuggers) keep it small. -g makes
+# build/procbox-unstripped the debug flavour; strip takes the DWARF out of the shipped binary.
 # Reproducible: no build directory in the binary (-ffile-prefix-map), a build id computed from its contents
-CFLAGS     = -Oz -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections \
-	     -ffile-prefix-map=$(CURDIR)=.
+CFLAGS     = -Oz -g -fno-asynchronous-unwind-tables -fPIE -fstack-protector-strong -ffunction-sections \
+	     -fdata-sections -ffile-prefix-map=$(CURDIR)=.
 # musl-gcc's specs file makes a dynamic PIE (with an interpreter) of -pie; a static PIE is linked by hand over
 # musl's self-relocating start file rcrt1.o
 # -z separate-code: the default of x86_64's linker, not of arm's; gcc for armhf does not take -static-pie, so

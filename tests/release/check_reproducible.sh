@@ -1,7 +1,7 @@
 #!/bin/sh
 # make check-reproducible: two clean checkouts of HEAD, in directories of different names, each build the
-# release; every file in dist/ (binaries, tarballs, .debs) and the stripped x86_64 binary must match byte for
-# byte. Usage: check_reproducible.sh
+# release; every file in dist/ (binaries, tarballs, .debs) and the binaries of build/, stripped or not, must
+# match byte for byte. Usage: check_reproducible.sh
 top=$(pwd)
 failed=0
 bad() { echo "  FAIL $*"; failed=$((failed + 1)); }
@@ -19,11 +19,16 @@ for d in "$a" "$b"; do
 		{ tail -n 20 "$d/log"; echo "check-reproducible: make release failed in $d/src"; exit 1; }
 done
 echo "  (two releases of $(git rev-parse --short=12 HEAD) built in $(($(date +%s) - start)) s)"
-if cmp -s "$a/src/build/procbox" "$b/src/build/procbox"; then
-	good "build/procbox (stripped x86_64) identical"
-else
-	bad "build/procbox (stripped x86_64) differs"
-fi
+# the unstripped binaries too: their debug information names no directory of the build
+for f in build/procbox build/procbox-unstripped build/aarch64/procbox-unstripped build/armhf/procbox-unstripped; do
+	if [ ! -f "$a/src/$f" ]; then
+		bad "$f was not built"
+	elif cmp -s "$a/src/$f" "$b/src/$f"; then
+		good "$f identical"
+	else
+		bad "$f differs"
+	fi
+done
 n=0
 for f in $(cd "$a/src/dist" && ls) $(cd "$b/src/dist" && ls); do
 	case " $seen " in *" $f "*) continue ;; esac
