@@ -528,33 +528,37 @@ static int find_agent(const struct pb_root *root, const struct wanted *w, struct
 	struct pb_table t;
 	struct pb_proc *p = NULL;
 	struct pb_pin pin;
-	int got = 0, pid, listener;
+	int got = 0, pid, listener, exact;
 
 	if (pb_scan(root, &t)) {
 		applet_warn("cannot scan %s: %s", root->path, strerror(errno));
 		return -1;
 	}
-	while (!got && (p = pb_find_next(&t, NULL, &m, p))) {
-		/* never another user's agent, and never a zombie's stale sockets */
-		if (!live_and_ours(&t, p))
-			continue;
-		if (pb_pin_open(root, p->st.pid, p->st.starttime, &pin))
-			continue; /* ended since the scan */
-		if (pb_pin_unix_sockets(root, &pin, &socks)) {
-			applet_debug("gpg-agent %d: sockets not visible in %s (%s)", p->st.pid, root->path,
-				     strerror(errno));
+	/* without gpgconf, first the agent holding the socket GnuPG would use (GNUPGHOME's, else the home's):
+	 * another home's agent holds other keys; any agent of ours only when none holds it */
+	for (exact = !w->named && w->socket[0]; !got && exact >= 0; exact--, p = NULL) {
+		while (!got && (p = pb_find_next(&t, NULL, &m, p))) {
+			/* never another user's agent, and never a zombie's stale sockets */
+			if (!live_and_ours(&t, p))
+				continue;
+			if (pb_pin_open(root, p->st.pid, p->st.starttime, &pin))
+				continue; /* ended since the scan */
+			if (pb_pin_unix_sockets(root, &pin, &socks)) {
+				applet_debug("gpg-agent %d: sockets not visible in %s (%s)", p->st.pid, root->path,
+					     strerror(errno));
+				pb_pin_close(&pin);
+				continue;
+			}
 			pb_pin_close(&pin);
-			continue;
+			found->pid = p->st.pid;
+			found->socket[0] = found->ssh[0] = 0;
+			held_sockets(&socks, w, &t, found);
+			applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s%s)", found->pid,
+				     found->socket[0] ? found->socket : "none", found->ssh[0] ? found->ssh : "none", root->path,
+				     socks.exact ? " and the kernel's socket table" : "/net/unix");
+			pb_unix_sockets_free(&socks);
+			got = found->socket[0] && (!exact || !strcmp(found->socket, w->socket));
 		}
-		pb_pin_close(&pin);
-		found->pid = p->st.pid;
-		found->socket[0] = found->ssh[0] = 0;
-		held_sockets(&socks, w, &t, found);
-		applet_debug("gpg-agent %d holds socket %s, ssh socket %s (from %s%s)", found->pid,
-			     found->socket[0] ? found->socket : "none", found->ssh[0] ? found->ssh : "none", root->path,
-			     socks.exact ? " and the kernel's socket table" : "/net/unix");
-		pb_unix_sockets_free(&socks);
-		got = found->socket[0] != 0;
 	}
 	if (!got) {
 		if (!w->socket[0])

@@ -20,6 +20,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 [ -x "$HELPERS/forge_net_unix" ] || { not_ok "$HELPERS/forge_net_unix is missing: make build/test-helpers/forge_net_unix"; finish; exit; }
 
+# ---- first another agent of root's, for another GNUPGHOME: it holds other keys, and is never the answer ----
+RO="$T/root-other"
+mkdir -m 700 "$RO"
+env -i HOME="${HOME:-/root}" PATH="$STD_PATH" GNUPGHOME="$RO" gpgconf --launch gpg-agent
+PID_O=$(env -i HOME="${HOME:-/root}" PATH="$STD_PATH" GNUPGHOME="$RO" gpg-connect-agent 'GETINFO pid' /bye |
+	sed -n 's/^D //p')
+case "$PID_O" in "" | *[!0-9]*) not_ok "root's other agent did not start"; finish; exit ;; esac
+track "$PID_O"
+
 # ---- root's own agent, with ssh support, in a private GNUPGHOME; stopped by PID ----
 RG="$T/root-gnupg"
 mkdir -m 700 "$RG"
@@ -110,7 +119,7 @@ check "root's key never reached the attacker: $(cat "$X1/log" "$X2/log" 2>/dev/n
 check "root never connected to a socket of the attacker's: $(cat "$X1/log" "$X2/log" 2>/dev/null | grep " uid=0 " | head -n 3 | tr '\n' ';')" \
 	root_never_connected
 
-kill -TERM "$PID_R"
-wait_for 10 sh -c "! kill -0 $PID_R 2>/dev/null"
+kill -TERM "$PID_R" "$PID_O"
+wait_for 10 sh -c "! kill -0 $PID_R 2>/dev/null && ! kill -0 $PID_O 2>/dev/null"
 test_users_remove
 finish
