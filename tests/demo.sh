@@ -15,7 +15,15 @@ echo "### PROCBOX_PROC=tests/fixtures/malformed procbox proc-tree   (hostile nam
 PROCBOX_PROC=tests/fixtures/malformed $PB proc-tree -o pid,ppid,state,comm,cmdline
 echo
 echo "### procbox with-gpg-agent --print   (the current user's agent; one is started when none runs, and ~/.gnupg made on a new account)"
-$PB with-gpg-agent --print
+# an agent the demo started is stopped again, by the pid it reports: make demo leaves no daemon behind
+had_agent=0
+$PB with-gpg-agent --no-start true 2>/dev/null && had_agent=1
+out=$($PB with-gpg-agent --print)
+printf '%s\n' "$out"
+agent=$(printf '%s\n' "$out" | sed -n "s/^export GPG_AGENT_INFO='.*:\([0-9][0-9]*\):1'\$/\1/p")
+if [ "$had_agent" = 0 ] && [ -n "$agent" ]; then
+	kill "$agent" && echo "(the demo stopped the agent it started, pid $agent)"
+fi
 echo
 echo "### PROCBOX_PROC=tests/fixtures/gui PROCBOX_FILES=tests/fixtures/gui-files procbox with-gui-environment -v --print-env   (the session vote, saved tree: four users pass, so it refuses)"
 PROCBOX_PROC=tests/fixtures/gui PROCBOX_FILES=tests/fixtures/gui-files $PB with-gui-environment -v --print-env 2>&1 || true
