@@ -1,10 +1,11 @@
 /* Test helper: run a command under a chosen, free pid (to reuse the pid of a process that ended), as root.
  *
  * pid_cycler PID COMMAND [ARG...]: writes PID-1 to /proc/sys/kernel/ns_last_pid so that the next fork gets PID,
- * forks, and runs COMMAND in the child. Another process of the machine may fork in between and take the pid:
- * then the child is discarded and it tries again, for up to 5 seconds. Prints the child's pid on stdout once it
- * runs, stays its parent (so it is reaped) and exits with its status. Exit 1 when the pid could not be had (for
- * instance because a live process holds it), 77 when ns_last_pid cannot be written (not root).
+ * forks, and runs COMMAND in the child. Another process of the machine may fork in between and take the pid
+ * (the test that started the cycler polls with short-lived commands meanwhile): then the child is discarded and
+ * it tries again once the pid is free, for up to 5 seconds. Prints the child's pid on stdout once it runs, stays
+ * its parent (so it is reaped) and exits with its status. Exit 1 when the pid could not be had in that time (a
+ * live process holds it: the message names it), 77 when ns_last_pid cannot be written (not root).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,24 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* held: the pid is some process's (a zombie's too); its name goes into `comm` */
+static int held(int pid, char *comm, size_t size)
+{
+	char path[32];
+	FILE *f;
+
+	if (kill(pid, 0) != 0 && errno != EPERM)
+		return 0;
+	snprintf(comm, size, "?");
+	snprintf(path, sizeof path, "/proc/%d/comm", pid);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(comm, (int)size, f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	return 1;
+}
 
 static int set_last_pid(int pid)
 {
@@ -31,10 +50,10 @@ static int set_last_pid(int pid)
 
 int main(int argc, char **argv)
 {
-	struct timespec start, now;
+	struct timespec start, now, pause = { 0, 10 * 1000 * 1000 };
 	int wanted, status, go[2];
 	pid_t child;
-	char c = 0;
+	char c = 0, comm[64];
 
 	if (argc < 3 || (wanted = atoi(argv[1])) < 2) {
 		fprintf(stderr, "usage: pid_cycler PID COMMAND [ARG...]\n");
@@ -42,9 +61,18 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		if (kill(wanted, 0) == 0 || errno == EPERM) {
-			fprintf(stderr, "pid_cycler: pid %d is in use\n", wanted);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec - start.tv_sec > 5) {
+			if (held(wanted, comm, sizeof comm))
+				fprintf(stderr, "pid_cycler: pid %d is in use by %s\n", wanted, comm);
+			else
+				fprintf(stderr, "pid_cycler: could not get pid %d: other forks took it first\n", wanted);
 			return 1;
+		}
+		/* held by the old process still ending, or by a fork that won the last round: wait for it */
+		if (held(wanted, comm, sizeof comm)) {
+			nanosleep(&pause, NULL);
+			continue;
 		}
 		if (pipe(go))
 			return 1;
@@ -70,11 +98,6 @@ int main(int argc, char **argv)
 		/* someone else forked first: discard this child and try again */
 		close(go[1]);
 		waitpid(child, NULL, 0);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec > 5) {
-			fprintf(stderr, "pid_cycler: could not get pid %d\n", wanted);
-			return 1;
-		}
 	}
 	printf("%d\n", (int)child);
 	fflush(stdout);
