@@ -190,10 +190,13 @@ check "proc-pause killed by SIGKILL: the guardian resumed the tree" wait_for 5 r
 check "the guardian is gone after its work" wait_for 5 gone "${GUARDIAN:-0}"
 
 # proc-pause stopped itself (SIGSTOP: it can do nothing): the guardian resumes at the deadline all the same
-"$PB" proc-pause -t 1 "$A" >/dev/null 2>&1 &
+"$PB" proc-pause -t 1 "$A" >"$T/t1.out" 2>/dev/null &
 P=$!
 track "$P"
 check "-t 1: paused" wait_for 5 stopped "$A"
+# stopped once it holds (it has printed what it paused): stopped while still confirming the pause, it would
+# find the process running again after the deadline and rightly call the pause unconfirmed
+wait_for 5 grep -q ": paused$" "$T/t1.out"
 kill -STOP "$P"
 check "proc-pause stopped: the guardian resumed the process at the deadline" wait_for 5 running "$A"
 kill -CONT "$P"
