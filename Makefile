@@ -259,6 +259,7 @@ HELPERS = \
 	build/test-helpers/local_time \
 	build/test-helpers/max_rss \
 	build/test-helpers/pid_cycler \
+	build/test-helpers/reaper \
 	build/test-helpers/unix_listener \
 	build/test-helpers/vfork_sleeper
 

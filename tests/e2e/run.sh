@@ -1,13 +1,22 @@
 #!/bin/sh
-# Runs every end-to-end test (tests/e2e/*.sh) and prints the total as "N passed, N failed, N skipped".
+# Runs every end-to-end test (tests/e2e/*.sh), each file's wall time after its counts (the slow ones are where
+# a flaky wait or a long timeout hides), and prints the total as "N passed, N failed, N skipped". Each file runs
+# under the reaper (tests/helpers/reaper.c): a process it leaves running, even one whose parent was killed or
+# that forked into the background, is a failure of that file, named, then killed by its pid.
 dir=$(dirname "$0")
-passed=0 failed=0 skipped=0 broken=""
+reaper=$dir/../../build/test-helpers/reaper
+passed=0 failed=0 skipped=0 broken="" all=$(date +%s)
 counts=$(mktemp)
 for t in "$dir"/*.sh; do
 	case "$t" in */lib.sh | */lib_*.sh | */run.sh) continue ;; esac
 	[ -n "${E2E_ONLY:-}" ] && case " $E2E_ONLY " in *" $(basename "$t" .sh) "*) ;; *) continue ;; esac
 	: >"$counts"
-	sh "$t" 3>"$counts" || broken="$broken $(basename "$t")"
+	began=$(date +%s)
+	"$reaper" "$(basename "$t")" sh "$t" 3>"$counts"
+	rc=$?
+	echo "  ($(basename "$t"): $(($(date +%s) - began)) s)"
+	[ "$rc" = 0 ] || broken="$broken $(basename "$t")"
+	[ "$rc" = 3 ] && failed=$((failed + 1)) # left processes behind: one failure, each process named above
 	read -r tag p f s <"$counts" 2>/dev/null
 	if [ "${tag:-}" != RESULT ]; then
 		failed=$((failed + 1))
@@ -18,5 +27,5 @@ for t in "$dir"/*.sh; do
 	tag=
 done
 rm -f "$counts"
-echo "e2e: $passed passed, $failed failed, $skipped skipped"
+echo "e2e: $passed passed, $failed failed, $skipped skipped ($(($(date +%s) - all)) s)"
 [ "$failed" = 0 ] && [ -z "$broken" ]
