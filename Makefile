@@ -256,10 +256,10 @@ HELPERS = \
 	build/test-helpers/churn \
 	build/test-helpers/fake_cron \
 	build/test-helpers/forge_net_unix \
+	build/test-helpers/leftovers \
 	build/test-helpers/local_time \
 	build/test-helpers/max_rss \
 	build/test-helpers/pid_cycler \
-	build/test-helpers/reaper \
 	build/test-helpers/unix_listener \
 	build/test-helpers/vfork_sleeper
 

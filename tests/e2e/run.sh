@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs every end-to-end test (tests/e2e/*.sh), each file's wall time after its counts (the slow ones are where
 # a flaky wait or a long timeout hides), and prints the total as "N passed, N failed, N skipped". Each file runs
-# under the reaper (tests/helpers/reaper.c): a process it leaves running, even one whose parent was killed or
-# that forked into the background, is a failure of that file, named, then killed by its pid.
+# under tests/helpers/leftovers.c: a process it leaves running, even one whose parent was killed or that forked
+# into the background, is a failure of that file, named, then killed.
 dir=$(dirname "$0")
-reaper=$dir/../../build/test-helpers/reaper
+leftovers=$dir/../../build/test-helpers/leftovers
 passed=0 failed=0 skipped=0 broken="" all=$(date +%s)
 counts=$(mktemp)
 for t in "$dir"/*.sh; do
@@ -12,7 +12,7 @@ for t in "$dir"/*.sh; do
 	[ -n "${E2E_ONLY:-}" ] && case " $E2E_ONLY " in *" $(basename "$t" .sh) "*) ;; *) continue ;; esac
 	: >"$counts"
 	began=$(date +%s)
-	"$reaper" "$(basename "$t")" sh "$t" 3>"$counts"
+	"$leftovers" "$(basename "$t").$$" sh "$t" 3>"$counts"
 	rc=$?
 	echo "  ($(basename "$t"): $(($(date +%s) - began)) s)"
 	[ "$rc" = 0 ] || broken="$broken $(basename "$t")"

@@ -56,16 +56,17 @@ wait "$V_END" 2>/dev/null
 if guard_verify; then not_ok "the guards miss: a watched process that ended"; else ok "the guards catch: $(cat "$T/guard.why")"; fi
 mv "$T/guard.watch.keep" "$T/guard.watch"
 
-# the reaper that runs every e2e file (run.sh) names and ends what a file leaves behind: a child abandoned by a
-# shell that exited, and one that left its session; and it keeps quiet about a file that leaves nothing running
-run "$HELPERS/reaper" pbtest sh -c 'sleep 86400 & echo $! >"$1.a"; setsid sleep 86400 & echo $! >"$1.b"
+# the helper that runs every e2e file (run.sh) names and ends what a file leaves behind: a child abandoned by a
+# shell that exited, and one that left its session; it keeps quiet about a file that leaves nothing running
+run "$HELPERS/leftovers" pbtest.$$ sh -c 'sleep 86400 & echo $! >"$1.a"; setsid sleep 86400 & echo $! >"$1.b"
 	for p in $(cat "$1.a" "$1.b"); do until grep -qx sleep /proc/$p/comm; do sleep 0.01; done; done' sh "$T/left"
-expect_status 3 "the reaper: a file that left processes behind"
-check "the reaper names both" sh -c "[ \$(grep -c '^  FAIL pbtest left behind [0-9]* (sleep, state S, uid 0): sleep 86400\$' '$T/out') = 2 ]"
-check "the reaper ended both" sh -c "! kill -0 $(cat "$T/left.a") 2>/dev/null && ! kill -0 $(cat "$T/left.b") 2>/dev/null"
-# an orphan that ended before the file did is a zombie of the reaper's: collected, not reported
-run "$HELPERS/reaper" pbtest sh -c 'sh -c "true & exit 0"; sleep 0.2; exit 7'
-check "the reaper: an ended orphan, the file's own status and no word (exit 7)" sh -c "[ $RC = 7 ] && [ ! -s '$T/out' ]"
+expect_status 3 "leftovers: a file that left processes behind"
+check "leftovers names both" sh -c "[ \$(grep -c '^  FAIL pbtest.$$ left behind [0-9]* (sleep, state S, uid 0): sleep 86400\$' '$T/out') = 2 ]"
+# ended: no such process, or a zombie (an orphan waits for init to collect it)
+ended() { for p; do case "$(proc_field "$p" 3)" in "" | Z | X) ;; *) return 1 ;; esac; done; }
+check "leftovers ended both" wait_for 5 ended "$(cat "$T/left.a")" "$(cat "$T/left.b")"
+run "$HELPERS/leftovers" pbtest.$$ sh -c 'sleep 0.01; exit 7'
+check "leftovers: nothing left, the file's own status and no word (exit 7)" sh -c "[ $RC = 7 ] && [ ! -s '$T/out' ]"
 
 # ---- every applet's read-only invocations: to the end, as root and as an unprivileged user ----
 reader_invocations >"$T/readers"
