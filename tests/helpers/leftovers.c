@@ -23,13 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-
 static char want[256]; /* "PB_E2E_RUN=TAG" */
 
 /* read_file PATH BUF SIZE: up to SIZE-1 bytes of the file, NUL-terminated; the length, or -1 */
