@@ -154,7 +154,6 @@ int main(int argc, char **argv)
 	while (waitpid(child, &st, 0) < 0)
 		if (errno != EINTR)
 			return 1;
-	unsetenv("PB_E2E_RUN");
 	for (round = 0; round < 500 && end_tagged(argv[1]); round++) {
 		left = 1;
 		nanosleep(&pause, NULL);

@@ -17,14 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
-/* held: the pid is some process's (a zombie's too); its name goes into `comm` */
-static int held(int pid, char *comm, size_t size)
+/* held: the pid is some process's (a zombie's too) */
+static int held(int pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+/* the name of the process that holds the pid, for the error message */
+static void holder(int pid, char *comm, size_t size)
 {
 	char path[32];
 	FILE *f;
 
-	if (kill(pid, 0) != 0 && errno != EPERM)
-		return 0;
 	snprintf(comm, size, "?");
 	snprintf(path, sizeof path, "/proc/%d/comm", pid);
 	if ((f = fopen(path, "re"))) {
@@ -32,7 +36,6 @@ static int held(int pid, char *comm, size_t size)
 			comm[strcspn(comm, "\n")] = 0;
 		fclose(f);
 	}
-	return 1;
 }
 
 static int set_last_pid(int pid)
@@ -63,14 +66,15 @@ int main(int argc, char **argv)
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - start.tv_sec > 5) {
-			if (held(wanted, comm, sizeof comm))
+			if (held(wanted)) {
+				holder(wanted, comm, sizeof comm);
 				fprintf(stderr, "pid_cycler: pid %d is in use by %s\n", wanted, comm);
-			else
+			} else
 				fprintf(stderr, "pid_cycler: could not get pid %d: other forks took it first\n", wanted);
 			return 1;
 		}
 		/* held by the old process still ending, or by a fork that won the last round: wait for it */
-		if (held(wanted, comm, sizeof comm)) {
+		if (held(wanted)) {
 			nanosleep(&pause, NULL);
 			continue;
 		}
