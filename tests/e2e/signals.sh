@@ -4,6 +4,7 @@
 # user, and killed mid-way. The guards (lib_reliability.sh) are shown to catch each kind of harm first.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_reliability.sh"
+. "$(dirname "$0")/pids.include"
 
 U=60919 # a uid without a name, for this test alone
 
@@ -62,9 +63,7 @@ run "$HELPERS/leftovers" pbtest.$$ sh -c 'sleep 86400 & echo $! >"$1.a"; setsid 
 	for p in $(cat "$1.a" "$1.b"); do until grep -qx sleep /proc/$p/comm; do sleep 0.01; done; done' sh "$T/left"
 expect_status 3 "leftovers: a file that left processes behind"
 check "leftovers names both" sh -c "[ \$(grep -c '^  FAIL pbtest.$$ left behind [0-9]* (sleep, state S, uid 0): sleep 86400\$' '$T/out') = 2 ]"
-# ended: no such process, or a zombie (an orphan waits for init to collect it)
-ended() { for p; do case "$(proc_field "$p" 3)" in "" | Z | X) ;; *) return 1 ;; esac; done; }
-check "leftovers ended both" wait_for 5 ended "$(cat "$T/left.a")" "$(cat "$T/left.b")"
+check "leftovers ended both" wait_for 5 all_gone "$(cat "$T/left.a")" "$(cat "$T/left.b")"
 run "$HELPERS/leftovers" pbtest.$$ sh -c 'sleep 0.01; exit 7'
 check "leftovers: nothing left, the file's own status and no word (exit 7)" sh -c "[ $RC = 7 ] && [ ! -s '$T/out' ]"
 
